@@ -1,0 +1,417 @@
+"""Agreements of every kind (an MoU is one kind), their parties and signatories."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from agreements.models.countries import Country
+from agreements.models.dates import (
+    format_partial_date,
+    order_constraint,
+    order_errors,
+    partial_date,
+    precision_constraint,
+    precision_errors,
+)
+from agreements.models.reference import Organisation, Source, Topic
+from tradepacts.models import TimeStampedModel
+
+# Module level, because a model's Meta cannot see names in the model's body.
+AGREEMENT_DATES = ["announced_on", "signed_on", "in_force_on", "ended_on"]
+AGREEMENT_DATE_ORDER = [
+    ("announced_on", "signed_on"),
+    ("announced_on", "in_force_on"),
+    ("announced_on", "ended_on"),
+    ("signed_on", "in_force_on"),
+    ("signed_on", "ended_on"),
+    ("in_force_on", "ended_on"),
+]
+PARTY_DATES = ["signed_on", "ratified_on", "joined_on", "withdrew_on"]
+PARTY_DATE_ORDER = [("signed_on", "ratified_on"), ("signed_on", "withdrew_on"), ("joined_on", "withdrew_on")]
+
+
+class AgreementQuerySet(models.QuerySet):
+    def published(self) -> "AgreementQuerySet":
+        """What the public may see: drafts are staff-only."""
+        return self.filter(is_published=True)
+
+    def drafts(self) -> "AgreementQuerySet":
+        return self.filter(is_published=False)
+
+    def publish(self) -> int:
+        """Publish every draft in the queryset; returns how many changed.
+
+        Saved one by one so each publication lands in the record's history.
+        """
+        count = 0
+        for agreement in self.drafts():
+            agreement.publish()
+            count += 1
+        return count
+
+
+class Agreement(TimeStampedModel):
+    """One instrument between countries or institutions: a treaty, an FTA, an MoU,
+    a joint communiqué ... Drafts (``is_published=False``) are visible to staff only."""
+
+    class Kind(models.TextChoices):
+        TREATY = "treaty", "Treaty"
+        FTA = "fta", "Free trade agreement"
+        CUSTOMS_UNION = "customs_union", "Customs union"
+        EPA = "epa", "Economic partnership agreement"
+        BIT = "bit", "Bilateral investment treaty"
+        MOU = "mou", "Memorandum of understanding"
+        MOC = "moc", "Memorandum of cooperation"
+        PROTOCOL = "protocol", "Protocol"
+        FRAMEWORK = "framework", "Framework agreement"
+        COMMUNIQUE = "communique", "Joint communiqué or declaration"
+        ACCESSION = "accession", "Accession"
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", "Announced"
+        NEGOTIATING = "negotiating", "Under negotiation"
+        SIGNED = "signed", "Signed"
+        IN_FORCE = "in_force", "In force"
+        SUSPENDED = "suspended", "Suspended"
+        TERMINATED = "terminated", "Terminated"
+        EXPIRED = "expired", "Expired"
+        SUPERSEDED = "superseded", "Superseded"
+
+    class Scope(models.TextChoices):
+        BILATERAL = "bilateral", "Bilateral (two countries)"
+        PLURILATERAL = "plurilateral", "Plurilateral or regional (several countries)"
+        BLOC = "bloc", "Between a bloc and countries or blocs"
+        INSTITUTIONAL = "institutional", "Between institutions"
+
+    # Which dates each status needs (True), forbids (False) or leaves open (absent).
+    STATUS_DATES: dict[str, dict[str, bool]] = {
+        Status.ANNOUNCED: {"signed_on": False, "in_force_on": False, "ended_on": False},
+        Status.NEGOTIATING: {"signed_on": False, "in_force_on": False, "ended_on": False},
+        Status.SIGNED: {"signed_on": True, "in_force_on": False, "ended_on": False},
+        Status.IN_FORCE: {"in_force_on": True, "ended_on": False},
+        Status.SUSPENDED: {"in_force_on": True, "ended_on": False},
+        Status.TERMINATED: {"ended_on": True},
+        Status.EXPIRED: {"ended_on": True},
+        Status.SUPERSEDED: {"ended_on": True},
+    }
+    DATE_FIELDS = AGREEMENT_DATES
+    DATE_ORDER = AGREEMENT_DATE_ORDER
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=220, unique=True, blank=True, help_text="Left empty, made from the title.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.BILATERAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SIGNED)
+    is_binding = models.BooleanField("legally binding", default=True, help_text="MoUs and communiqués usually are not.")
+    summary = models.TextField(blank=True)
+
+    announced_on, announced_precision = partial_date("date announced")
+    signed_on, signed_precision = partial_date("date signed")
+    place = models.CharField("place signed or announced", max_length=200, blank=True, help_text="City, e.g. Kigali.")
+    in_force_on, in_force_precision = partial_date("date of entry into force")
+    ended_on, ended_precision = partial_date("date ended", "Expired, terminated or superseded.")
+
+    topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
+    sources = models.ManyToManyField(Source, through="AgreementSource", blank=True, related_name="agreements")
+
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Drafts are visible to staff only.", db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_verified_on = models.DateField(
+        null=True, blank=True, help_text="When a curator last checked the record against its sources."
+    )
+
+    objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[topics])
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["-signed_on", "-id"], name="agreements_newest_first"),
+            models.Index(fields=["kind", "status"], name="agreements_kind_status"),
+        ]
+        constraints = [
+            *(order_constraint(earlier, later) for earlier, later in AGREEMENT_DATE_ORDER),
+            *(precision_constraint(field) for field in AGREEMENT_DATES),
+            models.CheckConstraint(
+                condition=(
+                    (Q(status__in=["announced", "negotiating"]) & Q(signed_on=None, in_force_on=None, ended_on=None))
+                    | (Q(status="signed") & Q(signed_on__isnull=False, in_force_on=None, ended_on=None))
+                    | (Q(status__in=["in_force", "suspended"]) & Q(in_force_on__isnull=False, ended_on=None))
+                    | (Q(status__in=["terminated", "expired", "superseded"]) & Q(ended_on__isnull=False))
+                ),
+                name="%(app_label)s_%(class)s_status_matches_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(published_at__isnull=False),
+                name="%(app_label)s_%(class)s_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:detail", args=[self.slug])
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.unique_slug()
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def unique_slug(self) -> str:
+        """The title as a slug, with the signing year and a counter when taken."""
+        base = slugify(self.title)[:180] or "agreement"
+        if self.signed_on:
+            base = f"{base}-{self.signed_on.year}"
+        candidate, n = base, 1
+        while Agreement.objects.filter(slug=candidate).exclude(pk=self.pk).exists():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def publish(self) -> None:
+        self.is_published = True
+        self.published_at = timezone.now()
+        self.save(update_fields=["is_published", "published_at", "updated_at"])
+
+    def clean(self) -> None:
+        errors = precision_errors(self, self.DATE_FIELDS) | order_errors(self, self.DATE_ORDER)
+        for field, required in self.STATUS_DATES.get(self.status, {}).items():
+            label = self._meta.get_field(field).verbose_name
+            status = self.get_status_display().lower()
+            if required and getattr(self, field) is None:
+                errors.setdefault(field, f"An agreement that is {status} needs its {label} (the year is enough).")
+            elif not required and getattr(self, field) is not None:
+                errors.setdefault(
+                    field, f"An agreement that is {status} has no {label} yet; change the status or clear this date."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def party_errors(self, parties: Iterable[tuple[int | None, int | None]]) -> list[str]:
+        """Problems with a proposed set of (country id, institution id) parties.
+
+        Used by the admin before anything is saved; PostgreSQL checks the same
+        rules again at commit.
+        """
+        parties = list(parties)
+        countries = [country for country, _ in parties if country is not None]
+        errors = []
+        if len(countries) != len(set(countries)):
+            errors.append("A country can be a party only once.")
+        if self.scope == self.Scope.BILATERAL and (len(parties) != 2 or len(set(countries)) != 2):
+            errors.append(
+                f"A bilateral agreement has exactly two different countries as parties; this one has {len(set(countries))}."
+            )
+        return errors
+
+    def date_display(self, field: str) -> str:
+        return format_partial_date(getattr(self, field), getattr(self, field.removesuffix("_on") + "_precision"))
+
+
+class MemorandumManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(kind=Agreement.Kind.MOU)
+
+
+class Memorandum(Agreement):
+    """Memoranda of understanding: staff's own admin entry, the same table."""
+
+    objects = MemorandumManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "memorandum of understanding"
+        verbose_name_plural = "memoranda of understanding"
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = self.kind or Agreement.Kind.MOU
+        super().save(*args, **kwargs)
+
+
+class Party(models.Model):
+    """A party to an agreement: a country, the institution acting for it, or
+    an institution alone (an intergovernmental body). Per-party dates record
+    who signed, ratified, joined later (accession) or withdrew, and when."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="parties")
+    institution = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+        help_text="The body acting for the country, e.g. the Kenya Ports Authority.",
+    )
+    signed_on, signed_precision = partial_date("date signed")
+    ratified_on, ratified_precision = partial_date("date ratified")
+    joined_on, joined_precision = partial_date("date joined", "For a party that acceded after the others.")
+    withdrew_on, withdrew_precision = partial_date("date withdrew")
+
+    history = HistoricalRecords()
+
+    DATE_FIELDS = PARTY_DATES
+    DATE_ORDER = PARTY_DATE_ORDER
+
+    class Meta:
+        verbose_name_plural = "parties"
+        ordering = ["agreement", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "country"], name="%(app_label)s_%(class)s_country_once"),
+            models.CheckConstraint(
+                condition=Q(country__isnull=False) | Q(institution__isnull=False),
+                name="%(app_label)s_%(class)s_country_or_institution",
+            ),
+            *(order_constraint(earlier, later) for earlier, later in PARTY_DATE_ORDER),
+            *(precision_constraint(field) for field in PARTY_DATES),
+        ]
+
+    def __str__(self) -> str:
+        return f"Party #{self.pk}"
+
+    def clean(self) -> None:
+        errors = precision_errors(self, self.DATE_FIELDS) | order_errors(self, self.DATE_ORDER)
+        if self.country_id is None and self.institution_id is None:
+            errors["country"] = "Choose a country, an institution, or both."
+        elif self.country_id and self.institution_id and self.institution.country_id not in (None, self.country_id):
+            errors["institution"] = (
+                f"{self.institution} belongs to {self.institution.country}, not to this party's country."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Signatory(models.Model):
+    """A person who signed or presided, with the position held at that time."""
+
+    class Role(models.TextChoices):
+        SIGNED = "signed", "Signed"
+        PRESIDED = "presided", "Presided"
+        WITNESSED = "witnessed", "Witnessed"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(max_length=200)
+    position = models.CharField(max_length=300, blank=True, help_text="As held at the time, e.g. Permanent Secretary.")
+    honorific = models.CharField(max_length=60, blank=True, help_text="Post-nominals as published, e.g. CBS.")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.SIGNED)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatories",
+        help_text="Must be one of the agreement's parties.",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="signatories"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "signatories"
+        ordering = ["agreement", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.organisation_id and self.country_id and self.organisation.country_id not in (None, self.country_id):
+            raise ValidationError(
+                {
+                    "organisation": f"{self.organisation} belongs to {self.organisation.country}, not to this signatory's country."
+                }
+            )
+
+
+class AgreementSource(models.Model):
+    """A source cited for an agreement, with what it supports."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    note = models.CharField(max_length=300, blank=True, help_text="What it supports, or where in it.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "source"
+        ordering = ["agreement", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "source"], name="%(app_label)s_%(class)s_cited_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Citation #{self.pk}"
+
+
+class AgreementRelation(models.Model):
+    """How one agreement stands to another: it amends, supersedes, accedes to ..."""
+
+    class Kind(models.TextChoices):
+        AMENDS = "amends", "Amends"
+        SUPERSEDES = "supersedes", "Supersedes"
+        ACCESSION_TO = "accession_to", "Is an accession to"
+        IMPLEMENTS = "implements", "Implements"
+        CONSOLIDATES = "consolidates", "Is a consolidated version of"
+        RELATED = "related", "Is related to"
+
+    from_agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="relations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to_agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="inbound_relations")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_agreement", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_agreement", "kind", "to_agreement"], name="%(app_label)s_%(class)s_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_agreement=models.F("to_agreement")), name="%(app_label)s_%(class)s_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Relation #{self.pk}"
+
+    def clean(self) -> None:
+        if self.from_agreement_id and self.from_agreement_id == self.to_agreement_id:
+            raise ValidationError({"to_agreement": "An agreement cannot be related to itself."})
+
+
+class ExternalIdentifier(models.Model):
+    """The agreement's number in another database (WTO RTA, DESTA, UN Treaty Series)."""
+
+    class Scheme(models.TextChoices):
+        WTO_RTA = "wto_rta", "WTO RTA ID"
+        DESTA = "desta", "DESTA number"
+        UNTS = "unts", "UNTS registration number"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=10, choices=Scheme.choices)
+    value = models.CharField(max_length=50)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "scheme"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="%(app_label)s_%(class)s_unique_value"),
+            models.UniqueConstraint(fields=["agreement", "scheme"], name="%(app_label)s_%(class)s_one_per_scheme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"

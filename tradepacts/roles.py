@@ -1,0 +1,17 @@
+"""Staff roles, kept in step with the models by a post_migrate hook.
+
+Editors curate the tracker's content (agreements, organisations, sources,
+corridors, their history) but never users, groups or permissions.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+EDITORS = "Editors"
+EDITOR_APPS = ("agreements", "corridors")
+
+
+def ensure_roles(sender=None, using: str = "default", **kwargs) -> None:
+    """Create or update the Editors group; safe to run any number of times."""
+    editors, _ = Group.objects.using(using).get_or_create(name=EDITORS)
+    permissions = Permission.objects.using(using).filter(content_type__app_label__in=EDITOR_APPS)
+    editors.permissions.set(permissions)
