@@ -49,11 +49,17 @@ class AgreementQuerySet(models.QuerySet):
 
         Saved one by one so each publication lands in the record's history.
         """
-        count = 0
-        for agreement in self.drafts():
+        drafts = list(self.drafts())
+        for agreement in drafts:
             agreement.publish()
-            count += 1
-        return count
+        return len(drafts)
+
+    def unpublish(self) -> int:
+        """Return every published agreement in the queryset to draft."""
+        published = list(self.published())
+        for agreement in published:
+            agreement.unpublish()
+        return len(published)
 
 
 class Agreement(TimeStampedModel):
@@ -129,12 +135,15 @@ class Agreement(TimeStampedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[topics])
+    # Change reasons name every inline change too, so they need more than 100 characters.
+    history = HistoricalRecords(m2m_fields=[topics], history_change_reason_field=models.TextField(null=True))
 
     class Meta:
-        ordering = ["-signed_on", "-id"]
+        # Newest first; agreements not yet signed (announced, negotiating) last.
+        # Its index is PostgreSQL-only (migration 0004): SQLite cannot index NULLS LAST.
+        ordering = [models.F("signed_on").desc(nulls_last=True), "-id"]
+        permissions = [("publish_agreement", "Can publish agreements or return them to draft")]
         indexes = [
-            models.Index(fields=["-signed_on", "-id"], name="agreements_newest_first"),
             models.Index(fields=["kind", "status"], name="agreements_kind_status"),
         ]
         constraints = [
@@ -180,8 +189,13 @@ class Agreement(TimeStampedModel):
         return candidate
 
     def publish(self) -> None:
-        self.is_published = True
-        self.published_at = timezone.now()
+        self.is_published, self.published_at = True, timezone.now()
+        self._change_reason = "Published."
+        self.save(update_fields=["is_published", "published_at", "updated_at"])
+
+    def unpublish(self) -> None:
+        self.is_published, self.published_at = False, None
+        self._change_reason = "Returned to draft."
         self.save(update_fields=["is_published", "published_at", "updated_at"])
 
     def clean(self) -> None:
@@ -237,6 +251,10 @@ class Memorandum(Agreement):
     def save(self, *args, **kwargs) -> None:
         self.kind = self.kind or Agreement.Kind.MOU
         super().save(*args, **kwargs)
+
+
+# The proxy shares Agreement's history; simple-history looks it up through _meta.
+Memorandum._meta.simple_history_manager_attribute = "history"
 
 
 class Party(models.Model):

@@ -95,3 +95,37 @@ def order_errors(instance: models.Model, pairs: list[tuple[str, str]]) -> dict[s
             first_label = instance._meta.get_field(earlier).verbose_name
             errors[later] = f"Must not be before the {first_label} ({first:%Y-%m-%d})."
     return errors
+
+
+def parse_partial_date(text: str) -> tuple[dt.date, str]:
+    """Read 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' into a date and its precision.
+
+    Raises ValueError with a message fit for a curator or an import report.
+    """
+    text = text.strip()
+    parts = text.split("-")
+    if not (
+        len(parts) <= 3
+        and len(parts[0]) == 4
+        and all(p.isdigit() for p in parts)
+        and all(len(p) == 2 for p in parts[1:])
+    ):
+        raise ValueError(f"“{text}” is not a date: write a year (2026), a month (2026-01) or a day (2026-01-22).")
+    numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
+    try:
+        value = dt.date(*numbers)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a real date.") from None
+    precision = {1: DatePrecision.YEAR, 2: DatePrecision.MONTH, 3: DatePrecision.DAY}[len(parts)]
+    return value, precision
+
+
+def iso_partial_date(value: dt.date | None, precision: str) -> str:
+    """The ISO 8601 text for a partial date: '2026', '2026-01' or '2026-01-22'."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{value:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{value:%Y-%m}"
+    return value.isoformat()
