@@ -4,10 +4,11 @@ from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.forms import PartialDateFormMixin
@@ -33,6 +34,18 @@ admin.site.site_title = "tradepacts admin"
 admin.site.index_title = "Agreements, corridors and sources"
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Change history per record, with who made each change."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A mangled id in the URL is a missing page, not a server error.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        return super().history_view(request, object_id, extra_context)
+
+
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     list_display = ["iso3", "iso2", "numeric", "name", "is_historic"]
@@ -54,14 +67,14 @@ class BlocMembershipInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(SimpleHistoryAdmin):
+class BlocAdmin(HistoryAdmin):
     list_display = ["code", "name", "founded_on"]
     search_fields = ["code", "name"]
     inlines = [BlocMembershipInline]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country"]
@@ -72,7 +85,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_on"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "url"]
@@ -140,8 +153,10 @@ class PartyInline(admin.TabularInline):
     formset = PartyFormSet
     fields = ["country", "institution", "signed_on", "ratified_on", "joined_on", "withdrew_on"]
     autocomplete_fields = ["country", "institution"]
-    extra = 0
     min_num = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # two rows for a new bilateral record
 
 
 class SignatoryInline(admin.TabularInline):
@@ -149,7 +164,9 @@ class SignatoryInline(admin.TabularInline):
     formset = SignatoryFormSet
     fields = ["name", "honorific", "position", "role", "country", "organisation", "order"]
     autocomplete_fields = ["country", "organisation"]
-    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 2 if obj is None else 0
 
 
 class AgreementSourceInline(admin.TabularInline):
@@ -180,18 +197,11 @@ class AgreementForm(PartialDateFormMixin, forms.ModelForm):
 
 def describe(obj) -> str:
     """How a row of an inline is named in the history's change reason."""
-    if isinstance(obj, Party):
-        names = [str(x) for x in (obj.country, obj.institution) if x]
-        return " acting through ".join(names)
-    if isinstance(obj, AgreementSource):
-        return str(obj.source)
-    if isinstance(obj, AgreementRelation):
-        return f"{obj.get_kind_display().lower()} {obj.to_agreement}"
-    return str(obj)
+    return obj.history_label() if hasattr(obj, "history_label") else str(obj)
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(HistoryAdmin):
     form = AgreementForm
     change_form_template = "admin/agreements/agreement/change_form.html"
     list_display = ["title", "kind", "status", "signed", "party_codes", "is_published", "updated_at"]

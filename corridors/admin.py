@@ -3,9 +3,8 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from simple_history.admin import SimpleHistoryAdmin
 
-from agreements.admin import AgreementAdmin, surviving_values
+from agreements.admin import AgreementAdmin, HistoryAdmin, surviving_values
 from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
 
 
@@ -68,7 +67,7 @@ AgreementAdmin.extra_inlines.append(AgreementCorridorInline)
 
 
 @admin.register(Corridor)
-class CorridorAdmin(SimpleHistoryAdmin):
+class CorridorAdmin(HistoryAdmin):
     list_display = ["name", "gateway_port", "coordinating_authority", "length_km"]
     list_select_related = ["coordinating_authority"]
     search_fields = ["name", "gateway_port"]
@@ -87,7 +86,7 @@ class CorridorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Node)
-class NodeAdmin(SimpleHistoryAdmin):
+class NodeAdmin(HistoryAdmin):
     list_display = ["name", "corridor", "position", "kind", "country", "status"]
     list_filter = ["corridor", "kind", "status"]
     list_select_related = ["corridor", "country"]

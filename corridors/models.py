@@ -125,3 +125,6 @@ class CorridorAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"Link #{self.pk}"
+
+    def history_label(self) -> str:
+        return str(self.corridor)

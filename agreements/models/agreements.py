@@ -36,6 +36,11 @@ PARTY_DATES = ["signed_on", "ratified_on", "joined_on", "withdrew_on"]
 PARTY_DATE_ORDER = [("signed_on", "ratified_on"), ("signed_on", "withdrew_on"), ("joined_on", "withdrew_on")]
 
 
+# Module level so the MoU proxy can be wired to the same handlers (see below).
+# Change reasons name every inline change too, so they need more than 100 characters.
+AGREEMENT_HISTORY = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+
 class AgreementQuerySet(models.QuerySet):
     def published(self) -> "AgreementQuerySet":
         """What the public may see: drafts are staff-only."""
@@ -135,8 +140,7 @@ class Agreement(TimeStampedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    # Change reasons name every inline change too, so they need more than 100 characters.
-    history = HistoricalRecords(m2m_fields=[topics], history_change_reason_field=models.TextField(null=True))
+    history = AGREEMENT_HISTORY
 
     class Meta:
         # Newest first; agreements not yet signed (announced, negotiating) last.
@@ -253,8 +257,13 @@ class Memorandum(Agreement):
         super().save(*args, **kwargs)
 
 
-# The proxy shares Agreement's history; simple-history looks it up through _meta.
+# The proxy shares Agreement's history table. simple-history registers its
+# handlers for Agreement's own signals only, and looks the history up through
+# _meta: saves and deletes made through the proxy must be recorded too.
 Memorandum._meta.simple_history_manager_attribute = "history"
+models.signals.post_save.connect(AGREEMENT_HISTORY.post_save, sender=Memorandum, weak=False)
+models.signals.pre_delete.connect(AGREEMENT_HISTORY.pre_delete, sender=Memorandum, weak=False)
+models.signals.post_delete.connect(AGREEMENT_HISTORY.post_delete, sender=Memorandum, weak=False)
 
 
 class Party(models.Model):
@@ -297,6 +306,10 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return f"Party #{self.pk}"
+
+    def history_label(self) -> str:
+        """How the agreement's history names this party (follows relations: one row at a time)."""
+        return " acting through ".join(str(x) for x in (self.country, self.institution) if x)
 
     def clean(self) -> None:
         errors = precision_errors(self, self.DATE_FIELDS) | order_errors(self, self.DATE_ORDER)
@@ -373,6 +386,9 @@ class AgreementSource(models.Model):
     def __str__(self) -> str:
         return f"Citation #{self.pk}"
 
+    def history_label(self) -> str:
+        return str(self.source)
+
 
 class AgreementRelation(models.Model):
     """How one agreement stands to another: it amends, supersedes, accedes to ..."""
@@ -404,6 +420,9 @@ class AgreementRelation(models.Model):
 
     def __str__(self) -> str:
         return f"Relation #{self.pk}"
+
+    def history_label(self) -> str:
+        return f"{self.get_kind_display().lower()} {self.to_agreement}"
 
     def clean(self) -> None:
         if self.from_agreement_id and self.from_agreement_id == self.to_agreement_id:

@@ -345,3 +345,7 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, reference, djang
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = admin_client.get(url)
     assert "RWA KEN" in page.content.decode() or "KEN RWA" in page.content.decode()
+
+
+def test_a_mangled_history_url_is_a_404_not_a_server_error(admin_client, db):
+    assert admin_client.get("/admin/agreements/memorandum/2/change/history/").status_code == 404
