@@ -1,6 +1,86 @@
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from agreements.models import Agreement, Country, Party
+from agreements.models.dates import iso_partial_date
+from corridors.models import Corridor
+
+NEWEST = 10
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """One line of the home page's newest agreements."""
+
+    agreement: Agreement
+    parties: list[str]
+    date_label: str
+    date_text: str
+    date_iso: str
+
+
+@dataclass(frozen=True)
+class KindCount:
+    label: str
+    count: int
+
+
+def _newest_agreements() -> list[AgreementRow]:
+    """The newest published agreements by the date they were signed, or else announced.
+
+    Two queries whatever the number of rows: the agreements, then their parties.
+    """
+    parties = Party.objects.select_related("country", "institution").order_by("id")
+    agreements = (
+        Agreement.objects.published()
+        .prefetch_related(Prefetch("parties", queryset=parties))
+        .order_by(Coalesce("signed_on", "announced_on").desc(nulls_last=True), F("id").desc())[:NEWEST]
+    )
+    rows = []
+    for agreement in agreements:
+        field = "signed_on" if agreement.signed_on else "announced_on"
+        precision = agreement.signed_precision if agreement.signed_on else agreement.announced_precision
+        date: dt.date | None = getattr(agreement, field)
+        rows.append(
+            AgreementRow(
+                agreement=agreement,
+                # ISO3 codes; an institution acting alone (an intergovernmental body) by its acronym.
+                parties=[
+                    p.country.iso3 if p.country else (p.institution.acronym or p.institution.name)
+                    for p in agreement.parties.all()
+                ],
+                date_label="Signed" if field == "signed_on" else "Announced",
+                date_text=agreement.date_display(field),
+                date_iso=iso_partial_date(date, precision),
+            )
+        )
+    return rows
+
+
+def _kind_counts() -> list[KindCount]:
+    """Published agreements per kind, in the order kinds are declared; kinds with none left out."""
+    counts = dict(Agreement.objects.published().values_list("kind").annotate(n=Count("id")).order_by())
+    return [KindCount(label, counts[value]) for value, label in Agreement.Kind.choices if counts.get(value)]
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """What the tracker holds, its newest published agreements, and the corridors. Drafts never show."""
+    kinds = _kind_counts()
+    corridors = list(Corridor.objects.only("name", "slug"))
+    countries = Country.objects.filter(parties__agreement__is_published=True).distinct().count()
+    return render(
+        request,
+        "home.html",
+        {
+            "agreement_count": sum(k.count for k in kinds),
+            "kind_counts": kinds,
+            "country_count": countries,
+            "corridors": corridors,
+            "newest": _newest_agreements(),
+        },
+    )

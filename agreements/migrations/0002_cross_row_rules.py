@@ -43,7 +43,7 @@ BEGIN
       SELECT count(*), count(DISTINCT country_id) INTO parties, countries
         FROM agreements_party WHERE agreement_id = aid;
       IF parties <> 2 OR countries <> 2 THEN
-        RAISE EXCEPTION 'bilateral agreement % has % parties and % countries, not two', aid, parties, countries
+        RAISE EXCEPTION 'agreements_agreement_bilateral_two_countries: bilateral agreement % has % parties and % countries, not two', aid, parties, countries
           USING ERRCODE = 'check_violation', CONSTRAINT = 'agreements_agreement_bilateral_two_countries';
       END IF;
     END IF;

@@ -104,7 +104,8 @@ class Agreement(TimeStampedModel):
     STATUS_DATES: dict[str, dict[str, bool]] = {
         Status.ANNOUNCED: {"signed_on": False, "in_force_on": False, "ended_on": False},
         Status.NEGOTIATING: {"signed_on": False, "in_force_on": False, "ended_on": False},
-        Status.SIGNED: {"signed_on": True, "in_force_on": False, "ended_on": False},
+        # Signed, date unknown, happens: "a recently signed memorandum".
+        Status.SIGNED: {"in_force_on": False, "ended_on": False},
         Status.IN_FORCE: {"in_force_on": True, "ended_on": False},
         Status.SUSPENDED: {"in_force_on": True, "ended_on": False},
         Status.TERMINATED: {"ended_on": True},
@@ -156,7 +157,7 @@ class Agreement(TimeStampedModel):
             models.CheckConstraint(
                 condition=(
                     (Q(status__in=["announced", "negotiating"]) & Q(signed_on=None, in_force_on=None, ended_on=None))
-                    | (Q(status="signed") & Q(signed_on__isnull=False, in_force_on=None, ended_on=None))
+                    | (Q(status="signed") & Q(in_force_on=None, ended_on=None))
                     | (Q(status__in=["in_force", "suspended"]) & Q(in_force_on__isnull=False, ended_on=None))
                     | (Q(status__in=["terminated", "expired", "superseded"]) & Q(ended_on__isnull=False))
                 ),
@@ -203,7 +204,7 @@ class Agreement(TimeStampedModel):
         self.save(update_fields=["is_published", "published_at", "updated_at"])
 
     def clean(self) -> None:
-        errors = precision_errors(self, self.DATE_FIELDS) | order_errors(self, self.DATE_ORDER)
+        errors = order_errors(self, self.DATE_ORDER) | precision_errors(self, self.DATE_FIELDS)
         for field, required in self.STATUS_DATES.get(self.status, {}).items():
             label = self._meta.get_field(field).verbose_name
             status = self.get_status_display().lower()
@@ -229,7 +230,8 @@ class Agreement(TimeStampedModel):
             errors.append("A country can be a party only once.")
         if self.scope == self.Scope.BILATERAL and (len(parties) != 2 or len(set(countries)) != 2):
             errors.append(
-                f"A bilateral agreement has exactly two different countries as parties; this one has {len(set(countries))}."
+                "A bilateral agreement has exactly two parties, two different countries; "
+                f"this one has {len(parties)} parties and {len(set(countries))} countries."
             )
         return errors
 
@@ -237,8 +239,8 @@ class Agreement(TimeStampedModel):
         return format_partial_date(getattr(self, field), getattr(self, field.removesuffix("_on") + "_precision"))
 
 
-class MemorandumManager(models.Manager):
-    def get_queryset(self) -> models.QuerySet:
+class MemorandumManager(models.Manager.from_queryset(AgreementQuerySet)):
+    def get_queryset(self) -> AgreementQuerySet:
         return super().get_queryset().filter(kind=Agreement.Kind.MOU)
 
 
@@ -312,7 +314,7 @@ class Party(models.Model):
         return " acting through ".join(str(x) for x in (self.country, self.institution) if x)
 
     def clean(self) -> None:
-        errors = precision_errors(self, self.DATE_FIELDS) | order_errors(self, self.DATE_ORDER)
+        errors = order_errors(self, self.DATE_ORDER) | precision_errors(self, self.DATE_FIELDS)
         if self.country_id is None and self.institution_id is None:
             errors["country"] = "Choose a country, an institution, or both."
         elif self.country_id and self.institution_id and self.institution.country_id not in (None, self.country_id):

@@ -80,6 +80,12 @@ class BlocMembership(models.Model):
             models.UniqueConstraint(
                 fields=["bloc", "country", "joined_on"], name="%(app_label)s_%(class)s_unique_spell"
             ),
+            # NULLs are distinct in a unique index: undated spells need their own rule.
+            models.UniqueConstraint(
+                fields=["bloc", "country"],
+                condition=Q(joined_on__isnull=True),
+                name="%(app_label)s_%(class)s_unique_undated_spell",
+            ),
             order_constraint("joined_on", "left_on"),
             precision_constraint("joined_on"),
             precision_constraint("left_on"),
@@ -89,6 +95,6 @@ class BlocMembership(models.Model):
         return f"Membership #{self.pk}"
 
     def clean(self) -> None:
-        errors = precision_errors(self, ["joined_on", "left_on"]) | order_errors(self, [("joined_on", "left_on")])
+        errors = order_errors(self, [("joined_on", "left_on")]) | precision_errors(self, ["joined_on", "left_on"])
         if errors:
             raise ValidationError(errors)

@@ -52,6 +52,12 @@ class Organisation(TimeStampedModel):
         indexes = [models.Index(fields=["name"], name="agreements_org_name")]
         constraints = [
             models.UniqueConstraint(fields=["country", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            # NULLs are distinct in a unique index: bodies without a country need their own rule.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(country__isnull=True),
+                name="%(app_label)s_%(class)s_unique_name_without_country",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="intergovernmental") | Q(country__isnull=True),
                 name="%(app_label)s_%(class)s_intergovernmental_has_no_country",

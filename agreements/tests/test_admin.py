@@ -169,7 +169,7 @@ def test_year_only_dates_are_accepted(admin_client, reference):
     [
         ({"signed_on": "2026-02-30"}, "signed_on", "“2026-02-30” is not a real date."),
         ({"signed_on": "22/01/2026"}, "signed_on", "write a year (2026), a month (2026-01) or a day (2026-01-22)"),
-        ({"signed_on": ""}, "signed_on", "An agreement that is signed needs its date signed"),
+        ({"status": "announced"}, "signed_on", "An agreement that is announced has no date signed yet"),
         ({"in_force_on": "2025-12-01"}, "in_force_on", "Must not be before the date signed (2026-01-22)."),
         ({"status": "in_force"}, "in_force_on", "needs its date of entry into force"),
         ({"title": ""}, "title", "This field is required."),
@@ -201,7 +201,7 @@ def test_a_signatory_from_a_country_that_is_not_a_party_is_refused(admin_client,
 @pytest.mark.parametrize(
     ("party_rows", "message"),
     [
-        ([0], "exactly two different countries as parties; this one has 1"),
+        ([0], "exactly two parties, two different countries; this one has 1 parties and 1 countries"),
         ([0, 0], "Please correct the duplicate data for country."),
     ],
 )

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from agreements.demo import load_demo as load_agreements_demo
+from corridors.demo import load_demo as load_corridors_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data built from the seed documents: topics, organisations, sources, blocs, agreements "
+        "and corridors. Safe to run again: it changes nothing the second time."
+    )
+
+    def handle(self, *args, **options) -> None:
+        # Lives in the corridors app, which may import agreements (never the reverse).
+        with transaction.atomic():
+            counts = load_agreements_demo() | load_corridors_demo()
+        summary = ", ".join(f"{count} {label}" for label, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data up to date: {summary}."))
