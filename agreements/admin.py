@@ -28,6 +28,7 @@ from agreements.models import (
     Topic,
 )
 from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES
+from agreements.search import reindex
 
 admin.site.site_header = "tradepacts curation"
 admin.site.site_title = "tradepacts admin"
@@ -267,6 +268,10 @@ class AgreementAdmin(HistoryAdmin):
         elif "_unpublish" in request.POST and self.has_publish_permission(request):
             obj.is_published, obj.published_at = False, None
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        reindex([form.instance.pk])  # parties, signatories and corridors are searchable text
 
     def construct_change_message(self, request, form, formsets, add=False):
         # Runs after everything is saved: name the changes, inlines included,

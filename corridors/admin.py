@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from agreements.admin import AgreementAdmin, HistoryAdmin, surviving_values
+from agreements.search import reindex
 from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
 
 
@@ -74,6 +75,11 @@ class CorridorAdmin(HistoryAdmin):
     autocomplete_fields = ["coordinating_authority", "sources"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MemberInline, NodeInline, CorridorAgreementInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A corridor's name is part of its agreements' searchable text.
+        reindex(form.instance.agreements.values_list("pk", flat=True))
 
     def _create_formsets(self, request, obj, change):
         # Let the nodes see the member countries submitted on the same page.

@@ -14,7 +14,7 @@ class Corridor(TimeStampedModel):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    gateway_port = models.CharField(max_length=100, help_text="The seaport it starts from, e.g. Mombasa.")
+    gateway_port = models.CharField(max_length=100, blank=True, help_text="The seaport it starts from, e.g. Mombasa.")
     coordinating_authority = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinated_corridors"
     )

@@ -68,6 +68,12 @@ def _kind_counts() -> list[KindCount]:
     return [KindCount(label, counts[value]) for value, label in Agreement.Kind.choices if counts.get(value)]
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitors: the app answers and its database does."""
+    Agreement.objects.exists()
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """What the tracker holds, its newest published agreements, and the corridors. Drafts never show."""
     kinds = _kind_counts()

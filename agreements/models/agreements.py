@@ -38,7 +38,9 @@ PARTY_DATE_ORDER = [("signed_on", "ratified_on"), ("signed_on", "withdrew_on"), 
 
 # Module level so the MoU proxy can be wired to the same handlers (see below).
 # Change reasons name every inline change too, so they need more than 100 characters.
-AGREEMENT_HISTORY = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+AGREEMENT_HISTORY = HistoricalRecords(
+    history_change_reason_field=models.TextField(null=True), excluded_fields=["search_text"]
+)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -48,6 +50,25 @@ class AgreementQuerySet(models.QuerySet):
 
     def drafts(self) -> "AgreementQuerySet":
         return self.filter(is_published=False)
+
+    def search(self, text: str) -> "AgreementQuerySet":
+        """Full-text search, ranked on PostgreSQL; see agreements.search."""
+        from agreements.search import search
+
+        return search(self, text)
+
+    def for_listing(self) -> "AgreementQuerySet":
+        """What the list page and the CSV export show of each agreement, in a
+        fixed number of queries whatever the number of rows."""
+        parties = Party.objects.select_related("country", "institution").order_by("id")
+        signatories = Signatory.objects.select_related("country").order_by("order", "id")
+        return self.prefetch_related(
+            models.Prefetch("parties", queryset=parties),
+            models.Prefetch("signatories", queryset=signatories),
+            models.Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            models.Prefetch("citations", queryset=AgreementSource.objects.select_related("source").order_by("id")),
+            "corridors",
+        )
 
     def publish(self) -> int:
         """Publish every draft in the queryset; returns how many changed.
@@ -139,6 +160,8 @@ class Agreement(TimeStampedModel):
     last_verified_on = models.DateField(
         null=True, blank=True, help_text="When a curator last checked the record against its sources."
     )
+    # Derived from the agreement and its relations by agreements.search.reindex.
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = AgreementQuerySet.as_manager()
     history = AGREEMENT_HISTORY

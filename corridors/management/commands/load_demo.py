@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agreements.demo import load_demo as load_agreements_demo
+from agreements.models import Agreement
+from agreements.search import reindex
 from corridors.demo import load_demo as load_corridors_demo
 
 
@@ -15,5 +17,6 @@ class Command(BaseCommand):
         # Lives in the corridors app, which may import agreements (never the reverse).
         with transaction.atomic():
             counts = load_agreements_demo() | load_corridors_demo()
+            reindex(Agreement.objects.values_list("pk", flat=True))
         summary = ", ".join(f"{count} {label}" for label, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data up to date: {summary}."))

@@ -1,0 +1,181 @@
+"""The agreement list's filters: one FilterSet for the page and the CSV export.
+
+Every parameter is a plain GET parameter of the interface contract (DESIGN.md),
+so a URL is a shareable, reproducible query: ``?party=RWA&party=KEN&kind=mou``.
+"""
+
+import calendar
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, QuerySet
+
+from agreements.models import Agreement, Bloc, BlocMembership, Country, Party, Topic
+from agreements.models.dates import parse_partial_date
+
+MAX_PARTIES = 10
+# Agreement's corridors come from the corridors app, which agreements never imports.
+Corridor = Agreement._meta.get_field("corridors").related_model
+
+
+class CountryCodesField(forms.Field):
+    """Repeated ISO alpha-3 codes (``party=RWA&party=KEN``), to Country rows."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        codes = [value] if isinstance(value, str) else list(value)
+        return list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if len(value) > MAX_PARTIES:
+            raise ValidationError(f"Choose at most {MAX_PARTIES} countries.")
+        unknown = [code for code in value if len(code) != 3 or not code.isalpha()]
+        if unknown:
+            raise ValidationError(f"Not an ISO 3166 alpha-3 code: {', '.join(unknown[:5])}.")
+
+    def clean(self, value) -> list[Country]:
+        codes = super().clean(value)
+        found = {c.iso3: c for c in Country.objects.filter(iso3__in=codes)}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise ValidationError(f"Unknown country code: {', '.join(missing[:5])}.")
+        return [found[code] for code in codes]
+
+
+class PartialDateBoundField(forms.CharField):
+    """YYYY, YYYY-MM or YYYY-MM-DD as the first (``start``) or last day of that period."""
+
+    def __init__(self, *, end: bool, **kwargs):
+        self.end = end
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY or YYYY-MM-DD", "size": 10}))
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> dt.date | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            day, precision = parse_partial_date(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        if not self.end or precision == "day":
+            return day
+        if precision == "month":
+            return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return day.replace(month=12, day=31)
+
+
+class AgreementFilterForm(forms.Form):
+    """Checks that span fields."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("signed_from"), data.get("signed_to")
+        if start and end and start > end:
+            self.add_error("signed_to", "Must not be before “Signed from”.")
+        return data
+
+
+class CountryCodesFilter(django_filters.Filter):
+    field_class = CountryCodesField
+
+
+class DateBoundFilter(django_filters.Filter):
+    field_class = PartialDateBoundField
+
+
+class AgreementFilterSet(django_filters.FilterSet):
+    """Filters and sort order of /agreements/ and /agreements/export.csv."""
+
+    SORTS = {
+        "newest": [F("signed_on").desc(nulls_last=True), F("id").desc()],
+        "oldest": [F("signed_on").asc(nulls_last=True), F("id").asc()],
+        "title": ["title", "id"],
+        "relevance": [F("rank").desc(), F("signed_on").desc(nulls_last=True), F("id").desc()],
+    }
+
+    q = django_filters.CharFilter(
+        label="Search", method="filter_text", help_text="Titles, summaries, parties, institutions, signatories, places."
+    )
+    party = CountryCodesFilter(
+        label="Parties", method="filter_parties", help_text="Every chosen country must be a party (ISO3 codes)."
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=Agreement.Kind.choices, widget=forms.CheckboxSelectMultiple)
+    status = django_filters.MultipleChoiceFilter(choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple)
+    topic = django_filters.ModelMultipleChoiceFilter(
+        field_name="topics",
+        to_field_name="slug",
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    corridor = django_filters.ModelChoiceFilter(
+        field_name="corridors", to_field_name="slug", queryset=Corridor.objects.all(), empty_label="Any corridor"
+    )
+    bloc = django_filters.ModelChoiceFilter(
+        label="Bloc",
+        to_field_name="code",
+        queryset=Bloc.objects.all(),
+        method="filter_bloc",
+        empty_label="Any bloc",
+        help_text="At least one party is a member of the bloc.",
+    )
+    signed_from = DateBoundFilter(end=False, label="Signed from", method="filter_signed_from")
+    signed_to = DateBoundFilter(end=True, label="Signed to", method="filter_signed_to")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("title", "Title"),
+            ("relevance", "Relevance"),
+        ],
+        method="filter_sort",
+        empty_label=None,
+        null_value="newest",
+    )
+
+    class Meta:
+        model = Agreement
+        form = AgreementFilterForm
+        fields = ["q", "party", "kind", "status", "topic", "corridor", "bloc", "signed_from", "signed_to", "sort"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.form.fields["party"].widget.choices = [(c.iso3, c.name) for c in Country.objects.only("iso3", "name")]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if "rank" not in queryset.query.annotations:
+            queryset = queryset.search("")  # a constant rank, so every sort can name it
+        sort = self.form.cleaned_data.get("sort") or "newest"
+        return queryset.order_by(*self.SORTS[sort])
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_parties(self, queryset: QuerySet, name: str, countries: list[Country]) -> QuerySet:
+        for country in countries:
+            queryset = queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), country=country)))
+        return queryset
+
+    def filter_bloc(self, queryset: QuerySet, name: str, bloc: Bloc | None) -> QuerySet:
+        if bloc is None:
+            return queryset
+        members = BlocMembership.objects.filter(bloc=bloc).values("country")
+        return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), country__in=members)))
+
+    def filter_signed_from(self, queryset: QuerySet, name: str, value: dt.date | None) -> QuerySet:
+        return queryset.filter(signed_on__gte=value) if value else queryset
+
+    def filter_signed_to(self, queryset: QuerySet, name: str, value: dt.date | None) -> QuerySet:
+        return queryset.filter(signed_on__lte=value) if value else queryset
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied last, in filter_queryset, once every filter has run

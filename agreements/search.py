@@ -1,0 +1,93 @@
+"""Free-text search over agreements, behind one QuerySet method.
+
+Each agreement keeps a ``search_text``: its title, summary and place, its
+parties' names and codes, the institutions acting for them, its signatories,
+topics, corridors and identifiers. On PostgreSQL it is searched with full-text
+search (a GIN index over its English tsvector) and ranked by relevance; on
+SQLite every word of the query must appear in it.
+
+The text is derived data: whatever writes an agreement's parties, signatories
+or corridors (admin, importers, loaders) calls ``reindex`` afterwards.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection, models
+from django.db.models import F, Func, Prefetch, Q
+
+# The same expression as the GIN index of migration 0005, or the index is not used.
+SEARCH_VECTOR = Func(
+    F("search_text"),
+    function="to_tsvector",
+    template="to_tsvector('english'::regconfig, %(expressions)s)",
+    output_field=SearchVectorField(),
+)
+MAX_QUERY_WORDS = 20
+
+
+def search_document(agreement) -> str:
+    """The text an agreement is found by. Expects ``with_search_relations()``."""
+    parts = [agreement.title, agreement.summary, agreement.place]
+    for party in agreement.parties.all():
+        if party.country:
+            parts += [party.country.name, party.country.official_name, party.country.iso3]
+        if party.institution:
+            parts += [party.institution.name, party.institution.acronym]
+    for signatory in agreement.signatories.all():
+        parts += [signatory.name, signatory.position]
+        if signatory.organisation:
+            parts += [signatory.organisation.name, signatory.organisation.acronym]
+    parts += [topic.name for topic in agreement.topics.all()]
+    parts += [f"{c.name} {c.gateway_port}" for c in agreement.corridors.all()]
+    parts += [identifier.value for identifier in agreement.identifiers.all()]
+    return "\n".join(part for part in parts if part)
+
+
+def with_search_relations(queryset: models.QuerySet) -> models.QuerySet:
+    from agreements.models import Party, Signatory
+
+    return queryset.prefetch_related(
+        Prefetch("parties", queryset=Party.objects.select_related("country", "institution")),
+        Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
+        "topics",
+        "corridors",
+        "identifiers",
+    )
+
+
+def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
+    """Recompute ``search_text`` for these agreements; returns how many changed."""
+    from agreements.models import Agreement
+
+    ids = list(agreement_ids)
+    changed = 0
+    for start in range(0, len(ids), chunk_size):
+        chunk = with_search_relations(Agreement.objects.filter(pk__in=ids[start : start + chunk_size]))
+        stale = []
+        for agreement in chunk:
+            text = search_document(agreement)
+            if text != agreement.search_text:
+                agreement.search_text = text
+                stale.append(agreement)
+        Agreement.objects.bulk_update(stale, ["search_text"])
+        changed += len(stale)
+    return changed
+
+
+def search(queryset: models.QuerySet, text: str) -> models.QuerySet:
+    """Agreements matching ``text``, annotated with ``rank`` (0 on SQLite)."""
+    words = text.split()[:MAX_QUERY_WORDS]
+    if not words:
+        return queryset.annotate(rank=models.Value(0.0))
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" ".join(words), search_type="websearch", config="english")
+        return (
+            queryset.alias(document=SEARCH_VECTOR)
+            .filter(document=query)
+            .annotate(rank=SearchRank(SEARCH_VECTOR, query))
+        )
+    matches = Q()
+    for word in words:
+        matches &= Q(search_text__icontains=word)
+    return queryset.filter(matches).annotate(rank=models.Value(0.0))
