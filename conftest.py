@@ -21,3 +21,13 @@ def _require_postgres(request):
         if IN_CI and os.environ.get("TEST_DATABASE") == "postgres":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _static_files_from_source(settings):
+    """Tests read static files from the source tree, even in a checkout where
+    collectstatic once ran (whose manifest may be stale)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -6,6 +6,7 @@ sets DATABASE_URL (PostgreSQL through psycopg 3), CELERY_BROKER_URL (Redis),
 SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy` then passes cleanly.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tradepacts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,9 +112,11 @@ STORAGES = {
         )
     },
 }
-# Without collectstatic (tests, `make run`), serve from the finders directly.
-WHITENOISE_USE_FINDERS = DEBUG or not Path(STATIC_ROOT).exists()
-if WHITENOISE_USE_FINDERS:
+# Until collectstatic has written its manifest (tests, `make run`), serve the
+# source files through the finders; collectstatic itself always writes one.
+_COLLECTING = sys.argv[1:2] == ["collectstatic"]
+WHITENOISE_USE_FINDERS = DEBUG or not (Path(STATIC_ROOT) / "staticfiles.json").exists()
+if DEBUG or (WHITENOISE_USE_FINDERS and not _COLLECTING):
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 # Security: on by default outside development, each switchable for a proxy setup.
@@ -133,6 +137,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own logger prints with DEBUG on; without this its lines appear twice.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Celery: a Redis broker in production; without one, tasks run in-process.

@@ -1,0 +1,171 @@
+# The README's commands. `make help` lists them.
+#
+# Every recipe runs as one bash script (.ONESHELL) that stops at the first
+# failing command, so multi-line recipes read like the shell they are.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# make run
+PORT ?= 8000
+# make test: the PostgreSQL pass (the SQLite pass needs nothing).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts
+# Where make test keeps each pass's output and the totals (.ci/run prints them).
+ARTIFACTS ?= artifacts
+# make prod
+PROD_BIND ?= 127.0.0.1:8000
+WEB_WORKERS ?= 4
+CELERY_CONCURRENCY ?= 2
+BEAT_SCHEDULE ?= /tmp/tradepacts-celerybeat-schedule
+
+MANAGE := $(BIN)/python manage.py
+PYTEST := $(BIN)/pytest -p no:cacheprovider --create-db
+
+.PHONY: help venv install run test lint format check prod
+
+help:  ## List the targets.
+	@grep -E '^[a-z][a-z ]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+# --- environment -------------------------------------------------------------
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when a requirements file is newer than the last install.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv install: $(STAMP)  ## Create .venv (python3.11) and install requirements-dev.txt, if out of date.
+
+# --- development -------------------------------------------------------------
+
+run: install  ## Migrate SQLite, load the demo data and serve on http://127.0.0.1:8000/ (PORT=...).
+	@export DEBUG=1  # the demo admin is created only in a DEBUG run on a local database
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) ensure_demo_admin
+	echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+define PG_PROBE
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1], connect_timeout=5).close()
+except psycopg.OperationalError:
+    try:
+        psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        sys.exit(str(error).strip())
+endef
+export PG_PROBE
+
+# Two passes: SQLite (everything not marked postgres), then PostgreSQL (all).
+# Unreachable PostgreSQL fails the run under CI=true and only warns otherwise.
+# --create-db: a schema change never meets a stale test database.
+test: install  ## Run the suite on SQLite, then on PostgreSQL (PG_URL=...).
+	@mkdir -p $(ARTIFACTS)
+	totals=$(ARTIFACTS)/test-totals.txt
+	: > "$$totals"
+	failed=0
+	last_line() { sed -E 's/\x1b\[[0-9;]*m//g' "$$1" | tail -n 1 | sed -E 's/^=+ //; s/ =+$$//'; }
+
+	echo "=== Pass 1/2: SQLite (-m 'not postgres') ==="
+	if DATABASE_URL="sqlite:///$${TMPDIR:-/tmp}/tradepacts-test.sqlite3" TEST_DATABASE=sqlite \
+	     $(PYTEST) -m "not postgres" | tee $(ARTIFACTS)/test-sqlite.log; then :; else failed=1; fi
+	echo "SQLite:     $$(last_line $(ARTIFACTS)/test-sqlite.log)" >> "$$totals"
+
+	echo "=== Pass 2/2: PostgreSQL ($(PG_URL)) ==="
+	# Reachable: the server answers, in PG_URL's database or in "postgres" (the
+	# one Django uses to create test_<name>).
+	if problem=$$($(BIN)/python -c "$$PG_PROBE" "$(PG_URL)" 2>&1); then
+	  if DATABASE_URL="$(PG_URL)" TEST_DATABASE=postgres \
+	       $(PYTEST) | tee $(ARTIFACTS)/test-postgres.log; then :; else failed=1; fi
+	  echo "PostgreSQL: $$(last_line $(ARTIFACTS)/test-postgres.log)" >> "$$totals"
+	else
+	  echo "PostgreSQL: NOT RUN, cannot connect to $(PG_URL)" >> "$$totals"
+	  {
+	    echo "!!! PostgreSQL is not reachable at $(PG_URL):"
+	    echo "$$problem" | sed 's/^/!!!   /'
+	    echo "!!! Start it (the README's Quick start says how it is expected to run),"
+	    echo "!!! or point PG_URL at another server."
+	  } >&2
+	  ci=$${CI:-}
+	  case "$${ci,,}" in
+	    1|true|yes) echo "!!! CI: the PostgreSQL pass is required; failing." >&2; failed=1 ;;
+	    *) echo "!!! WARNING: skipping the PostgreSQL pass; this run is NOT a full test run." >&2 ;;
+	  esac
+	fi
+
+	echo "=== Test totals ==="
+	cat "$$totals"
+	exit $$failed
+
+lint: install  ## ruff: lint and check the formatting.
+	@status=0
+	$(BIN)/ruff check . || status=1
+	$(BIN)/ruff format --check . || status=1
+	exit $$status
+
+format: install  ## ruff: apply safe fixes and format.
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The deploy check uses dummy production values; it connects to nothing.
+check: install  ## Migrations match the models; production settings pass check --deploy.
+	@status=0
+	echo "--- makemigrations --check"
+	$(MANAGE) makemigrations --check --dry-run || status=1
+	echo "--- check --deploy --fail-level WARNING (dummy production values)"
+	DEBUG=0 \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	ALLOWED_HOSTS=tradepacts.example.org \
+	DATABASE_URL=postgres://tradepacts@db.example.org:5432/tradepacts \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	  $(MANAGE) check --deploy --fail-level WARNING || status=1
+	exit $$status
+
+# The whole production stack on one machine, in the foreground: gunicorn
+# ($(WEB_WORKERS) workers on $(PROD_BIND), for a TLS proxy in front), one Celery
+# worker and exactly one Celery beat. Ctrl-C (or any process exiting) stops all.
+prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS).
+	@missing=""
+	for name in DATABASE_URL CELERY_BROKER_URL SECRET_KEY ALLOWED_HOSTS; do
+	  [ -n "$${!name:-}" ] || missing="$$missing $$name"
+	done
+	if [ -n "$$missing" ]; then
+	  echo "make prod: set$$missing in the environment (see .env.example)." >&2
+	  exit 2
+	fi
+	$(MANAGE) check --deploy
+	# settings.py picks the hashed-manifest storage only once STATIC_ROOT exists,
+	# so create it first: the very first collectstatic must write the manifest.
+	mkdir -p "$${STATIC_ROOT:-$(CURDIR)/staticfiles}"
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) migrate --noinput
+	pids=()
+	stop() {
+	  trap - INT TERM EXIT
+	  echo "make prod: stopping ($${pids[*]})" >&2
+	  kill -TERM "$${pids[@]}" 2>/dev/null || true
+	  wait "$${pids[@]}" 2>/dev/null || true
+	}
+	trap 'stop; exit 130' INT
+	trap 'stop; exit 143' TERM
+	trap stop EXIT
+	$(BIN)/gunicorn tradepacts.wsgi:application --bind $(PROD_BIND) --workers $(WEB_WORKERS) \
+	  --access-logfile - --graceful-timeout 30 & pids+=($$!)
+	$(BIN)/celery -A tradepacts worker --loglevel INFO --concurrency $(CELERY_CONCURRENCY) & pids+=($$!)
+	$(BIN)/celery -A tradepacts beat --loglevel INFO --schedule $(BEAT_SCHEDULE) & pids+=($$!)
+	echo "make prod: gunicorn, celery worker and beat running ($${pids[*]}); Ctrl-C stops them."
+	# The first process to exit, for whatever reason, takes the others down.
+	wait -n -p exited "$${pids[@]}" && status=0 || status=$$?
+	echo "make prod: process $${exited:-?} exited (status $$status)" >&2
+	exit $$(( status == 0 ? 1 : status ))
