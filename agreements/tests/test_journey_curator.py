@@ -1,0 +1,114 @@
+"""A curator enters the Rwanda–Kenya MoU of 22 January 2026 in a real browser:
+autocomplete boxes, organisations and the source created from the "+" popups,
+a deliberate mistake shown next to its field, a draft, then publication and
+the history that says who did it."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from agreements.models import Agreement, Topic
+from corridors.models import Corridor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def pick(page: Page, field_id: str, text: str) -> None:
+    """Choose from one of the admin's autocomplete (select2) boxes by typing."""
+    page.click(f"#{field_id} + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", text)
+    page.locator(".select2-container--open .select2-results__option", has_text=text).first.click()
+
+
+def add_in_popup(page: Page, button_id: str, fill) -> None:
+    with page.expect_popup() as opened:
+        page.click(f"#{button_id}")
+    popup = opened.value
+    popup.wait_for_load_state()
+    fill(popup)
+    popup.click("input[name=_save]")
+    popup.wait_for_event("close")
+
+
+def organisation(name: str, acronym: str, kind: str, country: str):
+    def fill(popup: Page) -> None:
+        popup.fill("#id_name", name)
+        popup.fill("#id_acronym", acronym)
+        popup.select_option("#id_kind", kind)
+        pick(popup, "id_country", country)
+
+    return fill
+
+
+def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page):
+    User.objects.create_superuser("curator", "curator@example.org", "a long pass phrase")
+    Topic.objects.create(slug="ports-and-logistics", name="Ports and logistics")
+    Topic.objects.create(slug="trade-facilitation", name="Trade facilitation")
+    Corridor.objects.create(name="Northern Corridor", slug="northern-corridor", gateway_port="Mombasa")
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", "a long pass phrase")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/agreements/memorandum/add/")
+    expect(page.locator("#id_kind")).to_have_value("mou")
+
+    page.fill("#id_title", "Memorandum of Understanding establishing a Kenya Ports Authority liaison office in Kigali")
+    page.fill("#id_signed_on", "2026-01-22")
+    page.fill("#id_place", "Kigali")
+    pick(page, "id_topics", "Ports and logistics")
+    pick(page, "id_topics", "Trade facilitation")
+    pick(page, "id_parties-0-country", "Rwanda")
+    add_in_popup(
+        page, "add_id_parties-0-institution", organisation("Ministry of Infrastructure", "MININFRA", "ministry", "Rwanda")
+    )
+    pick(page, "id_parties-1-country", "Kenya")
+    add_in_popup(
+        page, "add_id_parties-1-institution", organisation("Kenya Ports Authority", "KPA", "port_authority", "Kenya")
+    )
+    page.fill("#id_signatories-0-name", "Canoth Manishimwe")
+    page.fill("#id_signatories-0-position", "Permanent Secretary")
+    pick(page, "id_signatories-0-country", "Rwanda")
+    page.fill("#id_signatories-1-name", "Mohamed Daghar")
+    page.fill("#id_signatories-1-honorific", "CBS")
+    page.fill("#id_signatories-1-position", "Principal Secretary")
+    pick(page, "id_signatories-1-country", "Tanzania")  # the deliberate mistake
+    page.click("#citations-group .add-row a")
+
+    def release(popup: Page) -> None:
+        popup.fill("#id_title", "MININFRA hosts the signing of the MoU on a KPA liaison office in Kigali")
+        popup.select_option("#id_kind", "official_release")
+        popup.fill("#id_published_on", "2026-01-22")
+
+    add_in_popup(page, "add_id_citations-0-source", release)
+    page.click("#corridor_links-group .add-row a")
+    pick(page, "id_corridor_links-0-corridor", "Northern Corridor")
+    page.click("input[name=_save]")
+
+    expect(page.locator("#signatories-group .errorlist")).to_contain_text("Tanzania is not a party to this agreement")
+    assert not Agreement.objects.exists(), "a rejected form saves nothing"
+
+    pick(page, "id_signatories-1-country", "Kenya")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("This agreement is a draft")
+    mou = Agreement.objects.get()
+    assert not mou.is_published
+    assert {p.country.iso3 for p in mou.parties.all()} == {"RWA", "KEN"}
+    assert [s.name for s in mou.signatories.all()] == ["Canoth Manishimwe", "Mohamed Daghar"]
+
+    page.click("input[name=_publish]")
+    expect(page.locator(".messagelist")).to_contain_text("This agreement is published")
+    mou.refresh_from_db()
+    assert mou.is_published
+
+    page.goto(f"{live_server.url}/admin/agreements/memorandum/{mou.pk}/history/")
+    history = page.locator("#change-history")
+    expect(history).to_contain_text("Published.")
+    expect(history).to_contain_text("Added party Rwanda acting through Ministry of Infrastructure (MININFRA).")
+    expect(history).to_contain_text("curator")
+    assert not [p for p in problems if not re.search(r"favicon", p)], problems
