@@ -11,21 +11,35 @@ from agreements.models.agreements import (
 from agreements.models.countries import Bloc, BlocMembership, Country
 from agreements.models.dates import DatePrecision
 from agreements.models.reference import Organisation, Source, Topic
+from agreements.models.trade import (
+    AgreementTradeStatistic,
+    Basis,
+    ExchangeRate,
+    PairYearStatistic,
+    RefreshRun,
+    TradeFlow,
+)
 
 __all__ = [
     "Agreement",
     "AgreementQuerySet",
     "AgreementRelation",
     "AgreementSource",
+    "AgreementTradeStatistic",
+    "Basis",
     "Bloc",
     "BlocMembership",
     "Country",
     "DatePrecision",
+    "ExchangeRate",
     "ExternalIdentifier",
     "Memorandum",
     "Organisation",
+    "PairYearStatistic",
     "Party",
+    "RefreshRun",
     "Signatory",
     "Source",
     "Topic",
+    "TradeFlow",
 ]

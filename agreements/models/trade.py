@@ -1,0 +1,200 @@
+"""Trade between countries: reported flows, exchange rates, and the statistics
+derived from them by the refresh (agreements.trade.refresh), never by hand."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from agreements.models.agreements import Agreement
+from agreements.models.countries import Country
+from agreements.models.reference import Source
+from tradepacts.models import TimeStampedModel
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class TradeFlow(TimeStampedModel):
+    """One figure as a source reports it: what ``reporter`` exported to (or
+    imported from) ``partner`` in ``year``, in the reporter's currency.
+
+    ``partner`` empty means the World. ``flow`` "total" is a reported total of
+    both directions (a head of state's "bilateral trade reached ..."), used
+    only where the two directions are not known.
+    """
+
+    class Flow(models.TextChoices):
+        EXPORTS = "exports", "Exports"
+        IMPORTS = "imports", "Imports"
+        TOTAL = "total", "Total trade (both directions)"
+
+    reporter = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="reported_flows")
+    partner = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_flows",
+        help_text="Empty for the World.",
+    )
+    year = models.PositiveSmallIntegerField()
+    flow = models.CharField(max_length=7, choices=Flow.choices)
+    value = models.DecimalField(max_digits=22, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD, TZS.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
+    is_synthetic = models.BooleanField(default=False, help_text="Generated for demonstration, not observed.")
+
+    class Meta:
+        ordering = ["reporter", "partner", "year", "flow"]
+        indexes = [models.Index(fields=["partner", "reporter", "year"], name="agreements_flow_mirror")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "partner", "year", "flow"],
+                condition=Q(partner__isnull=False),
+                name="%(app_label)s_%(class)s_one_figure",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "year", "flow"],
+                condition=Q(partner__isnull=True),
+                name="%(app_label)s_%(class)s_one_world_figure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(partner=models.F("reporter")), name="%(app_label)s_%(class)s_not_with_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="%(app_label)s_%(class)s_year_range"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="%(app_label)s_%(class)s_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="%(app_label)s_%(class)s_currency_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flow #{self.pk}"
+
+    def clean(self) -> None:
+        if self.partner_id and self.partner_id == self.reporter_id:
+            raise ValidationError({"partner": "A country does not trade with itself."})
+
+
+class ExchangeRate(TimeStampedModel):
+    """How many units of a currency bought one US dollar, on average, in a year."""
+
+    currency = models.CharField(max_length=3, help_text="ISO 4217.")
+    year = models.PositiveSmallIntegerField()
+    units_per_usd = models.DecimalField(max_digits=20, decimal_places=6)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="exchange_rates")
+
+    class Meta:
+        ordering = ["currency", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "year"], name="%(app_label)s_%(class)s_one_rate"),
+            models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="%(app_label)s_%(class)s_positive"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="%(app_label)s_%(class)s_currency_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.year}"
+
+
+class Basis(models.TextChoices):
+    """Where a derived figure comes from."""
+
+    REPORTED = "reported", "Exporter's own report"
+    MIRROR = "mirror", "Importer's mirror report"
+    REPORTED_TOTAL = "reported_total", "Reported total of both directions"
+    MISSING = "missing", "Not available"
+
+
+class PairYearStatistic(models.Model):
+    """Trade between two countries in a year, in US dollars. Derived: rebuilt
+    by the refresh, never edited. Each unordered pair is stored once, the
+    country with the lower id as ``country_a``."""
+
+    country_a = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    country_b = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    a_to_b_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    a_to_b_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
+    a_to_b_flow = models.ForeignKey(TradeFlow, on_delete=models.SET_NULL, null=True, related_name="+")
+    b_to_a_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    b_to_a_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
+    b_to_a_flow = models.ForeignKey(TradeFlow, on_delete=models.SET_NULL, null=True, related_name="+")
+    total_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    total_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
+    total_flow = models.ForeignKey(
+        TradeFlow, on_delete=models.SET_NULL, null=True, related_name="+", help_text="Set for a reported total."
+    )
+    growth = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, help_text="Total on the previous year's: 0.25 is +25%."
+    )
+    agreements_in_force = models.PositiveIntegerField(default=0, help_text="Between the two, at the year's end.")
+    notes = models.TextField(blank=True, help_text="Why a figure is missing, e.g. no exchange rate.")
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["country_a", "country_b", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["country_a", "country_b", "year"], name="%(app_label)s_%(class)s_unique"),
+            models.CheckConstraint(
+                condition=Q(country_a__lt=models.F("country_b")), name="%(app_label)s_%(class)s_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pair statistic #{self.pk}"
+
+
+class AgreementTradeStatistic(models.Model):
+    """Average annual trade between an agreement's parties in the years before
+    and after it entered into force (or was signed, if it never did). Derived."""
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="trade_statistic")
+    reference_year = models.PositiveSmallIntegerField()
+    reference_event = models.CharField(max_length=10, help_text="in_force or signed")
+    window = models.PositiveSmallIntegerField(default=3)
+    average_before_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    years_before = models.PositiveSmallIntegerField(default=0, help_text="Years with figures in the window.")
+    average_after_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    years_after = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["agreement"]
+
+    def __str__(self) -> str:
+        return f"Agreement statistic #{self.pk}"
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.average_before_usd and self.average_after_usd is not None:
+            return self.average_after_usd / self.average_before_usd - 1
+        return None
+
+
+class RefreshRun(models.Model):
+    """One run of a statistics refresh: what it covered, when, and how it ended."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (another run held the lock)"
+
+    kind = models.CharField(max_length=30, default="trade", help_text="Which statistics, e.g. trade.")
+    scope = models.CharField(max_length=200, default="all", help_text='"all" or the pairs refreshed, e.g. KEN-RWA.')
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="agreements_refreshrun_recent")]
+
+    def __str__(self) -> str:
+        return f"Refresh #{self.pk}"
