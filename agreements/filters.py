@@ -10,7 +10,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
 
 from agreements.models import Agreement, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
@@ -20,10 +20,17 @@ MAX_PARTIES = 10
 Corridor = Agreement._meta.get_field("corridors").related_model
 
 
+class CountryCodesWidget(forms.SelectMultiple):
+    """Shows ``party=ken`` as Kenya chosen, so resubmitting the form keeps it."""
+
+    def format_value(self, value) -> list[str]:
+        return [code.strip().upper() for code in super().format_value(value)]
+
+
 class CountryCodesField(forms.Field):
     """Repeated ISO alpha-3 codes (``party=RWA&party=KEN``), to Country rows."""
 
-    widget = forms.SelectMultiple
+    widget = CountryCodesWidget
 
     def to_python(self, value) -> list[str]:
         if not value:
@@ -107,16 +114,28 @@ class AgreementFilterSet(django_filters.FilterSet):
     party = CountryCodesFilter(
         label="Parties", method="filter_parties", help_text="Every chosen country must be a party (ISO3 codes)."
     )
-    kind = django_filters.MultipleChoiceFilter(choices=Agreement.Kind.choices, widget=forms.CheckboxSelectMultiple)
-    status = django_filters.MultipleChoiceFilter(choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple)
+    # Filters on the agreement's own columns or through EXISTS: no join, so no
+    # DISTINCT over whole rows at 100,000 agreements.
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Agreement.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
     topic = django_filters.ModelMultipleChoiceFilter(
-        field_name="topics",
+        label="Topics",
         to_field_name="slug",
         queryset=Topic.objects.all(),
         widget=forms.CheckboxSelectMultiple,
+        method="filter_topics",
+        help_text="Any of the chosen topics.",
     )
     corridor = django_filters.ModelChoiceFilter(
-        field_name="corridors", to_field_name="slug", queryset=Corridor.objects.all(), empty_label="Any corridor"
+        label="Corridor",
+        to_field_name="slug",
+        queryset=Corridor.objects.all(),
+        empty_label="Any corridor",
+        method="filter_corridor",
     )
     bloc = django_filters.ModelChoiceFilter(
         label="Bloc",
@@ -155,6 +174,10 @@ class AgreementFilterSet(django_filters.FilterSet):
         if "rank" not in queryset.query.annotations:
             queryset = queryset.search("")  # a constant rank, so every sort can name it
         sort = self.form.cleaned_data.get("sort") or "newest"
+        if sort == "relevance" and isinstance(queryset.query.annotations["rank"], Value):
+            # A constant rank (no query, or SQLite) orders nothing, and PostgreSQL rejects
+            # "ORDER BY 0.0" once the rank is not selected (the CSV export's id query).
+            sort = "newest"
         return queryset.order_by(*self.SORTS[sort])
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -164,6 +187,20 @@ class AgreementFilterSet(django_filters.FilterSet):
         for country in countries:
             queryset = queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), country=country)))
         return queryset
+
+    def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
+        if not topics:
+            return queryset
+        links = Agreement.topics.through.objects.filter(agreement=OuterRef("pk"), topic__in=topics)
+        return queryset.filter(Exists(links))
+
+    def filter_corridor(self, queryset: QuerySet, name: str, corridor) -> QuerySet:
+        if corridor is None:
+            return queryset
+        links = Agreement._meta.get_field("corridors").through.objects.filter(
+            agreement=OuterRef("pk"), corridor=corridor
+        )
+        return queryset.filter(Exists(links))
 
     def filter_bloc(self, queryset: QuerySet, name: str, bloc: Bloc | None) -> QuerySet:
         if bloc is None:

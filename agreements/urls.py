@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from agreements import views
 
 app_name = "agreements"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.AgreementListView.as_view(), name="list"),
+    # Before the detail pattern: "export.csv" is not a slug, but keep the order obvious.
+    path("export.csv", views.export_csv, name="export"),
+    path("<slug:slug>/", views.AgreementDetailView.as_view(), name="detail"),
+]

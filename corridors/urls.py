@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""/corridors/: the corridor list and one corridor's page."""
+
+from django.urls import path
+
+from corridors import views
 
 app_name = "corridors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CorridorListView.as_view(), name="list"),
+    path("<slug:slug>/", views.CorridorDetailView.as_view(), name="detail"),
+]

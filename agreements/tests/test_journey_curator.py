@@ -28,8 +28,8 @@ def add_in_popup(page: Page, button_id: str, fill) -> None:
     popup = opened.value
     popup.wait_for_load_state()
     fill(popup)
-    popup.click("input[name=_save]")
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):  # registered before the click: the popup may close at once
+        popup.click("input[name=_save]")
 
 
 def organisation(name: str, acronym: str, kind: str, country: str):

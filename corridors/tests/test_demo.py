@@ -225,7 +225,8 @@ def test_sources_invent_no_urls_or_dates():
     load_demo()
     assert list(Source.objects.order_by().values_list("url", flat=True).distinct()) == [""]
     assert list(Source.objects.exclude(published_on=None).values_list("citation", flat=True)) == [SEED_001]
-    assert all(s.citation.startswith("Seed document ") for s in Source.objects.all())
+    # Agreements cite the seed documents only; the trade demo adds its own, clearly labelled, sources.
+    assert all(s.citation.startswith("Seed document ") for s in Source.objects.filter(citations__isnull=False))
 
 
 @pytest.mark.postgres

@@ -1,0 +1,406 @@
+"""Country pages: the list of countries, one country's agreements by partner and
+by year, and a pair of countries' instruments on a timeline.
+
+Public pages: drafts never show, and never count. Each page runs a fixed number
+of queries whatever the number of agreements (pinned in
+``agreements/tests/test_countries_pages.py``); groups show their newest
+``MAX_PER_GROUP`` agreements and link to the full list.
+
+This app never imports ``corridors``: a country's corridors are read through
+the reverse relation the corridors app declares (``Country.corridor_memberships``).
+The corridor pages reuse ``AgreementEntry`` and ``principal_date`` from here.
+"""
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+
+from agreements.models import Agreement, BlocMembership, Country, Party
+from agreements.models.dates import format_partial_date, iso_partial_date
+
+# Agreements shown under each partner and each year; the rest are one link away.
+MAX_PER_GROUP = 3
+# Instruments per page of a pair's timeline (most pairs fit on one).
+TIMELINE_PAGE_SIZE = 200
+# Party codes shown for one agreement; a regional one says how many more.
+MAX_PARTY_CODES = 8
+
+# An agreement's place in time: when it was signed, else announced, else entered into force.
+PRINCIPAL_DATES = [("signed_on", "Signed"), ("announced_on", "Announced"), ("in_force_on", "In force")]
+# Long texts no list shows.
+HEAVY_FIELDS = ["summary", "search_text"]
+ALL_DATES = [("announced_on", "Announced"), ("signed_on", "Signed"), ("in_force_on", "In force"), ("ended_on", "Ended")]
+
+
+def principal_date(prefix: str = "") -> Coalesce:
+    """The SQL twin of ``AgreementEntry.date``: signed, else announced, else in force."""
+    return Coalesce(*(f"{prefix}{name}" for name, _ in PRINCIPAL_DATES))
+
+
+def newest_first(prefix: str = "", id_field: str = "id") -> list:
+    return [principal_date(prefix).desc(nulls_last=True), F(id_field).desc()]
+
+
+def with_party(country: Country, outer: str = "pk") -> Exists:
+    """True for agreements (``outer`` names their id) that ``country`` is a party to."""
+    return Exists(Party.objects.filter(agreement=OuterRef(outer), country=country))
+
+
+def with_first_parties(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Each agreement's first MAX_PARTY_CODES parties (one query for the whole page, a window
+    per agreement) and how many it has in all: a regional agreement's 54 parties are not loaded."""
+    count = Party.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement").annotate(n=Count("pk"))
+    first = Party.objects.select_related("country", "institution").order_by("id")[:MAX_PARTY_CODES]
+    return queryset.annotate(party_count=Coalesce(Subquery(count.values("n")), 0)).prefetch_related(
+        Prefetch("parties", queryset=first, to_attr="first_parties")
+    )
+
+
+# --- URLs of pages other engineers build: reversed when they exist, else the interface contract's path.
+
+
+def _reverse_or(name: str, args: Iterable[str], path: str) -> str:
+    try:
+        return reverse(name, args=list(args))
+    except NoReverseMatch:
+        return f"{get_script_prefix()}{path}"
+
+
+def agreement_url(slug: str) -> str:
+    return _reverse_or("agreements:detail", [slug], f"agreements/{quote(slug)}/")
+
+
+def agreement_list_url(**params: str | list[str]) -> str:
+    return f"{_reverse_or('agreements:list', [], 'agreements/')}?{urlencode(params, doseq=True)}"
+
+
+def agreement_export_url(**params: str | list[str]) -> str:
+    return f"{_reverse_or('agreements:export', [], 'agreements/export.csv')}?{urlencode(params, doseq=True)}"
+
+
+# --- One agreement in a list or on a timeline.
+
+
+@dataclass(frozen=True)
+class DateItem:
+    label: str
+    text: str
+    iso: str
+
+
+@dataclass(frozen=True)
+class AgreementEntry:
+    """An agreement as the country and corridor pages list it."""
+
+    agreement: Agreement
+    url: str
+    # The first MAX_PARTY_CODES parties: ISO3 codes, an institution acting alone by its acronym.
+    parties: list[str]
+    party_count: int
+    # The principal date (signed, else announced, else in force), or None.
+    date: DateItem | None
+    # Every known date, in lifecycle order.
+    dates: list[DateItem]
+
+    @property
+    def more_parties(self) -> int:
+        return max(self.party_count - len(self.parties), 0)
+
+    @property
+    def status_note(self) -> str:
+        """The status, unless the date already says it ("Signed 22 January 2026") or there is no date
+        (then the page says "Signed, date unknown")."""
+        status = self.agreement.get_status_display()
+        return "" if self.date is None or self.date.label == status else status
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> "AgreementEntry":
+        """``agreement`` comes from a queryset passed through ``with_first_parties()``."""
+        dates = [
+            DateItem(label, agreement.date_display(name), iso_partial_date(*_date_and_precision(agreement, name)))
+            for name, label in ALL_DATES
+            if getattr(agreement, name) is not None
+        ]
+        principal = next(
+            (
+                DateItem(label, agreement.date_display(name), iso_partial_date(*_date_and_precision(agreement, name)))
+                for name, label in PRINCIPAL_DATES
+                if getattr(agreement, name) is not None
+            ),
+            None,
+        )
+        parties = [
+            p.country.iso3 if p.country else (p.institution.acronym or p.institution.name)
+            for p in agreement.first_parties
+        ]
+        return cls(agreement, agreement_url(agreement.slug), parties, agreement.party_count, principal, dates)
+
+
+def _date_and_precision(agreement: Agreement, name: str) -> tuple[dt.date | None, str]:
+    return getattr(agreement, name), getattr(agreement, name.removesuffix("_on") + "_precision")
+
+
+# --- /countries/
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    country: Country
+    agreement_count: int
+
+
+@dataclass
+class LetterGroup:
+    letter: str
+    rows: list[CountryRow] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return self.letter if self.letter.isalpha() else "other"
+
+
+def sort_key(name: str) -> str:
+    """Names sorted the same on every database: accents folded (Åland with the As, Côte d'Ivoire with the Cs)."""
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def initial(name: str) -> str:
+    letter = next((c for c in sort_key(name) if c.isascii() and c.isalpha()), "#")
+    return letter.upper()
+
+
+def by_initial(rows: list[CountryRow]) -> list[LetterGroup]:
+    groups: dict[str, LetterGroup] = {}
+    for row in sorted(rows, key=lambda r: (sort_key(r.country.name), r.country.iso3)):
+        letter = initial(row.country.name)
+        groups.setdefault(letter, LetterGroup(letter)).rows.append(row)
+    return list(groups.values())
+
+
+def countries_with_counts() -> QuerySet[Country]:
+    """Every country, with how many published agreements it is a party to. One query."""
+    return Country.objects.only("iso3", "name", "is_historic").annotate(
+        agreement_count=Count("parties", filter=Q(parties__agreement__is_published=True))
+    )
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    """Countries party to a published agreement (with how many), then the other current countries."""
+    rows = [CountryRow(c, c.agreement_count) for c in countries_with_counts()]
+    with_agreements = [r for r in rows if r.agreement_count]
+    others = [r for r in rows if not r.agreement_count and not r.country.is_historic]
+    return render(
+        request,
+        "countries/list.html",
+        {
+            "with_agreements": by_initial(with_agreements),
+            "with_agreements_count": len(with_agreements),
+            "others": by_initial(others),
+            "others_count": len(others),
+        },
+    )
+
+
+# --- /countries/<ISO3>/
+
+
+@dataclass
+class Group:
+    """Agreements under one heading (a partner, a year): the newest few, and how many in all."""
+
+    count: int
+    url: str
+    entries: list[AgreementEntry] = field(default_factory=list)
+    partner: Country | None = None
+    year: int | None = None
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.entries)
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    membership: BlocMembership
+    joined: DateItem | None
+    left: DateItem | None
+
+
+def _date_item(label: str, value: dt.date | None, precision: str) -> DateItem | None:
+    if value is None:
+        return None
+    return DateItem(label, format_partial_date(value, precision), iso_partial_date(value, precision))
+
+
+def _partner_ranking(country: Country) -> QuerySet:
+    """For each other country party to the same published agreements: its newest
+    MAX_PER_GROUP agreement ids and how many there are in all. Narrow rows, so the
+    window's sort stays in memory."""
+    return (
+        Party.objects.filter(agreement__is_published=True, country__isnull=False)
+        .filter(with_party(country, outer="agreement"))
+        .exclude(country=country)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("country")], order_by=newest_first("agreement__", "agreement_id")),
+            total=Window(Count("id"), partition_by=[F("country")]),
+        )
+        .filter(rank__lte=MAX_PER_GROUP)
+        .values("agreement_id", "country_id", "country__iso3", "country__name", "rank", "total")
+        .order_by()  # sorted in Python
+    )
+
+
+def _year_ranking(country: Country) -> QuerySet:
+    """For each year the country signed published agreements (and for none): the newest
+    MAX_PER_GROUP ids and how many there are in all."""
+    year = ExtractYear("signed_on")
+    return (
+        Agreement.objects.published()
+        .filter(with_party(country))
+        .annotate(
+            year=year,
+            rank=Window(RowNumber(), partition_by=[year], order_by=newest_first()),
+            total=Window(Count("id"), partition_by=[year]),
+        )
+        .filter(rank__lte=MAX_PER_GROUP)
+        .values("id", "year", "rank", "total")
+        .order_by()  # sorted in Python
+    )
+
+
+def country_groups(country: Country) -> tuple[list[Group], list[Group]]:
+    """The country's published agreements by partner (most agreements first) and by the year
+    they were signed (newest first; not signed, or date unknown, last).
+
+    Four queries: the two rankings, then the agreements they name and their first parties.
+    """
+    partner_rows = sorted(_partner_ranking(country), key=lambda r: (r["country_id"], r["rank"]))
+    year_rows = sorted(_year_ranking(country), key=lambda r: (r["year"] is None, -(r["year"] or 0), r["rank"]))
+    ids = {r["agreement_id"] for r in partner_rows} | {r["id"] for r in year_rows}
+    agreements = {}
+    if ids:
+        queryset = with_first_parties(Agreement.objects.filter(pk__in=ids)).defer(*HEAVY_FIELDS)
+        agreements = {a.pk: AgreementEntry.of(a) for a in queryset}
+
+    partners: dict[int, Group] = {}
+    for row in partner_rows:
+        group = partners.get(row["country_id"])
+        if group is None:
+            partner = Country(pk=row["country_id"], iso3=row["country__iso3"], name=row["country__name"])
+            url = reverse("countries:pair", args=[country.iso3, partner.iso3])
+            group = partners[partner.pk] = Group(count=row["total"], url=url, partner=partner)
+        group.entries.append(agreements[row["agreement_id"]])
+
+    years: dict[int | None, Group] = {}
+    for row in year_rows:
+        group = years.get(row["year"])
+        if group is None:
+            url = ""
+            if row["year"] is not None:
+                y = str(row["year"])
+                url = agreement_list_url(party=country.iso3, signed_from=y, signed_to=y)
+            group = years[row["year"]] = Group(count=row["total"], url=url, year=row["year"])
+        group.entries.append(agreements[row["id"]])
+
+    by_partner = sorted(partners.values(), key=lambda g: (-g.count, sort_key(g.partner.name)))
+    return by_partner, list(years.values())
+
+
+def bloc_memberships(country: Country) -> list[MembershipRow]:
+    memberships = country.bloc_memberships.select_related("bloc").order_by(
+        F("joined_on").asc(nulls_last=True), "bloc__code", "id"
+    )
+    return [
+        MembershipRow(
+            m,
+            _date_item("Joined", m.joined_on, m.joined_precision),
+            _date_item("Left", m.left_on, m.left_precision),
+        )
+        for m in memberships
+    ]
+
+
+def _canonical_code(code: str) -> str:
+    return code.upper()
+
+
+def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
+    """One country: its published agreements by partner and by year, its blocs and corridors."""
+    country = get_object_or_404(Country, iso3=_canonical_code(code))
+    if code != country.iso3:
+        return redirect("countries:detail", country.iso3, permanent=True)
+    partners, years = country_groups(country)
+    return render(
+        request,
+        "countries/detail.html",
+        {
+            "country": country,
+            "agreement_count": sum(g.count for g in years),
+            "partners": partners,
+            "years": years,
+            "memberships": bloc_memberships(country),
+            # Declared by the corridors app on its CorridorMember model.
+            "corridor_memberships": list(
+                country.corridor_memberships.select_related("corridor").order_by("corridor__name")
+            ),
+            "list_url": agreement_list_url(party=country.iso3),
+            "max_per_group": MAX_PER_GROUP,
+        },
+    )
+
+
+# --- /countries/<ISO3>/<ISO3>/
+
+
+def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
+    """Every published agreement both countries are parties to, oldest first; undated last.
+
+    Two queries per page: the agreements, then their parties.
+    """
+    return (
+        with_first_parties(Agreement.objects.published().filter(with_party(first)).filter(with_party(second)))
+        .defer(*HEAVY_FIELDS)
+        .order_by(principal_date().asc(nulls_last=True), "id")
+    )
+
+
+def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
+    """Two countries' instruments on a timeline. Served in either order; the canonical
+    URL (named in the page's head) has the codes in alphabetical order."""
+    codes = (_canonical_code(code), _canonical_code(other))
+    if codes[0] == codes[1]:
+        raise Http404("A pair needs two different countries.")
+    found = Country.objects.in_bulk(codes, field_name="iso3")
+    if len(found) != 2:
+        raise Http404("No such country.")
+    if (code, other) != codes:
+        return redirect("countries:pair", *codes, permanent=True)
+    first, second = found[codes[0]], found[codes[1]]
+    parties = [first.iso3, second.iso3]
+    # A page number that is not one, or past the end, gives the first or last page.
+    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "countries/pair.html",
+        {
+            "first": first,
+            "second": second,
+            "page_obj": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            "entries": [AgreementEntry.of(agreement) for agreement in page.object_list],
+            "canonical_url": request.build_absolute_uri(reverse("countries:pair", args=sorted(parties))),
+            "list_url": agreement_list_url(party=parties),
+            "export_url": agreement_export_url(party=parties),
+        },
+    )

@@ -1,0 +1,91 @@
+"""Corridor pages: the list of corridors, and one corridor's route, members,
+sources and the published agreements that concern it.
+
+Drafts never show, and never count. Each page runs a fixed number of queries
+whatever the number of corridors, nodes or agreements (pinned in
+``corridors/tests/test_pages.py``).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.views.generic import DetailView, ListView
+
+from agreements.country_views import HEAVY_FIELDS, AgreementEntry, agreement_list_url, newest_first, with_first_parties
+from agreements.models import Agreement, Source
+from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
+
+# Agreements listed on a corridor's page, newest first; the agreement list has the rest.
+MAX_AGREEMENTS = 50
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """How many rows of ``queryset`` (filtered on ``corridor=OuterRef("pk")``), as a subquery:
+    counting through joins would multiply members by nodes by agreements."""
+    counts = queryset.order_by().values("corridor").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def members_prefetch() -> Prefetch:
+    return Prefetch("memberships", queryset=CorridorMember.objects.select_related("country").order_by("position", "id"))
+
+
+def with_counts(queryset: QuerySet[Corridor]) -> QuerySet[Corridor]:
+    """Each corridor with its authority, and how many nodes and published agreements it has."""
+    return queryset.select_related("coordinating_authority").annotate(
+        node_count=_count(Node.objects.filter(corridor=OuterRef("pk"))),
+        agreement_count=_count(CorridorAgreement.objects.filter(corridor=OuterRef("pk"), agreement__is_published=True)),
+    )
+
+
+def corridors_for_listing() -> QuerySet[Corridor]:
+    """Every corridor with its counts and its members in route order. Two queries."""
+    return with_counts(Corridor.objects.all()).prefetch_related(members_prefetch()).order_by("name", "id")
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: Source
+    # Only web links: a stored URL is never trusted to be one.
+    href: str
+
+
+def _web_link(url: str) -> str:
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+class CorridorListView(ListView):
+    template_name = "corridors/list.html"
+    context_object_name = "corridors"
+
+    def get_queryset(self) -> QuerySet[Corridor]:
+        return corridors_for_listing()
+
+
+class CorridorDetailView(DetailView):
+    """The route (members and nodes in order), authority, description, sources and
+    the newest MAX_AGREEMENTS published agreements concerning the corridor. Six queries."""
+
+    template_name = "corridors/detail.html"
+    context_object_name = "corridor"
+
+    def get_queryset(self) -> QuerySet[Corridor]:
+        return with_counts(Corridor.objects.all())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        corridor: Corridor = self.object
+        agreements = (
+            with_first_parties(Agreement.objects.published().filter(corridor_links__corridor=corridor))
+            .defer(*HEAVY_FIELDS)
+            .order_by(*newest_first())[:MAX_AGREEMENTS]
+        )
+        return super().get_context_data(
+            members=list(corridor.memberships.select_related("country").order_by("position", "id")),
+            nodes=list(corridor.nodes.select_related("country").order_by("position", "id")),
+            sources=[SourceRow(s, _web_link(s.url)) for s in corridor.sources.all()],
+            entries=[AgreementEntry.of(agreement) for agreement in agreements],
+            list_url=agreement_list_url(corridor=corridor.slug),
+            **kwargs,
+        )
