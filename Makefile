@@ -19,6 +19,8 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts
 # Where make test keeps each pass's output and the totals (.ci/run prints them).
 ARTIFACTS ?= artifacts
+# make bench: its own database, never DATABASE_URL's (it fills it with synthetic rows).
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_bench
 # make prod
 PROD_BIND ?= 127.0.0.1:8000
 WEB_WORKERS ?= 4
@@ -28,7 +30,7 @@ BEAT_SCHEDULE ?= /tmp/tradepacts-celerybeat-schedule
 MANAGE := $(BIN)/python manage.py
 PYTEST := $(BIN)/pytest -p no:cacheprovider --create-db
 
-.PHONY: help venv install run test lint format check prod
+.PHONY: help venv install run test lint format check prod bench
 
 help:  ## List the targets.
 	@grep -E '^[a-z][a-z ]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -169,3 +171,6 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 	wait -n -p exited "$${pids[@]}" && status=0 || status=$$?
 	echo "make prod: process $${exited:-?} exited (status $$status)" >&2
 	exit $$(( status == 0 ? 1 : status ))
+
+bench: install  ## On PostgreSQL (BENCH_URL=...): 100,000 synthetic agreements, then export, memory and list-page figures.
+	$(BIN)/python -m tradepacts.bench --database-url "$(BENCH_URL)"
