@@ -8,10 +8,12 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.forms import PartialDateFormMixin
+from agreements.imports import import_csv_view
 from agreements.models import (
     Agreement,
     AgreementRelation,
@@ -205,6 +207,7 @@ def describe(obj) -> str:
 class AgreementAdmin(HistoryAdmin):
     form = AgreementForm
     change_form_template = "admin/agreements/agreement/change_form.html"
+    change_list_template = "admin/agreements/agreement/change_list.html"  # adds "Import CSV"
     list_display = ["title", "kind", "status", "signed", "party_codes", "is_published", "updated_at"]
     list_filter = ["is_published", "kind", "status", "scope", "is_binding", "topics"]
     search_fields = ["title", "slug", "place", "=identifiers__value", "=parties__country__iso3"]
@@ -228,6 +231,14 @@ class AgreementAdmin(HistoryAdmin):
 
     def get_inlines(self, request, obj):
         return [*self.inlines, *AgreementAdmin.extra_inlines]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV of the export's columns: agreements.imports does the work."""
+        return import_csv_view(self, request)
 
     def get_queryset(self, request):
         return (
@@ -325,3 +336,6 @@ class MemorandumAdmin(AgreementAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"kind": Agreement.Kind.MOU, "is_binding": False, **super().get_changeform_initial_data(request)}
+
+
+from agreements import desta_admin  # noqa: E402,F401

@@ -22,12 +22,14 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # Also text that already starts with apostrophes before a formula character,
+    # so unsafe_cell can tell our apostrophe from the author's.
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def unsafe_cell(text: str) -> str:
     """Undo ``safe_cell`` on text read back from one of our files."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 class _Buffer:

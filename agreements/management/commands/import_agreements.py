@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agreements.imports import ImportFailed, import_agreements
+
+
+class Command(BaseCommand):
+    help = (
+        "Import agreements from a CSV with the export's columns (/agreements/export.csv). Every row is checked "
+        "first: any error is printed with its line and nothing of the file is written."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="The CSV file.")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Leave new agreements as drafts (and existing ones as they are). By default every agreement of "
+            "the file is published, since exported files hold published agreements only.",
+        )
+
+    def handle(self, *args, file: str, draft: bool, **options) -> None:
+        path = Path(file)
+        try:
+            stream = path.open("rb")  # read once, inside the import: the bytes are not kept
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        try:
+            with stream:
+                result = import_agreements(stream, publish=not draft, filename=path.name)
+        except ImportFailed as failure:
+            for error in failure.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(failure.errors)} error(s) in {path.name}: nothing was imported.", returncode=1
+            ) from None
+        state = "new ones left as drafts" if draft else "published"
+        self.stdout.write(self.style.SUCCESS(f"Imported {path.name}: {result} ({state})"))

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agreements.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
+from agreements.imports import ImportFailed
+
+MAX_ERRORS_PRINTED = 200
+
+
+class Command(BaseCommand):
+    help = (
+        "Import DESTA's dyadic list of treaties (desta_list_of_treaties_02_01_dyads.csv, Windows-1252): one "
+        "agreement per DESTA number, matched on that number only. Entries already in the database are left as "
+        "they are; only missing ones are created, so importing again changes nothing. Every row is checked "
+        "first: any error is printed with its line and nothing of the file is written."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="The CSV file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and count everything, then write nothing.")
+
+    def handle(self, *args, file: str, dry_run: bool, **options) -> None:
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        try:
+            result = import_desta(data, filename=path.name, dry_run=dry_run)
+        except ImportFailed as failure:
+            for error in failure.errors[:MAX_ERRORS_PRINTED]:
+                self.stderr.write(str(error))
+            if len(failure.errors) > MAX_ERRORS_PRINTED:
+                self.stderr.write(f"… and {len(failure.errors) - MAX_ERRORS_PRINTED} more.")
+            raise CommandError(
+                f"{len(failure.errors)} error(s) in {path.name}: nothing was imported.", returncode=1
+            ) from None
+
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning, {warning}"))
+        created = result.created
+        lines = [
+            f"{'Checked (dry run, nothing written)' if dry_run else 'Imported'} {path.name}: "
+            f"{result.rows} rows in {result.seconds:.1f} s.",
+            f"  Agreements created:   {result.agreements} ({created[BASE]} base treaties, "
+            f"{created[ACCESSION]} accessions, {created[CONSOLIDATED]} consolidated versions)",
+            f"  Already there:        {result.existing} (left as they are)",
+            f"  Parties:              {result.parties}",
+            f"  Accessions:           {result.joined} (parties of base treaties, joined later)",
+            f"  Identifiers (DESTA):  {result.identifiers}",
+            f"  Relations:            {result.relations}",
+            f"  Citations of DESTA:   {result.citations}",
+            f"  Warnings:             {len(result.warnings)}",
+        ]
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
