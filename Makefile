@@ -172,5 +172,6 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 	echo "make prod: process $${exited:-?} exited (status $$status)" >&2
 	exit $$(( status == 0 ? 1 : status ))
 
-bench: install  ## On PostgreSQL (BENCH_URL=...): 100,000 synthetic agreements, then export, memory and list-page figures.
+bench: install  ## On PostgreSQL (BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
 	$(BIN)/python -m tradepacts.bench --database-url "$(BENCH_URL)"
+	$(BIN)/python -m tradepacts.trade_bench --database-url "$(BENCH_URL)"

@@ -31,6 +31,7 @@ from agreements.models import (
 )
 from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES
 from agreements.search import reindex
+from agreements.tasks import trade_refresh_for_agreement
 
 admin.site.site_header = "tradepacts curation"
 admin.site.site_title = "tradepacts admin"
@@ -281,8 +282,13 @@ class AgreementAdmin(HistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        with trade_refresh_for_agreement(form.instance.pk):  # trade figures count agreements in force
+            super().save_related(request, form, formsets, change)
         reindex([form.instance.pk])  # parties, signatories and corridors are searchable text
+
+    def delete_model(self, request, obj):
+        with trade_refresh_for_agreement(obj.pk):  # its pairs' trade figures counted it
+            super().delete_model(request, obj)
 
     def construct_change_message(self, request, form, formsets, add=False):
         # Runs after everything is saved: name the changes, inlines included,
@@ -339,3 +345,5 @@ class MemorandumAdmin(AgreementAdmin):
 
 
 from agreements import desta_admin  # noqa: E402,F401
+
+from agreements import trade_admin  # noqa: E402,F401  # isort: skip

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,3 +155,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs for `celery beat`; features add their nightly entries here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Trade statistics: a full refresh every night (admin saves and imports queue their pairs at once).
+CELERY_BEAT_SCHEDULE["refresh-trade-statistics"] = {
+    "task": "agreements.tasks.refresh_trade_statistics_task",
+    "schedule": crontab(hour=2, minute=15),
+}

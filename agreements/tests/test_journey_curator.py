@@ -65,7 +65,9 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page):
     pick(page, "id_topics", "Trade facilitation")
     pick(page, "id_parties-0-country", "Rwanda")
     add_in_popup(
-        page, "add_id_parties-0-institution", organisation("Ministry of Infrastructure", "MININFRA", "ministry", "Rwanda")
+        page,
+        "add_id_parties-0-institution",
+        organisation("Ministry of Infrastructure", "MININFRA", "ministry", "Rwanda"),
     )
     pick(page, "id_parties-1-country", "Kenya")
     add_in_popup(

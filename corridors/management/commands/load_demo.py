@@ -4,6 +4,7 @@ from django.db import transaction
 from agreements.demo import load_demo as load_agreements_demo
 from agreements.models import Agreement
 from agreements.search import reindex
+from agreements.trade_demo import load_trade_demo
 from corridors.demo import load_demo as load_corridors_demo
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         # Lives in the corridors app, which may import agreements (never the reverse).
         with transaction.atomic():
             counts = load_agreements_demo() | load_corridors_demo()
+            counts |= load_trade_demo()
             reindex(Agreement.objects.values_list("pk", flat=True))
         summary = ", ".join(f"{count} {label}" for label, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data up to date: {summary}."))

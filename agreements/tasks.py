@@ -1,0 +1,192 @@
+"""Celery tasks of the agreements app: thin wrappers around services.
+
+Queue trade refreshes with ``queue_trade_refresh(pairs)``, never by calling the
+task directly: it waits for the commit, and coalesces.
+
+- Per transaction: every call inside one transaction adds its pairs to one
+  batch, sent once on commit. A thousand saves in an import queue one task;
+  a rollback queues nothing.
+- Across transactions: a batch that reaches the broker sets the cache key
+  ``trade-refresh-queued:<scope>`` for COALESCE_SECONDS and queues its task with
+  that countdown. Any other batch of the same scope committed meanwhile is
+  dropped: the queued task only starts once the key has expired, so it reads
+  every change committed before then. This works with a per-process cache
+  too (nothing needs to clear the key). While a full refresh is pending, pair
+  batches are dropped as well: it covers them.
+- Too many pairs (more than MAX_PAIRS) become one full refresh.
+- Broker down: the commit has happened and the change is saved; the batch is
+  not queued. It is logged as an error and recorded as a FAILED RefreshRun
+  ("not queued: ..."), which staff see in the admin, and the nightly full
+  refresh (CELERY_BEAT_SCHEDULE) brings the figures up to date.
+- Without a broker (CELERY_TASK_ALWAYS_EAGER) the refresh runs in-process at
+  commit, and only the per-transaction batching applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from agreements.models import RefreshRun
+from agreements.trade import Pair, agreement_pairs, normalise_pairs, refresh_trade_statistics
+
+logger = logging.getLogger(__name__)
+
+COALESCE_SECONDS = 10
+MAX_PAIRS = 1000
+
+try:  # the Redis transport's own errors, when it is installed (celery[redis])
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    REDIS_ERRORS: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover
+    REDIS_ERRORS = ()
+
+# Worth another try: the database or the broker was briefly unreachable, a lock
+# wait timed out, a deadlock or serialisation failure. Never a bug or bad data.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, *REDIS_ERRORS)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=15 * 60,
+    time_limit=20 * 60,
+    acks_late=True,
+)
+def refresh_trade_statistics_task(pairs: list[list[int]] | None = None) -> dict:
+    """Refresh the trade statistics of ``pairs`` ([[country id, country id], ...]; None: all)."""
+    run = refresh_trade_statistics(None if pairs is None else [(a, b) for a, b in pairs])
+    return {"run": run.pk, "status": run.status, "rows_written": run.rows_written}
+
+
+def queue_trade_refresh(pairs: Iterable[Iterable[int | None]] | None = None, *, using: str | None = None) -> None:
+    """Refresh the trade statistics of ``pairs`` after the current transaction commits.
+
+    ``pairs``: (country id, country id) in either order, e.g.
+    ``[(flow.reporter_id, flow.partner_id) for flow in flows]`` (pairs with the
+    World, None, are ignored); None refreshes everything (after an
+    exchange-rate import, say). Outside a transaction the task is queued at once.
+    """
+    connection = transaction.get_connection(using)
+    batch = _pending_batch(connection) if connection.in_atomic_block else None
+    if batch is None:
+        batch = _Batch()
+        batch.add(pairs)
+        # Runs at once when not in a transaction.
+        transaction.on_commit(batch, using=using)
+    else:
+        batch.add(pairs)
+
+
+@contextmanager
+def trade_refresh_for_agreement(agreement_id: int | None, *, using: str | None = None) -> Iterator[None]:
+    """Around a change to an agreement or its parties: queue a refresh of every pair
+    of its parties before and after (a removed party's pairs count it no more)."""
+    before = agreement_pairs(agreement_id)
+    yield
+    queue_trade_refresh(before | agreement_pairs(agreement_id), using=using)
+
+
+class _Batch:
+    """The pairs queued during one transaction; sent once, on commit."""
+
+    def __init__(self) -> None:
+        self.pairs: set[Pair] | None = set()  # None: everything
+        self.sent = False
+
+    def add(self, pairs: Iterable[Iterable[int | None]] | None) -> None:
+        if self.pairs is None:
+            return
+        if pairs is None:
+            self.pairs = None
+            return
+        self.pairs.update(normalise_pairs(pairs))
+        if len(self.pairs) > MAX_PAIRS:
+            self.pairs = None
+
+    def __call__(self) -> None:
+        self.sent = True
+        scope = None if self.pairs is None else sorted(self.pairs)
+        if scope == []:
+            return
+        try:
+            send_trade_refresh(scope)
+        except Exception:  # after the commit: the change is saved whatever happens here
+            logger.exception("Could not queue the trade refresh of %s", "all pairs" if scope is None else scope)
+
+
+def _pending_batch(connection) -> _Batch | None:
+    """The batch already waiting for this transaction's commit, if any.
+
+    ``run_on_commit`` holds (savepoint ids, callback, robust) for the current
+    transaction; Django empties it on rollback, so a rolled-back batch is never
+    found (or sent).
+    """
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        # A batch already sent may linger in run_on_commit (tests capture the
+        # callbacks without clearing them): a new one must be started then.
+        if isinstance(callback, _Batch) and not callback.sent:
+            return callback
+    return None
+
+
+def scope_key(scope: list[Pair] | None) -> str:
+    if scope is None:
+        return "trade-refresh-queued:all"
+    digest = hashlib.blake2b(repr(scope).encode(), digest_size=12).hexdigest()
+    return f"trade-refresh-queued:pairs:{digest}"
+
+
+def send_trade_refresh(scope: list[Pair] | None) -> None:
+    """Queue one refresh task for ``scope`` unless an equivalent one is already pending."""
+    args = [None if scope is None else [list(pair) for pair in scope]]
+    if refresh_trade_statistics_task.app.conf.task_always_eager:
+        # In-process: run now, so coalescing across transactions would only lose changes.
+        try:
+            refresh_trade_statistics_task.apply(args=args)
+        except Exception:  # the save that queued it has committed: never fail it
+            logger.exception("The in-process trade refresh failed (recorded as a RefreshRun)")
+        return
+    if cache.get(scope_key(None)):
+        return  # a full refresh is pending: it covers these pairs
+    key = scope_key(scope)
+    if not cache.add(key, 1, timeout=COALESCE_SECONDS):
+        return  # the same scope is pending and will read this change
+    try:
+        refresh_trade_statistics_task.apply_async(
+            args=args,
+            countdown=COALESCE_SECONDS + 1,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception as error:  # the broker is unreachable: the change is saved, the figures wait
+        cache.delete(key)
+        _record_not_queued(scope, error)
+
+
+def _record_not_queued(scope: list[Pair] | None, error: Exception) -> None:
+    from agreements.trade import describe_scope
+
+    message = (
+        f"Not queued: the task broker was unreachable ({type(error).__name__}: {error}). "
+        "The nightly refresh will bring these figures up to date."
+    )
+    logger.error("Trade refresh of %s %s", "all pairs" if scope is None else f"{len(scope)} pair(s)", message)
+    try:
+        RefreshRun.objects.create(
+            kind="trade", scope=describe_scope(scope), status=RefreshRun.Status.FAILED, error=message[:4000]
+        )
+    except DatabaseError:
+        logger.exception("Could not record the trade refresh that was not queued")
