@@ -349,3 +349,22 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, reference, djang
 
 def test_a_mangled_history_url_is_a_404_not_a_server_error(admin_client, db):
     assert admin_client.get("/admin/agreements/memorandum/2/change/history/").status_code == 404
+
+
+def test_changelist_search_finds_by_party_code_and_identifier(admin_client, reference):
+    agreement = Agreement.objects.create(
+        title="Port cooperation", kind="mou", status="signed", signed_on=dt.date(2026, 1, 22)
+    )
+    Party.objects.create(agreement=agreement, country=reference["rwa"])
+    Party.objects.create(agreement=agreement, country=reference["ken"])
+    agreement.identifiers.create(scheme="desta", value="787")
+    other = Agreement.objects.create(title="Unrelated", kind="mou", status="signed", signed_on=dt.date(2026, 1, 1))
+    Party.objects.create(agreement=other, country=Country.objects.get(iso3="TZA"))
+    Party.objects.create(agreement=other, country=Country.objects.get(iso3="UGA"))
+    from agreements.search import reindex
+
+    reindex([agreement.pk, other.pk])
+    url = reverse("admin:agreements_agreement_changelist")
+    for term in ["KEN", "787", "Port cooperation", "cooperat"]:
+        page = admin_client.get(url, {"q": term}).content.decode()
+        assert "Port cooperation" in page and "Unrelated" not in page, term
