@@ -45,7 +45,8 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(message)
         pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; the test's own
-    # database calls are still synchronous and safe.
+    # database calls are still synchronous and safe. (Subprocess tests that
+    # run check --deploy remove it from their environment.)
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {
         **browser_type_launch_args,
@@ -58,3 +59,16 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """A transactional test (live server, Celery worker) ends by emptying the test
+    database, countries included, and the serialized copy is not reliably put
+    back: load the countries again at the start of each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from agreements.countries import sync_countries
+
+        sync_countries()

@@ -32,8 +32,18 @@ environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
 """
 
 
+# Set by the browser tests for their own process; a deployment never has it.
+TEST_ONLY_VARIABLES = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without anything settings.py or the test run put there."""
+    skip = settings_variables() | TEST_ONLY_VARIABLES
+    return {name: value for name, value in os.environ.items() if name not in skip}
+
+
 def run_python(body: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {name: value for name, value in os.environ.items() if name not in settings_variables()}
+    env = clean_environment()
     env["DJANGO_SETTINGS_MODULE"] = "tradepacts.settings"
     env.update(variables)
     return subprocess.run(
@@ -76,7 +86,7 @@ def test_the_variable_finder_sees_the_settings():
     ["sqlite:////tmp/tradepacts-deploy-check.sqlite3", "postgres://tradepacts@db.example.org:5432/tradepacts"],
 )
 def test_production_settings_pass_the_deploy_check(database_url):
-    env = {name: value for name, value in os.environ.items() if name not in settings_variables()}
+    env = clean_environment()
     env.update(production(DATABASE_URL=database_url, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"))
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
