@@ -64,11 +64,26 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
     """A transactional test (live server, Celery worker) ends by emptying the test
-    database, countries included, and the serialized copy is not reliably put
-    back: load the countries again at the start of each such test."""
+    database: countries, content types, permissions, groups. Put them back at the
+    start of each such test, as migrate would."""
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.management.sql import emit_post_migrate_signal
+
         from agreements.countries import sync_countries
 
+        ContentType.objects.clear_cache()  # ids cached in this process may be gone
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
         sync_countries()
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests see freshly rendered pages (their data is rolled back between tests,
+    which bumps no version); tradepacts/tests/test_page_cache.py turns it on."""
+    settings.PAGE_CACHE_SECONDS = 0
+    from django.core.cache import cache
+
+    cache.clear()

@@ -72,6 +72,12 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
                 stale.append(agreement)
         Agreement.objects.bulk_update(stale, ["search_text"])
         changed += len(stale)
+    if changed:
+        # Bulk writers (imports, DESTA, loaders) end with a reindex, which skips
+        # signals: tell the page cache here, once for all of them.
+        from tradepacts.pagecache import bump_data_version
+
+        bump_data_version()
     return changed
 
 

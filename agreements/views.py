@@ -25,6 +25,7 @@ from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import format_partial_date, iso_partial_date
 from tradepacts.csv import csv_response
+from tradepacts.pagecache import cached_for_readers
 
 PAGE_SIZE = 50
 FILENAME_SUMMARY_MAX = 100
@@ -139,6 +140,9 @@ class AgreementListView(FilterView):
         return kwargs
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return cached_for_readers(lambda: self.render_list(request), request)
+
+    def render_list(self, request: HttpRequest) -> HttpResponse:
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.form.label_suffix = ""
         self.valid = self.filterset.is_valid()

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class TradepactsConfig(AppConfig):
@@ -14,3 +14,9 @@ class TradepactsConfig(AppConfig):
         # After every migrate (tests included) the Editors group has the
         # permissions of the models that exist at that point.
         post_migrate.connect(ensure_roles, dispatch_uid="tradepacts.ensure_roles")
+
+        from tradepacts.pagecache import bump_on_write
+
+        # Cached public pages are keyed on a data version every write bumps.
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(bump_on_write, dispatch_uid=f"tradepacts.pagecache.{signal}")

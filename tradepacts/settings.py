@@ -88,6 +88,13 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every web process in production (redis://127.0.0.1:6379/1): the
+# page cache's data version must reach all of them.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long an anonymous reader's page may be served from the cache; any write
+# to the data makes it stale at once (tradepacts.pagecache). 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements import synthetic
+from tradepacts.pagecache import bump_data_version
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             totals = synthetic.generate(count, seed, batch_size=options["batch_size"], progress=progress)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        bump_data_version()  # bulk writes skip the signals the page cache listens to
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{value} {key}" for key, value in totals.items())
         self.stdout.write(
