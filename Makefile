@@ -137,9 +137,9 @@ check: install  ## Migrations match the models; production settings pass check -
 # The whole production stack on one machine, in the foreground: gunicorn
 # ($(WEB_WORKERS) workers on $(PROD_BIND), for a TLS proxy in front), one Celery
 # worker and exactly one Celery beat. Ctrl-C (or any process exiting) stops all.
-prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS).
+prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, SECRET_KEY, ALLOWED_HOSTS).
 	@missing=""
-	for name in DATABASE_URL CELERY_BROKER_URL SECRET_KEY ALLOWED_HOSTS; do
+	for name in DATABASE_URL CELERY_BROKER_URL CACHE_URL SECRET_KEY ALLOWED_HOSTS; do
 	  [ -n "$${!name:-}" ] || missing="$$missing $$name"
 	done
 	if [ -n "$$missing" ]; then
