@@ -52,9 +52,7 @@ is written. Then everything is written in one transaction, in bulk, with a
 history row each, and the new agreements are reindexed for search.
 """
 
-import csv
 import datetime as dt
-import io
 import re
 import time
 from collections import Counter, defaultdict
@@ -80,6 +78,7 @@ from agreements.models import (
     Source,
 )
 from agreements.search import reindex
+from tradepacts.csv import numbered_records
 
 BASE, ACCESSION, CONSOLIDATED = "base_treaty", "accession", "consolidated"
 ENTRY_TYPES = (BASE, ACCESSION, CONSOLIDATED)
@@ -322,18 +321,7 @@ class DestaImporter:
             return ""
 
     def records(self, text: str) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        line = 0
-        while True:
-            line += 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                self.error(line, "", f"The file cannot be read as CSV from here on ({error}).")
-                return
-            yield line, cells
+        return numbered_records(text, lambda line, message: self.error(line, "", message))
 
     def read(self, text: str) -> dict[str, Entry]:
         """Every row checked; the entries by number, in the file's order."""

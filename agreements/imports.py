@@ -61,7 +61,7 @@ from agreements.exports import HEADER, CorridorLink, TopicLink
 from agreements.models import Agreement, AgreementSource, Country, Organisation, Party, Signatory, Source, Topic
 from agreements.models.dates import parse_partial_date
 from agreements.search import reindex
-from tradepacts.csv import unsafe_cell
+from tradepacts.csv import numbered_records, unsafe_cell
 
 # The interface contract's columns (the export's first ones) must all be there.
 REQUIRED_COLUMNS = HEADER[: HEADER.index("url") + 1]
@@ -259,18 +259,7 @@ class Importer:
             return bytes(data).decode("utf-8", errors="surrogateescape").removeprefix("\ufeff"), False
 
     def rows(self, text: str) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        line = 0
-        while True:
-            line += 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                self.error(line, "", f"The file cannot be read as CSV from here on ({error}).")
-                return
-            yield line, cells
+        return numbered_records(text, lambda line, message: self.error(line, "", message))
 
     def read_header(self, text: str) -> list[str]:
         first = next(self.rows(text), None)

@@ -3,7 +3,8 @@ accents of "Côte d'Ivoire" right), a header row, and no cell a spreadsheet
 would run as a formula."""
 
 import csv
-from collections.abc import Iterable, Iterator
+import io
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -63,3 +64,20 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
+    spanning lines is one record). A malformed record is reported and ends the file."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 0
+    while True:
+        line += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report(line, f"The file cannot be read as CSV from here on ({error}).")
+            return
+        yield line, cells
