@@ -369,7 +369,7 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     Two queries per page: the agreements, then their parties.
     """
     return (
-        with_first_parties(Agreement.objects.published().filter(with_party(first)).filter(with_party(second)))
+        with_first_parties(Agreement.objects.published().with_parties(first, second))
         .defer(*HEAVY_FIELDS)
         .order_by(principal_date().asc(nulls_last=True), "id")
     )

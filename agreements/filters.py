@@ -198,9 +198,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_parties(self, queryset: QuerySet, name: str, countries: list[Country]) -> QuerySet:
-        for country in countries:
-            queryset = queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), country=country)))
-        return queryset
+        return queryset.with_parties(*countries)
 
     def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
         if not topics:

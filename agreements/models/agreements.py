@@ -51,6 +51,15 @@ class AgreementQuerySet(models.QuerySet):
     def drafts(self) -> "AgreementQuerySet":
         return self.filter(is_published=False)
 
+    def with_parties(self, *countries: Country) -> "AgreementQuerySet":
+        """Agreements every one of ``countries`` is a party to (one EXISTS each, no join)."""
+        queryset = self
+        for country in countries:
+            queryset = queryset.filter(
+                models.Exists(Party.objects.filter(agreement=models.OuterRef("pk"), country=country))
+            )
+        return queryset
+
     def search(self, text: str) -> "AgreementQuerySet":
         """Full-text search, ranked on PostgreSQL; see agreements.search."""
         from agreements.search import search
