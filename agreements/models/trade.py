@@ -110,25 +110,44 @@ class Basis(models.TextChoices):
     MISSING = "missing", "Not available"
 
 
+def flow_pointer(help_text: str) -> models.ForeignKey:
+    """A derived row's pointer to the flow it was computed from.
+
+    No database constraint and no index: a full refresh writes some 300,000
+    rows, and three deferred foreign-key checks per row (each locking a flow
+    row) cost more than the rest of the refresh. The pointer cannot go stale
+    for long: deleting a flow through Django sets it to NULL (on_delete runs in
+    Python), and every refresh rewrites it.
+    """
+    return models.ForeignKey(
+        TradeFlow,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        help_text=help_text,
+    )
+
+
 class PairYearStatistic(models.Model):
     """Trade between two countries in a year, in US dollars. Derived: rebuilt
     by the refresh, never edited. Each unordered pair is stored once, the
     country with the lower id as ``country_a``."""
 
-    country_a = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (country_a, country_b, year) index serves it.
+    country_a = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_index=False)
     country_b = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     a_to_b_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
     a_to_b_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
-    a_to_b_flow = models.ForeignKey(TradeFlow, on_delete=models.SET_NULL, null=True, related_name="+")
+    a_to_b_flow = flow_pointer(help_text="The flow the figure comes from.")
     b_to_a_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
     b_to_a_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
-    b_to_a_flow = models.ForeignKey(TradeFlow, on_delete=models.SET_NULL, null=True, related_name="+")
+    b_to_a_flow = flow_pointer(help_text="The flow the figure comes from.")
     total_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
     total_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
-    total_flow = models.ForeignKey(
-        TradeFlow, on_delete=models.SET_NULL, null=True, related_name="+", help_text="Set for a reported total."
-    )
+    total_flow = flow_pointer(help_text="Set for a reported total.")
     growth = models.DecimalField(
         max_digits=12, decimal_places=6, null=True, help_text="Total on the previous year's: 0.25 is +25%."
     )

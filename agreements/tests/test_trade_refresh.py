@@ -306,6 +306,20 @@ def test_changed_and_removed_flows_update_and_delete_rows(figures):
     assert not PairYearStatistic.objects.filter(country_a__iso3="UGA").exists()
 
 
+def test_deleting_a_used_flow_clears_the_pointer_until_the_next_refresh(figures):
+    """The pointer has no database constraint (see flow_pointer): Django's on_delete clears it."""
+    refresh_trade_statistics()
+    used = figures["ken_rwa_2023"]
+    assert direction(row("KEN", "RWA", 2023), "KEN")[2] == used.pk
+
+    used.delete()
+
+    assert direction(row("KEN", "RWA", 2023), "KEN")[2] is None
+    refresh_trade_statistics()
+    mirror = figures["rwa_mirror_2023"]
+    assert direction(row("KEN", "RWA", 2023), "KEN") == (D("48000000.00"), "mirror", mirror.pk)
+
+
 def test_refreshing_one_pair_leaves_the_other_pairs_alone(figures):
     refresh_trade_statistics()
     ken_rwa = [row("KEN", "RWA", year).pk for year in (2023, 2024, 2025)]
