@@ -27,6 +27,11 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from agreements.models import Agreement, BlocMembership, Country, Party
 from agreements.models.dates import format_partial_date, iso_partial_date
+from agreements.trade_exports import HEADER as TRADE_HEADER
+from agreements.trade_exports import trade_filename, trade_table
+from agreements.trade_pages import pair_trade, top_partners
+from tradepacts.charts import Marker
+from tradepacts.csv import csv_response
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3
@@ -335,12 +340,20 @@ def _canonical_code(code: str) -> str:
     return code.upper()
 
 
+def _pair_url(code: str, other: str) -> str:
+    return reverse("countries:pair", args=[code, other])
+
+
 def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
-    """One country: its published agreements by partner and by year, its blocs and corridors."""
+    """One country: its published agreements by partner and by year, its top trading
+    partners (in ?trade_year=, else the latest well-covered year), its blocs and corridors."""
     country = get_object_or_404(Country, iso3=_canonical_code(code))
     if code != country.iso3:
         return redirect("countries:detail", country.iso3, permanent=True)
     partners, years = country_groups(country)
+    trade = top_partners(country, request.GET.get("trade_year"), _pair_url)
+    for coverage in trade.years:
+        coverage.url = f"?{urlencode({'trade_year': coverage.year})}#trade-partners"
     return render(
         request,
         "countries/detail.html",
@@ -356,6 +369,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             ),
             "list_url": agreement_list_url(party=country.iso3),
             "max_per_group": MAX_PER_GROUP,
+            "trade": trade,
         },
     )
 
@@ -375,9 +389,10 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     )
 
 
-def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
-    """Two countries' instruments on a timeline. Served in either order; the canonical
-    URL (named in the page's head) has the codes in alphabetical order."""
+def _pair(code: str, other: str, view: str) -> tuple[Country, Country] | HttpResponseBase:
+    """The two countries of a pair URL, or the redirect to its upper-case spelling (the
+    order is kept: the page and its CSV put the first country first). 404 for one
+    country twice or an unknown code."""
     codes = (_canonical_code(code), _canonical_code(other))
     if codes[0] == codes[1]:
         raise Http404("A pair needs two different countries.")
@@ -385,11 +400,35 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
     if len(found) != 2:
         raise Http404("No such country.")
     if (code, other) != codes:
-        return redirect("countries:pair", *codes, permanent=True)
-    first, second = found[codes[0]], found[codes[1]]
+        return redirect(view, *codes, permanent=True)
+    return found[codes[0]], found[codes[1]]
+
+
+def agreement_markers(entries: Iterable[AgreementEntry]) -> list[Marker]:
+    """The dated agreements of a timeline as events on the trade chart's time axis."""
+    return [
+        Marker(
+            int(entry.date.iso[:4]),
+            f"{entry.agreement.title} ({entry.date.label.lower()} {entry.date.text})",
+            entry.url,
+        )
+        for entry in entries
+        if entry.date is not None
+    ]
+
+
+def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
+    """Two countries' instruments on a timeline, and the trade between them year by year.
+    Served in either order; the canonical URL (named in the page's head) has the codes in
+    alphabetical order."""
+    pair = _pair(code, other, "countries:pair")
+    if isinstance(pair, HttpResponseBase):
+        return pair
+    first, second = pair
     parties = [first.iso3, second.iso3]
     # A page number that is not one, or past the end, gives the first or last page.
     page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [AgreementEntry.of(agreement) for agreement in page.object_list]
     return render(
         request,
         "countries/pair.html",
@@ -398,9 +437,21 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
             "second": second,
             "page_obj": page,
             "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
-            "entries": [AgreementEntry.of(agreement) for agreement in page.object_list],
+            "entries": entries,
             "canonical_url": request.build_absolute_uri(reverse("countries:pair", args=sorted(parties))),
             "list_url": agreement_list_url(party=parties),
             "export_url": agreement_export_url(party=parties),
+            "trade": pair_trade(first, second, agreement_markers(entries)),
+            "trade_csv_url": reverse("countries:pair-trade-csv", args=parties),
         },
     )
+
+
+def country_pair_trade_csv(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
+    """/countries/<ISO3>/<ISO3>/trade.csv: the pair's trade statistics, one row per year,
+    the first country of the URL as ``country_a``."""
+    pair = _pair(code, other, "countries:pair-trade-csv")
+    if isinstance(pair, HttpResponseBase):
+        return pair
+    first, second = pair
+    return csv_response(trade_filename(first, second), TRADE_HEADER, trade_table(first, second))

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, QuerySet
 from django.forms import Form
@@ -24,6 +25,7 @@ from agreements.exports import HEADER, export_table
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import format_partial_date, iso_partial_date
+from agreements.trade_pages import agreement_trade
 from tradepacts.csv import csv_response
 from tradepacts.pagecache import cached_for_readers
 
@@ -230,28 +232,32 @@ class Step:
 
 def detail_queryset() -> QuerySet:
     """Published agreements with everything their page shows, in a fixed number of queries."""
-    return Agreement.objects.published().prefetch_related(
-        Prefetch("parties", queryset=Party.objects.select_related("country", "institution").order_by("id")),
-        Prefetch(
-            "signatories",
-            queryset=Signatory.objects.select_related("country", "organisation").order_by("order", "id"),
-        ),
-        Prefetch("topics", queryset=Topic.objects.order_by("name")),
-        Prefetch("corridors", queryset=Corridor.objects.order_by("name")),
-        Prefetch(
-            "relations",
-            queryset=AgreementRelation.objects.filter(to_agreement__is_published=True)
-            .select_related("to_agreement")
-            .order_by("kind", "id"),
-        ),
-        Prefetch(
-            "inbound_relations",
-            queryset=AgreementRelation.objects.filter(from_agreement__is_published=True)
-            .select_related("from_agreement")
-            .order_by("kind", "id"),
-        ),
-        "identifiers",
-        Prefetch("citations", queryset=AgreementSource.objects.select_related("source").order_by("id")),
+    return (
+        Agreement.objects.published()
+        .select_related("trade_statistic")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.select_related("country", "institution").order_by("id")),
+            Prefetch(
+                "signatories",
+                queryset=Signatory.objects.select_related("country", "organisation").order_by("order", "id"),
+            ),
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("corridors", queryset=Corridor.objects.order_by("name")),
+            Prefetch(
+                "relations",
+                queryset=AgreementRelation.objects.filter(to_agreement__is_published=True)
+                .select_related("to_agreement")
+                .order_by("kind", "id"),
+            ),
+            Prefetch(
+                "inbound_relations",
+                queryset=AgreementRelation.objects.filter(from_agreement__is_published=True)
+                .select_related("from_agreement")
+                .order_by("kind", "id"),
+            ),
+            "identifiers",
+            Prefetch("citations", queryset=AgreementSource.objects.select_related("source").order_by("id")),
+        )
     )
 
 
@@ -329,8 +335,17 @@ class AgreementDetailView(DetailView):
             # The pair page, for an agreement between exactly two countries.
             pair=countries if len(countries) == 2 else None,
             related=related,
+            trade=agreement_trade(_trade_statistic(agreement), [c.pk for c in countries]),
         )
         return context
+
+
+def _trade_statistic(agreement: Agreement):
+    """The refresh's before-and-after figures (loaded with the agreement), or None."""
+    try:
+        return agreement.trade_statistic
+    except ObjectDoesNotExist:
+        return None
 
 
 # ---------------------------------------------------------------------------

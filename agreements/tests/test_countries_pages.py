@@ -27,8 +27,10 @@ from agreements.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 1  # countries with their counts
-DETAIL_QUERIES = 7  # country, partners ranked, years ranked, those agreements, their parties, blocs, corridors
-PAIR_QUERIES = 4  # the two countries, how many agreements, a page of them, their parties
+# Country, partners ranked, years ranked, those agreements, their parties, the years with trade
+# figures (none here: test_trade_pages.py counts the page with them), blocs, corridors.
+DETAIL_QUERIES = 8
+PAIR_QUERIES = 5  # the two countries, how many agreements, a page of them, their parties, the trade statistics
 
 
 def get(client, url: str) -> str:

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 # Agreement's corridors come from the corridors app, which agreements never imports.
 Corridor = Agreement._meta.get_field("corridors").related_model
 
-# The agreement, then its parties, signatories, topics, corridors, relations each way,
-# identifiers and sources.
+# The agreement (with the refresh's trade figures for it), then its parties, signatories,
+# topics, corridors, relations each way, identifiers and sources. An agreement the refresh
+# has figures for adds one: its parties' trade year by year (tests/test_trade_pages.py).
 DETAIL_QUERIES = 9
 
 
