@@ -7,9 +7,12 @@ hide a gap: there they fail.
 """
 
 import os
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from playwright.sync_api import BrowserContext, ConsoleMessage, Request, Response, WebError
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -59,6 +62,100 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+# Reports every Content-Security-Policy violation, whatever Chromium's console
+# says about it. Init scripts and bindings come through the DevTools protocol,
+# which the page's CSP does not govern.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__tradepactsCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline code"} ` +
+    `(${event.sourceFile || document.location.href}:${event.lineNumber})`
+  );
+});
+"""
+
+
+@dataclass
+class BrowserProblems:
+    """What went wrong in the browser while a test ran: JavaScript errors, CSP
+    violations, console errors and warnings, failed requests.
+
+    A page the server refuses on purpose (a 400 for a bad filter) is the test's
+    to check; a 5xx page, or any failed stylesheet, script, image or fetch, is a
+    problem.
+    """
+
+    found: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> None:
+        """Record the problems of every page of ``context``, popups included."""
+        context.expose_binding(
+            "__tradepactsCspViolation",
+            lambda source, text: self.found.append(f"CSP violation on {source['frame'].url}: {text}"),
+        )
+        context.add_init_script(CSP_LISTENER)
+        context.on("weberror", self._web_error)
+        context.on("console", self._console)
+        context.on("response", self._response)
+        context.on("requestfailed", self._request_failed)
+
+    def _web_error(self, error: WebError) -> None:
+        self.found.append(f"JavaScript error on {error.page.url if error.page else 'a worker'}: {error.error}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Failed loads are reported by _response, which knows what kind of request it was.
+        if message.type in ("error", "warning") and not message.text.startswith("Failed to load resource"):
+            self.found.append(f"Console {message.type} on {message.location.get('url')}: {message.text}")
+
+    def _response(self, response: Response) -> None:
+        document = response.request.resource_type == "document"
+        if response.status >= 500 or (response.status >= 400 and not document):
+            self.found.append(f"HTTP {response.status} for {response.request.resource_type} {response.url}")
+
+    def _request_failed(self, request: Request) -> None:
+        # Aborted: a navigation that replaced another, or a download handed to the download manager.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.found.append(f"Request failed: {request.resource_type} {request.url}: {request.failure}")
+
+    def take(self) -> list[str]:
+        found, self.found = self.found, []
+        return found
+
+    def assert_none(self, where: str = "") -> None:
+        found = self.take()
+        assert not found, f"the browser reported problems{f' ({where})' if where else ''}:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def browser_problems():
+    """Every browser context of the test is watched (see ``new_context``); the
+    test fails if anything was reported that the test did not take itself."""
+    problems = BrowserProblems()
+    yield problems
+    if problems.found:
+        pytest.fail("the browser reported problems:\n" + "\n".join(problems.take()), pytrace=False)
+
+
+@pytest.fixture
+def new_context(new_context, browser_problems):
+    """pytest-playwright's contexts (and so ``context`` and ``page``), watched by ``browser_problems``."""
+
+    def watched(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        browser_problems.watch(context)
+        return context
+
+    return watched
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Where the browser tests write their screenshots: artifacts/screenshots/, or $SCREENSHOT_DIR."""
+    path = Path(os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parent / "artifacts" / "screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture(autouse=True)

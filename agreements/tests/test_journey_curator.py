@@ -1,9 +1,11 @@
 """A curator enters the Rwanda–Kenya MoU of 22 January 2026 in a real browser:
 autocomplete boxes, organisations and the source created from the "+" popups,
-a deliberate mistake shown next to its field, a draft, then publication and
-the history that says who did it."""
+a deliberate mistake shown next to its field, a draft that the public cannot
+see, then publication (now on the public page and in the export) and the
+history that says who did it."""
 
-import re
+import csv
+import io
 
 import pytest
 from django.contrib.auth.models import User
@@ -42,14 +44,11 @@ def organisation(name: str, acronym: str, kind: str, country: str):
     return fill
 
 
-def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page):
+def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, browser_problems):
     User.objects.create_superuser("curator", "curator@example.org", "a long pass phrase")
     Topic.objects.create(slug="ports-and-logistics", name="Ports and logistics")
     Topic.objects.create(slug="trade-facilitation", name="Trade facilitation")
     Corridor.objects.create(name="Northern Corridor", slug="northern-corridor", gateway_port="Mombasa")
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "curator")
@@ -102,15 +101,25 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page):
     assert not mou.is_published
     assert {p.country.iso3 for p in mou.parties.all()} == {"RWA", "KEN"}
     assert [s.name for s in mou.signatories.all()] == ["Canoth Manishimwe", "Mohamed Daghar"]
+    # What the public sees: a visitor's own browser context, without the curator's session.
+    visitor = page.context.browser.new_context()
+    detail_url = f"{live_server.url}/agreements/{mou.slug}/"
+    export_url = f"{live_server.url}/agreements/export.csv?party=RWA&party=KEN"
+    assert visitor.request.get(detail_url).status == 404, "a draft is not public"
+    assert mou.title not in visitor.request.get(export_url).text(), "nor in the export"
 
     page.click("input[name=_publish]")
     expect(page.locator(".messagelist")).to_contain_text("This agreement is published")
     mou.refresh_from_db()
     assert mou.is_published
+    assert visitor.request.get(detail_url).status == 200
+    exported = list(csv.DictReader(io.StringIO(visitor.request.get(export_url).text().lstrip("\ufeff"))))
+    assert [(row["title"], row["parties"]) for row in exported] == [(mou.title, "RWA; KEN")]
+    visitor.close()
 
     page.goto(f"{live_server.url}/admin/agreements/memorandum/{mou.pk}/history/")
     history = page.locator("#change-history")
     expect(history).to_contain_text("Published.")
     expect(history).to_contain_text("Added party Rwanda acting through Ministry of Infrastructure (MININFRA).")
     expect(history).to_contain_text("curator")
-    assert not [p for p in problems if not re.search(r"favicon", p)], problems
+    browser_problems.assert_none()  # no CSP violation, JavaScript error or failed request, popups included
