@@ -1,12 +1,30 @@
 """Staff curation of corridors, their countries in route order and their nodes."""
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from agreements.admin import AgreementAdmin, HistoryAdmin, surviving_values
+from agreements.imports import MAX_ERRORS_SHOWN, ImportFailed, RowError
 from agreements.search import reindex
-from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
+from agreements.trade_admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin
+from corridors.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_corridor_indicators
+from corridors.models import (
+    AgreementIndicatorChange,
+    Corridor,
+    CorridorAgreement,
+    CorridorMember,
+    Indicator,
+    IndicatorObservation,
+    Node,
+    ObservationStatistic,
+)
+from corridors.periods import Period
 
 
 class MemberInline(admin.TabularInline):
@@ -91,10 +109,213 @@ class CorridorAdmin(HistoryAdmin):
         return formsets, inline_instances
 
 
+class NodeForm(forms.ModelForm):
+    """On its own page, a node's country must already be a member of its corridor."""
+
+    class Meta:
+        model = Node
+        fields = ["corridor", "position", "name", "kind", "country", "status", "description"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        corridor, country = data.get("corridor"), data.get("country")
+        if corridor and country and not corridor.memberships.filter(country=country).exists():
+            self.add_error("country", f"{country} is not a member country of {corridor}: add it to the corridor first.")
+        return data
+
+
 @admin.register(Node)
 class NodeAdmin(HistoryAdmin):
+    form = NodeForm
     list_display = ["name", "corridor", "position", "kind", "country", "status"]
     list_filter = ["corridor", "kind", "status"]
     list_select_related = ["corridor", "country"]
     search_fields = ["name", "corridor__name"]
     autocomplete_fields = ["corridor", "country"]
+
+
+# --- indicators and their figures -----------------------------------------------------------
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(HistoryAdmin):
+    list_display = ["name", "unit", "better", "additive"]
+    list_filter = ["better", "additive"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ObservationForm(forms.ModelForm):
+    """The period as written in files and on pages (2024, 2024-Q3, 2024-07), not as a kind and a date."""
+
+    period = forms.CharField(
+        max_length=10, help_text="A year (2024), a quarter (2024-Q3) or a month (2024-07).", label="Period"
+    )
+
+    class Meta:
+        model = IndicatorObservation
+        fields = [
+            "corridor",
+            "indicator",
+            "destination",
+            "period",
+            "value",
+            "qualifier",
+            "source",
+            "note",
+            "is_synthetic",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["period"] = str(self.instance.period)
+
+    def clean_period(self) -> Period:
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def _post_clean(self) -> None:
+        period = self.cleaned_data.get("period")
+        if isinstance(period, Period):
+            self.instance.period_kind, self.instance.period_start = period.kind, period.start
+        super()._post_clean()
+
+    def validate_unique(self) -> None:
+        # The natural key's constraints name period_kind/period_start, which the form shows as one field.
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(ValidationError({"period": error.messages}))
+
+
+class ImportAdminMixin:
+    """An "Import CSV" page at ``import/`` (the shared upload template, the agreements list's button)."""
+
+    change_list_template = CHANGE_LIST_WITH_IMPORT
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IndicatorImportForm(request.POST or None, request.FILES or None)
+        errors: list[RowError] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_corridor_indicators(
+                    upload, filename=upload.name, can_change=self.has_change_permission(request)
+                )
+            except ImportFailed as failure:
+                errors = failure.errors
+            else:
+                refresh = " The corridor statistics will be refreshed." if result.created or result.updated else ""
+                self.message_user(request, f"Imported {upload.name}: {result}{refresh}", messages.SUCCESS)
+                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import corridor indicator figures from CSV",
+            "form": form,
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "error_count": len(errors),
+            "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
+            "required_columns": REQUIRED_COLUMNS,
+            "optional_columns": OPTIONAL_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/corridors/indicator_import.html", context)
+
+
+class IndicatorImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8. Nothing is written if any row is wrong.")
+
+
+@admin.register(IndicatorObservation)
+class IndicatorObservationAdmin(ImportAdminMixin, HistoryAdmin):
+    form = ObservationForm
+    list_display = [
+        "corridor",
+        "indicator",
+        "destination_or_all",
+        "period_label",
+        "value",
+        "qualifier",
+        "source",
+        "is_synthetic",
+    ]
+    list_filter = [
+        "corridor",
+        "indicator",
+        "period_kind",
+        "is_synthetic",
+        ("destination", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["corridor", "indicator", "destination", "source"]
+    search_fields = ["corridor__name", "indicator__name", "=destination__iso3", "destination__name", "source__title"]
+    search_help_text = "A corridor, an indicator, a destination (name or ISO3) or a source's title."
+    autocomplete_fields = ["corridor", "indicator", "destination", "source"]
+    ordering = ["corridor__name", "indicator__name", "destination__name", "period_kind", "period_start"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description="destination", ordering="destination__name")
+    def destination_or_all(self, obj: IndicatorObservation) -> str:
+        return str(obj.destination) if obj.destination_id else "All destinations"
+
+    @admin.display(description="period", ordering="period_start")
+    def period_label(self, obj: IndicatorObservation) -> str:
+        return str(obj.period)
+
+
+@admin.register(ObservationStatistic)
+class ObservationStatisticAdmin(DerivedAdmin):
+    list_display = [
+        "observation",
+        "corridor",
+        "indicator",
+        "period",
+        "previous_value",
+        "growth",
+        "share",
+        "is_synthetic",
+    ]
+    list_filter = ["observation__corridor", "observation__indicator", "is_synthetic"]
+    list_select_related = ["observation__corridor", "observation__indicator"]
+    search_fields = ["observation__corridor__name", "observation__indicator__name", "=observation__destination__iso3"]
+
+    @admin.display(ordering="observation__corridor__name")
+    def corridor(self, obj: ObservationStatistic) -> str:
+        return str(obj.observation.corridor)
+
+    @admin.display(ordering="observation__indicator__name")
+    def indicator(self, obj: ObservationStatistic) -> str:
+        return str(obj.observation.indicator)
+
+    @admin.display(ordering="observation__period_start")
+    def period(self, obj: ObservationStatistic) -> str:
+        return str(obj.observation.period)
+
+
+@admin.register(AgreementIndicatorChange)
+class AgreementIndicatorChangeAdmin(DerivedAdmin):
+    list_display = [
+        "agreement",
+        "corridor",
+        "indicator",
+        "destination",
+        "period_kind",
+        "reference_event",
+        "reference_date",
+        "average_before",
+        "periods_before",
+        "average_after",
+        "periods_after",
+        "change",
+    ]
+    list_filter = ["corridor", "indicator", "period_kind", "reference_event"]
+    list_select_related = ["agreement", "corridor", "indicator", "destination"]
+    search_fields = ["agreement__title", "corridor__name", "indicator__name"]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CorridorsConfig(AppConfig):
     name = "corridors"
     verbose_name = "Corridors"
+
+    def ready(self) -> None:
+        from corridors import signals
+
+        signals.connect()

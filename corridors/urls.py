@@ -9,4 +9,5 @@ app_name = "corridors"
 urlpatterns = [
     path("", views.CorridorListView.as_view(), name="list"),
     path("<slug:slug>/", views.CorridorDetailView.as_view(), name="detail"),
+    path("<slug:slug>/indicators.csv", views.indicators_csv, name="indicators_csv"),
 ]

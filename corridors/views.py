@@ -11,11 +11,17 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from agreements.country_views import HEAVY_FIELDS, AgreementEntry, agreement_list_url, newest_first, with_first_parties
 from agreements.models import Agreement, Source
+from corridors.diagram import route_map
+from corridors.exports import indicator_rows
+from corridors.figures import changes_for_corridor, corridor_sections, observations_for_corridor
 from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
+from tradepacts.csv import csv_response
 
 # Agreements listed on a corridor's page, newest first; the agreement list has the rest.
 MAX_AGREEMENTS = 50
@@ -65,8 +71,10 @@ class CorridorListView(ListView):
 
 
 class CorridorDetailView(DetailView):
-    """The route (members and nodes in order), authority, description, sources and
-    the newest MAX_AGREEMENTS published agreements concerning the corridor. Six queries."""
+    """The route (members and nodes in order, drawn and tabled), authority, description,
+    sources, the newest MAX_AGREEMENTS published agreements concerning the corridor,
+    its indicator figures (a chart and a table per indicator) and how they moved
+    around those agreements. Eight queries."""
 
     template_name = "corridors/detail.html"
     context_object_name = "corridor"
@@ -81,11 +89,31 @@ class CorridorDetailView(DetailView):
             .defer(*HEAVY_FIELDS)
             .order_by(*newest_first())[:MAX_AGREEMENTS]
         )
+        members = list(corridor.memberships.select_related("country").order_by("position", "id"))
+        nodes = list(corridor.nodes.select_related("country").order_by("position", "id"))
+        entries = [AgreementEntry.of(agreement) for agreement in agreements]
+        references = [
+            (a.in_force_on or a.signed_on, a.title, entry.url)
+            for entry in entries
+            if (a := entry.agreement).in_force_on or a.signed_on
+        ]
+        observations = list(observations_for_corridor(corridor.pk))
         return super().get_context_data(
-            members=list(corridor.memberships.select_related("country").order_by("position", "id")),
-            nodes=list(corridor.nodes.select_related("country").order_by("position", "id")),
+            members=members,
+            nodes=nodes,
+            route_map=route_map(nodes, members),
             sources=[SourceRow(s, _web_link(s.url)) for s in corridor.sources.all()],
-            entries=[AgreementEntry.of(agreement) for agreement in agreements],
+            entries=entries,
             list_url=agreement_list_url(corridor=corridor.slug),
+            sections=corridor_sections(observations, references),
+            changes=list(changes_for_corridor(corridor.pk)),
+            has_synthetic=any(o.is_synthetic for o in observations),
             **kwargs,
         )
+
+
+def indicators_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """/corridors/<slug>/indicators.csv: every indicator figure of the corridor with its growth and share."""
+    corridor = get_object_or_404(Corridor, slug=slug)
+    header, rows = indicator_rows(corridor)
+    return csv_response(f"{corridor.slug}-indicators.csv", header, rows)

@@ -167,3 +167,8 @@ CELERY_BEAT_SCHEDULE["refresh-trade-statistics"] = {
     "task": "agreements.tasks.refresh_trade_statistics_task",
     "schedule": crontab(hour=2, minute=15),
 }
+# Corridor statistics: a full refresh every night (imports and admin changes queue one at once).
+CELERY_BEAT_SCHEDULE["refresh-corridor-statistics"] = {
+    "task": "corridors.tasks.refresh_corridor_statistics_task",
+    "schedule": crontab(hour=2, minute=45),
+}

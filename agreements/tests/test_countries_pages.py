@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 1  # countries with their counts
 # Country, partners ranked, years ranked, those agreements, their parties, the years with trade
-# figures (none here: test_trade_pages.py counts the page with them), blocs, corridors.
-DETAIL_QUERIES = 8
+# figures (none here: test_trade_pages.py counts the page with them), blocs, corridors, and the
+# corridors app's cargo split (two).
+DETAIL_QUERIES = 10
 PAIR_QUERIES = 5  # the two countries, how many agreements, a page of them, their parties, the trade statistics
 
 

@@ -9,7 +9,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from agreements.tests.factories import country
-from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
+from corridors.models import Corridor, CorridorAgreement, CorridorMember, Indicator, IndicatorObservation, Node
+from corridors.periods import Period
 
 
 class CorridorFactory(DjangoModelFactory):
@@ -72,3 +73,42 @@ def corridor_through(*iso3s: str, **kwargs) -> Corridor:
         role = CorridorMember.Role.GATEWAY if position == 1 else CorridorMember.Role.TRANSIT
         member(corridor, iso3, position=position, role=role)
     return corridor
+
+
+class IndicatorFactory(DjangoModelFactory):
+    """Cargo in tonnes, additive (shares are derived for it)."""
+
+    class Meta:
+        model = Indicator
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+    slug = factory.Sequence(lambda n: f"indicator-{n}")
+    unit = "t"
+    additive = True
+
+
+def cargo() -> Indicator:
+    return IndicatorFactory(slug="cargo", name="Cargo throughput", unit="t", additive=True)
+
+
+def figure(corridor: Corridor, period: str, value, destination: str | None = "RWA", **kwargs) -> IndicatorObservation:
+    """A figure of ``corridor`` for ``period`` ("2024", "2024-Q3"), by default Rwandan cargo.
+
+    The destination becomes a member of the corridor when it is not one.
+    """
+    kwargs.setdefault("indicator", cargo())
+    parsed = Period.parse(period)
+    destination_country = None
+    if destination:
+        destination_country = country(destination)
+        if not corridor.memberships.filter(country=destination_country).exists():
+            member(corridor, destination)
+    return IndicatorObservation.objects.create(
+        corridor=corridor,
+        destination=destination_country,
+        period_kind=parsed.kind,
+        period_start=parsed.start,
+        value=value,
+        **kwargs,
+    )

@@ -4,12 +4,22 @@ Rows are written with ``objects.create()``, which skips ``clean()``. A node's
 country being a member of its corridor is checked by PostgreSQL only, at commit.
 """
 
+import datetime as dt
+
 import pytest
 
 from agreements.tests.factories import AgreementFactory, country
 from agreements.tests.test_constraints import breaks, breaks_at_commit, check_deferred_constraints
-from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
-from corridors.tests.factories import CorridorFactory, NodeFactory, corridor_through, member, node
+from corridors.models import (
+    Corridor,
+    CorridorAgreement,
+    CorridorMember,
+    Indicator,
+    IndicatorObservation,
+    Node,
+    ObservationStatistic,
+)
+from corridors.tests.factories import CorridorFactory, NodeFactory, cargo, corridor_through, member, node
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +179,66 @@ def test_member_helper_appends_to_the_route():
     member(corridor, "UGA")
 
     assert list(corridor.memberships.values_list("country__iso3", "position")) == [("KEN", 1), ("UGA", 2)]
+
+
+# --- indicator figures ----------------------------------------------------------------------
+
+
+def _figure(corridor, **kwargs) -> IndicatorObservation:
+    values = {"indicator": cargo(), "destination": country("RWA"), "period_kind": "year", "value": 1}
+    values.update(kwargs)
+    values.setdefault("period_start", dt.date(2024, 1, 1))
+    return IndicatorObservation.objects.create(corridor=corridor, **values)
+
+
+def test_one_figure_per_corridor_indicator_destination_and_period():
+    corridor = corridor_through("KEN", "RWA")
+    _figure(corridor)
+    _figure(corridor, period_kind="quarter")  # another kind of period: another figure
+    _figure(corridor, destination=None)
+
+    with breaks(
+        "corridors_indicatorobservation_one_per_destination",
+        sqlite_unique="corridors_indicatorobservation.corridor_id, corridors_indicatorobservation.indicator_id, "
+        "corridors_indicatorobservation.destination_id, corridors_indicatorobservation.period_kind, "
+        "corridors_indicatorobservation.period_start",
+    ):
+        _figure(corridor, value=2)
+
+
+def test_one_figure_for_all_destinations_per_period():
+    corridor = corridor_through("KEN", "RWA")
+    _figure(corridor, destination=None)
+
+    with breaks(
+        "corridors_indicatorobservation_one_for_all_destinations",
+        sqlite_unique="corridors_indicatorobservation.corridor_id, corridors_indicatorobservation.indicator_id, "
+        "corridors_indicatorobservation.period_kind, corridors_indicatorobservation.period_start",
+    ):
+        _figure(corridor, destination=None, value=2)
+
+
+@pytest.mark.parametrize(
+    ("kind", "start"),
+    [("year", (2024, 7, 1)), ("quarter", (2024, 2, 1)), ("month", (2024, 7, 2))],
+)
+def test_a_period_starts_on_its_first_day(kind, start):
+    corridor = corridor_through("KEN", "RWA")
+    with breaks("corridors_indicatorobservation_period_start_valid"):
+        _figure(corridor, period_kind=kind, period_start=dt.date(*start))
+
+
+def test_a_figure_is_not_negative():
+    with breaks("corridors_indicatorobservation_value_not_negative"):
+        _figure(corridor_through("KEN", "RWA"), value=-1)
+
+
+def test_a_share_is_between_zero_and_one():
+    observation = _figure(corridor_through("KEN", "RWA"))
+    with breaks("corridors_observationstatistic_share_range"):
+        ObservationStatistic.objects.create(observation=observation, share=2)
+
+
+def test_an_indicator_says_which_way_is_better():
+    with breaks("corridors_indicator_better_valid"):
+        Indicator.objects.create(name="Dwell", slug="dwell", unit="hours", better="worse")

@@ -8,7 +8,14 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, models
 
-from agreements.demo import CORRIDOR_AGENCIES_MOC, KPA_LIAISON_OFFICE_MOU, RWANDA_TANZANIA_TALKS, SEED_001, SEED_002
+from agreements.demo import (
+    CORRIDOR_AGENCIES_MOC,
+    KPA_LIAISON_OFFICE_MOU,
+    RWANDA_TANZANIA_TALKS,
+    SEED_000,
+    SEED_001,
+    SEED_002,
+)
 from agreements.models import (
     Agreement,
     AgreementSource,
@@ -22,7 +29,7 @@ from agreements.models import (
     Source,
     Topic,
 )
-from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
+from corridors.models import Corridor, CorridorAgreement, CorridorMember, Indicator, IndicatorObservation, Node
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +49,8 @@ DEMO_MODELS: list[type[models.Model]] = [
     CorridorMember,
     Node,
     CorridorAgreement,
+    Indicator,
+    IndicatorObservation,
 ]
 
 
@@ -89,7 +98,7 @@ def test_run_restores_edited_demo_records():
         "trade-facilitation",
         "regional-integration",
     }
-    assert Node.objects.get(name="Masaka dry port").position == 6
+    assert Node.objects.get(name="Masaka dry port").position == 8
 
 
 def test_kpa_liaison_office_mou():
@@ -187,15 +196,18 @@ def test_corridors_have_members_and_nodes_in_route_order():
         ("Kipevu Oil Terminal", "oil_terminal", "KEN"),
         ("Standard Gauge Railway (SGR)", "rail_line", "KEN"),
         ("Nairobi Inland Container Depot", "icd", "KEN"),
+        ("Malaba one-stop border post", "border_post", "KEN"),
+        ("Gatuna one-stop border post", "border_post", "RWA"),
         ("Kigali Logistics Platform", "logistics_platform", "RWA"),
         ("Masaka dry port", "dry_port", "RWA"),
     ]
-    assert list(northern.nodes.values_list("position", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert list(northern.nodes.values_list("position", flat=True)) == [1, 2, 3, 4, 5, 6, 7, 8]
 
     assert (central.gateway_port, central.coordinating_authority.acronym) == ("Dar es Salaam", "CCTTFA")
     assert list(central.memberships.values_list("country__iso3", flat=True)) == ["TZA", "RWA", "BDI", "UGA", "COD"]
     assert list(central.nodes.values_list("name", "kind", "country__iso3")) == [
-        ("Port of Dar es Salaam", "seaport", "TZA")
+        ("Port of Dar es Salaam", "seaport", "TZA"),
+        ("Rusumo one-stop border post", "border_post", "RWA"),
     ]
 
     for node in Node.objects.all():
@@ -237,3 +249,36 @@ def test_demo_satisfies_the_rules_postgresql_checks_at_commit():
     load_demo()
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_seeds_figures_with_their_sources_and_hedges():
+    load_demo()
+    seeds = {
+        (o.corridor.slug, o.indicator.slug, o.destination.iso3, str(o.period)): o
+        for o in IndicatorObservation.objects.filter(is_synthetic=False).select_related(
+            "corridor", "indicator", "destination", "source"
+        )
+    }
+    assert set(seeds) == {
+        ("northern-corridor", "cargo-throughput", "RWA", "2024"),
+        ("northern-corridor", "cargo-throughput", "RWA", "2025"),
+        ("central-corridor", "trade-share", "RWA", "2026"),
+    }
+    cargo_2024 = seeds[("northern-corridor", "cargo-throughput", "RWA", "2024")]
+    cargo_2025 = seeds[("northern-corridor", "cargo-throughput", "RWA", "2025")]
+    share = seeds[("central-corridor", "trade-share", "RWA", "2026")]
+    assert (cargo_2024.value, cargo_2024.qualifier, cargo_2024.indicator.unit) == (600000, "about", "t")
+    assert (cargo_2025.value, cargo_2025.qualifier) == (800000, "more_than")
+    assert cargo_2024.source.citation == cargo_2025.source.citation == SEED_002
+    assert (share.value, share.qualifier, share.indicator.unit, share.source.citation) == (70, "about", "%", SEED_000)
+    assert "without a period" in share.note
+
+
+def test_synthetic_figures_are_flagged_and_cite_no_seed():
+    load_demo()
+    synthetic = IndicatorObservation.objects.filter(is_synthetic=True).select_related("source")
+    assert synthetic.count() == 26
+    assert {o.source.title for o in synthetic} == {"Synthetic corridor figures (not observed)"}
+    assert not synthetic.filter(source__citation__startswith="Seed document").exists()
+    # Never the seeds' own periods on the Northern Corridor.
+    assert not synthetic.filter(corridor__slug="northern-corridor", period_kind="year", period_start__year__gte=2024)

@@ -1,0 +1,34 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agreements.imports import ImportFailed
+from corridors.imports import COLUMNS, import_corridor_indicators
+
+
+class Command(BaseCommand):
+    help = (
+        f"Import corridor indicator figures from a CSV with the columns {', '.join(COLUMNS[:7])} "
+        "(and optionally qualifier, note, synthetic). Every row is checked first: any error is printed with its "
+        "line and nothing of the file is written. Importing a file again changes nothing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="The CSV file (UTF-8), or - for standard input.")
+
+    def handle(self, *args, file: str, **options) -> None:
+        name = "standard input" if file == "-" else Path(file).name
+        try:
+            data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        try:
+            result = import_corridor_indicators(data, filename=name)
+        except ImportFailed as failure:
+            for error in failure.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(failure.errors):,} error(s) in {name}: nothing was imported.", returncode=1
+            ) from None
+        self.stdout.write(self.style.SUCCESS(f"Imported {name}: {result}"))

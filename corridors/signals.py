@@ -1,0 +1,34 @@
+"""What moves corridor statistics queues their refresh, on commit and coalesced
+(corridors.tasks): figures, indicators, the links between agreements and
+corridors, and agreements' dates. Signals rather than admin hooks, so the
+admin, imports, the demo loader and a shell session all do it; bulk writes
+(which send none) call ``queue_corridor_refresh`` themselves.
+
+Connected in CorridorsConfig.ready. agreements never imports corridors, so an
+agreement's own save is caught here: it costs nothing at save time, and one
+query at commit to see whether the agreement concerns a corridor at all.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from agreements.models import Agreement, Memorandum
+from corridors.models import CorridorAgreement, Indicator, IndicatorObservation
+from corridors.tasks import queue_corridor_refresh
+
+
+def _refresh(sender, **kwargs) -> None:
+    if not kwargs.get("raw"):  # loaddata: fixtures are not edits
+        queue_corridor_refresh(using=kwargs.get("using"))
+
+
+def _agreement_saved(sender, instance: Agreement, raw: bool = False, using: str | None = None, **kwargs) -> None:
+    if not raw:
+        queue_corridor_refresh(agreements=[instance.pk], using=using)
+
+
+def connect() -> None:
+    for model in (IndicatorObservation, Indicator, CorridorAgreement):
+        post_save.connect(_refresh, sender=model, dispatch_uid=f"corridor-refresh-save-{model.__name__}")
+        post_delete.connect(_refresh, sender=model, dispatch_uid=f"corridor-refresh-delete-{model.__name__}")
+    for model in (Agreement, Memorandum):  # a proxy's saves are sent as the proxy's
+        post_save.connect(_agreement_saved, sender=model, dispatch_uid=f"corridor-refresh-{model.__name__}")

@@ -1,0 +1,78 @@
+"""Celery tasks of the corridors app: the corridor statistics refresh.
+
+Queue it with ``queue_corridor_refresh()``, never by calling the task: like the
+trade refresh (agreements.tasks) it waits for the commit and coalesces, through
+tradepacts.refresh: every call in one transaction joins one batch, sent once on
+commit (a rollback sends nothing); across transactions, one task is pending at
+a time (COALESCE_SECONDS). Without a broker it runs in-process at commit.
+Every run is a full one: shares span all corridors.
+
+An agreement's dates move the before/after figures of the corridors it
+concerns: ``queue_corridor_refresh(agreements=[pk])`` asks for a refresh only
+if the agreement concerns a corridor, and looks that up at commit, so saving
+an agreement costs no query and queues nothing when it concerns none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from celery import shared_task
+
+from agreements.tasks import TRANSIENT_ERRORS
+from corridors.stats import KIND, refresh_corridor_statistics
+from tradepacts.refresh import OnCommitBatch, send_coalesced
+
+QUEUED_KEY = "corridor-refresh-queued:all"
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=15 * 60,
+    time_limit=20 * 60,
+    acks_late=True,
+)
+def refresh_corridor_statistics_task() -> dict:
+    """Refresh every derived corridor figure."""
+    run = refresh_corridor_statistics()
+    return {"run": run.pk, "status": run.status, "rows_written": run.rows_written}
+
+
+class CorridorBatch(OnCommitBatch):
+    """This transaction's request: a refresh for sure, or only if one of some agreements concerns a corridor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.needed = False
+        self.agreements: set[int] = set()
+
+    def send(self) -> None:
+        if not self.needed:
+            from corridors.models import CorridorAgreement
+
+            if not CorridorAgreement.objects.filter(agreement_id__in=self.agreements).exists():
+                return
+        send_coalesced(refresh_corridor_statistics_task, key=QUEUED_KEY, kind=KIND, scope="all")
+
+
+def queue_corridor_refresh(*, agreements: Iterable[int | None] | None = None, using: str | None = None) -> None:
+    """Refresh the corridor statistics after the current transaction commits (at once outside one).
+
+    With ``agreements``: only if one of them concerns a corridor (checked at commit).
+    """
+    ids = None if agreements is None else {pk for pk in agreements if pk is not None}
+    if ids == set():
+        return
+    batch = CorridorBatch.for_transaction(using)
+    assert isinstance(batch, CorridorBatch)
+    fresh = not batch.needed and not batch.agreements
+    if ids is None:
+        batch.needed = True
+    else:
+        batch.agreements |= ids
+    if fresh:
+        batch.register(using)
