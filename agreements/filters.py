@@ -126,7 +126,9 @@ class AgreementFilterSet(django_filters.FilterSet):
         label="Search", method="filter_text", help_text="Titles, summaries, parties, institutions, signatories, places."
     )
     party = CountryCodesFilter(
-        label="Parties", method="filter_parties", help_text="Every chosen country must be a party. Hold Ctrl (⌘ on a Mac) to choose several."
+        label="Parties",
+        method="filter_parties",
+        help_text="Every chosen country must be a party. Hold Ctrl (⌘ on a Mac) to choose several.",
     )
     # Filters on the agreement's own columns or through EXISTS: no join, so no
     # DISTINCT over whole rows at 100,000 agreements.
