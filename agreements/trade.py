@@ -67,10 +67,7 @@ SQL divides with enough scale that both round the exact quotient.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -78,10 +75,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import combinations
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from agreements.models import (
     Agreement,
@@ -94,14 +89,13 @@ from agreements.models import (
     RefreshRun,
     TradeFlow,
 )
+from tradepacts.refresh import LOCK_WAIT_SECONDS, cache_lock, lock_key, recorded_run
 
 logger = logging.getLogger(__name__)
 
 Pair = tuple[int, int]
 
 WINDOW = 3
-# How long a run waits for another run of an overlapping scope to finish.
-LOCK_WAIT_SECONDS = 300
 # Above this many pairs a refresh locks like a full one (one key, not one per pair).
 MAX_PAIR_LOCKS = 64
 # Memory for the full refresh's aggregate and sorts (per run; only one full run at a time).
@@ -190,25 +184,15 @@ def refresh_trade_statistics(pairs: Iterable[Pair] | None = None, *, engine: str
     use_sql = engine == "sql" or (engine == "auto" and connection.vendor == "postgresql")
     if use_sql and connection.vendor != "postgresql":
         raise ValueError("The SQL engine needs PostgreSQL.")
-    run = RefreshRun.objects.create(kind="trade", scope=describe_scope(scope))
-    if scope == []:
-        _finish(run, RefreshRun.Status.SUCCEEDED)
-        return run
-    started = time.monotonic()
-    try:
-        with _cache_lock(), transaction.atomic():
+
+    def work() -> int:
+        with cache_lock("trade", LOCK_WAIT_SECONDS), transaction.atomic():
             _lock_scope(scope)
             written = _refresh_pairs_sql(scope) if use_sql else _refresh_pairs_python(scope)
             _lock_agreements()
-            written += _refresh_agreements(scope)
-    except BaseException as error:
-        _finish(run, RefreshRun.Status.FAILED, error=f"{type(error).__name__}: {error}"[:4000])
-        raise
-    _finish(run, RefreshRun.Status.SUCCEEDED, rows_written=written)
-    logger.info(
-        "Trade refresh #%s (%s): %s rows written in %.2f s", run.pk, run.scope, written, time.monotonic() - started
-    )
-    return run
+            return written + _refresh_agreements(scope)
+
+    return recorded_run("trade", describe_scope(scope), work if scope != [] else lambda: 0)
 
 
 def describe_scope(scope: list[Pair] | None, limit: int = 200) -> str:
@@ -230,25 +214,11 @@ def describe_scope(scope: list[Pair] | None, limit: int = 200) -> str:
     return f"{', '.join(shown)} and {len(names) - len(shown)} more"
 
 
-def _finish(run: RefreshRun, status: str, *, rows_written: int = 0, error: str = "") -> None:
-    run.status, run.rows_written, run.error, run.finished_at = status, rows_written, error, timezone.now()
-    try:
-        run.save(update_fields=["status", "rows_written", "error", "finished_at"])
-    except Exception:  # the database itself may be what failed: keep the original error
-        logger.exception("Could not record the end of trade refresh #%s (%s)", run.pk, status)
-
-
 # --- single flight ---------------------------------------------------------------------------
 
 
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit advisory lock key for a scope name."""
-    digest = hashlib.blake2b(f"tradepacts:trade-refresh:{name}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-ALL_KEY = lock_key("all")
-AGREEMENTS_KEY = lock_key("agreements")
+ALL_KEY = lock_key("trade:all")
+AGREEMENTS_KEY = lock_key("trade:agreements")
 
 
 def _lock_scope(scope: list[Pair] | None) -> None:
@@ -262,28 +232,8 @@ def _lock_scope(scope: list[Pair] | None) -> None:
         else:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ALL_KEY])
             # In one order everywhere, so two runs never wait for each other in a circle.
-            for key in sorted(lock_key(f"{a}-{b}") for a, b in scope):
+            for key in sorted(lock_key(f"trade:{a}-{b}") for a, b in scope):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-@contextmanager
-def _cache_lock() -> Iterator[None]:
-    """Other databases (SQLite, a single writer anyway): one lock for every scope,
-    taken before the transaction begins and released after it ends."""
-    if connection.vendor == "postgresql":
-        yield
-        return
-    token = uuid.uuid4().hex
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    while not cache.add("trade-refresh-lock", token, timeout=LOCK_WAIT_SECONDS * 2):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"another trade refresh held the lock for more than {LOCK_WAIT_SECONDS} s")
-        time.sleep(0.05)
-    try:
-        yield
-    finally:
-        if cache.get("trade-refresh-lock") == token:
-            cache.delete("trade-refresh-lock")
 
 
 def _lock_agreements() -> None:

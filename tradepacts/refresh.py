@@ -19,13 +19,14 @@ corridor refresh (corridors.stats, corridors.tasks):
   once. Broker down: the change stays saved, the gap is logged and recorded as
   a FAILED RefreshRun ("Not queued: ..."), and the nightly run catches up.
 
-agreements.trade (``_finish``, ``_cache_lock``, ``_lock_scope``) and
-agreements.tasks (``_Batch``, ``_pending_batch``, ``send_trade_refresh``,
-``_record_not_queued``) hold the trade-specific originals of these pieces.
+The trade refresh (agreements.trade) records its runs and takes its cache lock
+here too, but locks on PostgreSQL its own way (one key per pair, shared with a
+full refresh's key), with ``lock_key``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
@@ -38,12 +39,17 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from agreements.models import RefreshRun
-from agreements.trade import lock_key
 
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 300
 COALESCE_SECONDS = 10
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit PostgreSQL advisory lock key for a lock name."""
+    digest = hashlib.blake2b(f"tradepacts:refresh:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def recorded_run(kind: str, scope: str, work: Callable[[], int]) -> RefreshRun:
@@ -77,7 +83,7 @@ def finish(run: RefreshRun, status: str, *, rows_written: int = 0, error: str = 
 def single_flight(name: str, wait_seconds: float | None = None) -> Iterator[None]:
     """One transaction in which no other holder of lock ``name`` runs (waits up to LOCK_WAIT_SECONDS)."""
     wait_seconds = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
-    with _cache_lock(name, wait_seconds), transaction.atomic():
+    with cache_lock(name, wait_seconds), transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Only for this wait: the caller's own transaction keeps its lock_timeout.
@@ -90,7 +96,7 @@ def single_flight(name: str, wait_seconds: float | None = None) -> Iterator[None
 
 
 @contextmanager
-def _cache_lock(name: str, wait_seconds: float) -> Iterator[None]:
+def cache_lock(name: str, wait_seconds: float) -> Iterator[None]:
     """Not PostgreSQL (SQLite: one writer anyway): a cache lock taken before the
     transaction begins and released after it ends."""
     if connection.vendor == "postgresql":

@@ -11,12 +11,12 @@ from django.db import OperationalError, connection
 
 from agreements.models import DatePrecision, RefreshRun
 from agreements.tests.factories import bilateral
-from agreements.trade import lock_key
 from corridors import stats
 from corridors.models import AgreementIndicatorChange, IndicatorObservation, ObservationStatistic
 from corridors.stats import refresh_corridor_statistics
 from corridors.tests.factories import CorridorAgreementFactory, IndicatorFactory, corridor_through, figure
 from tradepacts import refresh
+from tradepacts.refresh import lock_key
 
 pytestmark = pytest.mark.django_db
 
