@@ -21,6 +21,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts
 ARTIFACTS ?= artifacts
 # make bench: its own database, never DATABASE_URL's (it fills it with synthetic rows).
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_bench
+# make loadtest: its own database, created and filled with 100,000 synthetic agreements if needed.
+LOADTEST_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_load
+LOADTEST_SECONDS ?= 60
+LOADTEST_USERS ?= 8
 # make prod
 PROD_BIND ?= 127.0.0.1:8000
 WEB_WORKERS ?= 4
@@ -175,3 +179,14 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 bench: install  ## On PostgreSQL (BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
 	$(BIN)/python -m tradepacts.bench --database-url "$(BENCH_URL)"
 	$(BIN)/python -m tradepacts.trade_bench --database-url "$(BENCH_URL)"
+
+.PHONY: loadtest faults
+
+loadtest: install  ## Load test: gunicorn (DEBUG off) on PostgreSQL with 100,000 agreements, 60 s of mixed requests (LOADTEST_URL=...).
+	$(BIN)/python -m tradepacts.ops.loadtest --database-url "$(LOADTEST_URL)" \
+	  --seconds $(LOADTEST_SECONDS) --users $(LOADTEST_USERS) --workers $(WEB_WORKERS)
+
+# Private Redis (port 6390) and PostgreSQL (port 5440) instances, started and
+# removed by the drills: the shared servers on 6379 and 5432 are never touched.
+faults: install  ## Fault drills: Celery worker killed mid-refresh, Redis stopped, PostgreSQL restarted under load.
+	$(BIN)/python -m tradepacts.ops.faults

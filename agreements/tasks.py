@@ -14,24 +14,38 @@ task directly: it waits for the commit, and coalesces.
   too (nothing needs to clear the key). While a full refresh is pending, pair
   batches are dropped as well: it covers them.
 - Too many pairs (more than MAX_PAIRS) become one full refresh.
-- Broker down: the commit has happened and the change is saved; the batch is
-  not queued. It is logged as an error and recorded as a FAILED RefreshRun
-  ("not queued: ..."), which staff see in the admin, and the nightly full
-  refresh (CELERY_BEAT_SCHEDULE) brings the figures up to date.
+- Broker down: the commit has happened and the change is saved (within about
+  a second: the publish gives up quickly); the batch is not queued. It is
+  logged as an error and recorded as a FAILED RefreshRun ("Not queued: ..."),
+  which staff see in the admin. Once the broker answers again, the next
+  ``catch_up_trade_refresh`` (every few minutes, from beat) queues one full
+  refresh that covers every gap; the nightly full refresh would too.
+- The cache (coalescing keys) down as well: nothing is coalesced, every batch
+  is sent (or recorded as not queued).
+- A worker killed mid-refresh: the refresh's transaction dies with it, so the
+  figures stay as they were; its RefreshRun stays "running". The message was
+  not acknowledged (acks_late), so the broker hands it to a worker again (at
+  once when only the pool process died, after CELERY_VISIBILITY_TIMEOUT when the
+  whole worker did). A later run that succeeds for the same scope marks the
+  interrupted run FAILED ("Interrupted: ..."); ``catch_up_trade_refresh`` marks
+  any run "running" for longer than the task's hard time limit FAILED
+  ("Abandoned: ...") and queues a full refresh to cover it.
 - Without a broker (CELERY_TASK_ALWAYS_EAGER) the refresh runs in-process at
   commit, and only the per-transaction batching applies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
@@ -41,6 +55,12 @@ logger = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 10
 MAX_PAIRS = 1000
+# How RefreshRun.error begins for the gaps catch_up_trade_refresh fills.
+NOT_QUEUED = "Not queued"
+ABANDONED = "Abandoned"
+INTERRUPTED = "Interrupted"
+# The refresh task's hard time limit: a run "running" for longer has lost its worker.
+REFRESH_TIME_LIMIT = 20 * 60
 
 try:  # the Redis transport's own errors, when it is installed (celery[redis])
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -62,13 +82,64 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, Co
     retry_jitter=True,
     max_retries=5,
     soft_time_limit=15 * 60,
-    time_limit=20 * 60,
+    time_limit=REFRESH_TIME_LIMIT,
     acks_late=True,
 )
 def refresh_trade_statistics_task(pairs: list[list[int]] | None = None) -> dict:
     """Refresh the trade statistics of ``pairs`` ([[country id, country id], ...]; None: all)."""
     run = refresh_trade_statistics(None if pairs is None else [(a, b) for a, b in pairs])
+    if run.status == RefreshRun.Status.SUCCEEDED:
+        close_interrupted_runs(run)
     return {"run": run.pk, "status": run.status, "rows_written": run.rows_written}
+
+
+def close_interrupted_runs(done: RefreshRun) -> int:
+    """Mark FAILED the runs of the same scope still "running" that started before ``done``.
+
+    Runs of one scope are serialised by the refresh's lock, so one that started
+    earlier and is still "running" after ``done`` succeeded lost its worker
+    (killed, out of memory) mid-way: its transaction rolled back and ``done``
+    covered its work. (If it was merely still waiting for the lock, it records
+    its own ending when it finishes, over this mark.)
+    """
+    return RefreshRun.objects.filter(
+        kind=done.kind, scope=done.scope, status=RefreshRun.Status.RUNNING, started_at__lt=done.started_at
+    ).update(
+        status=RefreshRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"{INTERRUPTED}: its worker stopped before it finished; nothing of it was written. Run #{done.pk} redid it.",
+    )
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3, time_limit=60, acks_late=True)
+def catch_up_trade_refresh() -> str:
+    """Fill the gaps: queue one full refresh if any change since the last full one
+    was not queued (broker down) or its run was abandoned (worker lost).
+
+    Run by beat every few minutes, so a refresh that could not be queued while
+    Redis was down is queued within minutes of Redis coming back. Idempotent:
+    once a full refresh that started after the last gap has succeeded, or while
+    one is running, it does nothing.
+    """
+    abandoned = RefreshRun.objects.filter(
+        status=RefreshRun.Status.RUNNING, started_at__lt=timezone.now() - dt.timedelta(seconds=REFRESH_TIME_LIMIT + 60)
+    ).update(
+        status=RefreshRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"{ABANDONED}: still running after the task's time limit; its worker was lost. "
+        "Nothing of it was written; a full refresh covers it.",
+    )
+    gaps = RefreshRun.objects.filter(kind="trade", status=RefreshRun.Status.FAILED).filter(
+        models.Q(error__startswith=NOT_QUEUED) | models.Q(error__startswith=ABANDONED)
+    )
+    last_gap = gaps.order_by("-started_at").values_list("started_at", flat=True).first()
+    if last_gap is None:
+        return "no gap"
+    full_runs = RefreshRun.objects.filter(kind="trade", scope="all", started_at__gt=last_gap)
+    if full_runs.filter(status__in=[RefreshRun.Status.SUCCEEDED, RefreshRun.Status.RUNNING]).exists():
+        return "covered"
+    send_trade_refresh(None)
+    return f"queued a full refresh ({abandoned} abandoned run(s) closed)"
 
 
 def queue_trade_refresh(pairs: Iterable[Iterable[int | None]] | None = None, *, using: str | None = None) -> None:
@@ -159,11 +230,15 @@ def send_trade_refresh(scope: list[Pair] | None) -> None:
         except Exception:  # the save that queued it has committed: never fail it
             logger.exception("The in-process trade refresh failed (recorded as a RefreshRun)")
         return
-    if cache.get(scope_key(None)):
-        return  # a full refresh is pending: it covers these pairs
     key = scope_key(scope)
-    if not cache.add(key, 1, timeout=COALESCE_SECONDS):
-        return  # the same scope is pending and will read this change
+    try:
+        if cache.get(scope_key(None)):
+            return  # a full refresh is pending: it covers these pairs
+        if not cache.add(key, 1, timeout=COALESCE_SECONDS):
+            return  # the same scope is pending and will read this change
+    except Exception as error:  # the cache is down: send uncoalesced rather than lose the change
+        logger.warning("Trade refresh not coalesced, the cache is unreachable: %s", error)
+        key = None
     try:
         refresh_trade_statistics_task.apply_async(
             args=args,
@@ -172,7 +247,9 @@ def send_trade_refresh(scope: list[Pair] | None) -> None:
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
         )
     except Exception as error:  # the broker is unreachable: the change is saved, the figures wait
-        cache.delete(key)
+        if key is not None:
+            with suppress(Exception):  # if the cache is down too, the key expires by itself
+                cache.delete(key)
         _record_not_queued(scope, error)
 
 
@@ -180,8 +257,9 @@ def _record_not_queued(scope: list[Pair] | None, error: Exception) -> None:
     from agreements.trade import describe_scope
 
     message = (
-        f"Not queued: the task broker was unreachable ({type(error).__name__}: {error}). "
-        "The nightly refresh will bring these figures up to date."
+        f"{NOT_QUEUED}: the task broker was unreachable ({type(error).__name__}: {error}). "
+        "A full refresh is queued once it answers again (catch_up_trade_refresh), "
+        "and the nightly refresh brings these figures up to date."
     )
     logger.error("Trade refresh of %s %s", "all pairs" if scope is None else f"{len(scope)} pair(s)", message)
     try:

@@ -11,16 +11,25 @@ served after the commit.
 
 The cache must be shared by every web process (CACHE_URL=redis://... in
 production) or a bump in one process would not reach the others.
+
+The cache is only a shortcut: while it is unreachable (Redis stopped), pages
+are rendered afresh and writes save as usual, with a warning in the log. A
+page cached before an outage may then be served until it expires
+(PAGE_CACHE_SECONDS) if a write happened during the outage and the cache kept
+its data.
 """
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "tradepacts:data-version"
 WATCHED_APPS = {"agreements", "corridors"}
@@ -36,9 +45,12 @@ def data_version() -> int:
 
 def _bump() -> None:
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet, or evicted
-        cache.set(VERSION_KEY, 2, timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet, or evicted
+            cache.set(VERSION_KEY, 2, timeout=None)
+    except Exception as error:  # the cache is down: the write itself must still succeed
+        logger.warning("Page cache unreachable, data version not bumped: %s", error)
 
 
 def bump_data_version() -> None:
@@ -59,8 +71,12 @@ def cached_for_readers(render: Callable[[], HttpResponse], request: HttpRequest)
     if not seconds or request.method != "GET" or request.user.is_authenticated:
         return render()
     url = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    key = f"tradepacts:page:{data_version()}:{dt.date.today():%Y%m%d}:{url}"
-    stored = cache.get(key)
+    try:
+        key = f"tradepacts:page:{data_version()}:{dt.date.today():%Y%m%d}:{url}"
+        stored = cache.get(key)
+    except Exception as error:  # the cache is down: render, as if caching were off
+        logger.warning("Page cache unreachable, rendering %s: %s", request.path, error)
+        return render()
     if stored is not None:
         status, content_type, content = stored
         return HttpResponse(content, status=status, content_type=content_type)
@@ -68,5 +84,8 @@ def cached_for_readers(render: Callable[[], HttpResponse], request: HttpRequest)
     if hasattr(response, "render"):
         response.render()
     if response.status_code in (200, 400):
-        cache.set(key, (response.status_code, response["Content-Type"], response.content), seconds)
+        try:
+            cache.set(key, (response.status_code, response["Content-Type"], response.content), seconds)
+        except Exception as error:
+            logger.warning("Page cache unreachable, %s not stored: %s", request.path, error)
     return response

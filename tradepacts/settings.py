@@ -6,6 +6,7 @@ sets DATABASE_URL (PostgreSQL through psycopg 3), CELERY_BROKER_URL (Redis),
 SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy` then passes cleanly.
 """
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "axes",
     "tradepacts",
     "agreements",
     "corridors",
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tradepacts.middleware.SecurityHeadersMiddleware",
+    # Inside the headers middleware, so its 503 page carries them too.
+    "tradepacts.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tradepacts.urls"
@@ -83,6 +89,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections between requests; health checks drop ones a restart broke.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # QuerySet.iterator() (the CSV export) reads through a server-side cursor, which
+    # PostgreSQL plans for its first 10% of rows by default: for a filtered export it
+    # then walks the whole "newest first" index, computing every row's tsvector (16 s
+    # instead of 50 ms for q=energy&party=FRA on 100,000 agreements). Every cursor
+    # here is read to its end, so plan for all of it.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c cursor_tuple_fraction=1.0".strip()
 else:
     # Writers wait for each other instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
@@ -91,6 +104,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every web process in production (redis://127.0.0.1:6379/1): the
 # page cache's data version must reach all of them.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # An unreachable Redis costs a page or a save a second at most, never a hang
+    # (tradepacts.pagecache then renders without the cache).
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 2})
 # How long an anonymous reader's page may be served from the cache; any write
 # to the data makes it stale at once (tradepacts.pagecache). 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
@@ -101,6 +118,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures the same username
+# from the same client address is refused, even with the right password, until
+# AXES_COOLOFF_HOURS have passed or staff unlock it (admin: Axes > Access attempts,
+# delete the row; or `manage.py axes_reset_username NAME`). The pair, not the
+# username alone, so nobody can lock a curator out from elsewhere by guessing
+# wrong on purpose. Attempts are kept in the database, shared by every web process.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# No start-up banner on stderr: every management command would print it.
+AXES_VERBOSE = False
+AXES_COOLOFF_TIME = dt.timedelta(hours=env.float("AXES_COOLOFF_HOURS", default=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tradepacts.middleware.lockout_response"  # templates/lockout.html, status 429
+# The client address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies that
+# append to X-Forwarded-For stand in front (then the address the outermost of them
+# saw). Never the header's left-most entry: any client can write that.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
+AXES_CLIENT_IP_CALLABLE = "tradepacts.middleware.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -156,6 +198,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message a worker took but never acknowledged (the worker was killed) goes back
+# to the queue after this many seconds. It must exceed the longest countdown plus
+# CELERY_TASK_TIME_LIMIT, or a slow task would be handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Publishing with the broker down fails within seconds instead of hanging a save.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
@@ -171,4 +219,10 @@ CELERY_BEAT_SCHEDULE["refresh-trade-statistics"] = {
 CELERY_BEAT_SCHEDULE["refresh-corridor-statistics"] = {
     "task": "corridors.tasks.refresh_corridor_statistics_task",
     "schedule": crontab(hour=2, minute=45),
+}
+# Trade refreshes that could not be queued (broker down) or lost their worker: one
+# full refresh queued within minutes of the broker answering again (agreements.tasks).
+CELERY_BEAT_SCHEDULE["catch-up-trade-refresh"] = {
+    "task": "agreements.tasks.catch_up_trade_refresh",
+    "schedule": crontab(minute="*/5"),
 }

@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements import tasks
@@ -250,7 +251,9 @@ def test_the_task_retries_transient_errors_only(db, monkeypatch):
         calls.append(pairs)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        return SimpleNamespace(pk=7, status="succeeded", rows_written=3)
+        return SimpleNamespace(
+            pk=7, status="succeeded", rows_written=3, kind="trade", scope="KEN-RWA", started_at=timezone.now()
+        )
 
     monkeypatch.setattr(tasks, "refresh_trade_statistics", flaky)
     result = refresh_trade_statistics_task.apply(args=[[[1, 2]]], throw=False)  # as a worker runs it
@@ -280,3 +283,104 @@ def test_the_full_refresh_runs_nightly():
     entry = settings.CELERY_BEAT_SCHEDULE["refresh-trade-statistics"]
     assert entry["task"] == refresh_trade_statistics_task.name
     assert entry["schedule"] == crontab(hour=2, minute=15)
+
+
+# --- faults: the cache down, runs that lost their worker, gaps caught up ------------------------
+
+
+class DownCache:
+    """A cache whose server is unreachable (Redis stopped)."""
+
+    def __getattr__(self, name):
+        def unreachable(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return unreachable
+
+
+def test_with_the_cache_down_the_refresh_is_still_sent(db, sent, monkeypatch):
+    monkeypatch.setattr(tasks, "cache", DownCache())
+    ken, rwa = ids("KEN", "RWA")
+
+    tasks.send_trade_refresh([(ken, rwa)])
+    tasks.send_trade_refresh([(ken, rwa)])
+
+    assert sent.call_count == 2, "not coalesced, but never dropped"
+
+
+def test_with_the_cache_and_the_broker_down_the_gap_is_recorded(db, sent, monkeypatch):
+    monkeypatch.setattr(tasks, "cache", DownCache())
+    sent.side_effect = BrokerOperationalError("Connection refused")
+    ken, rwa = ids("KEN", "RWA")
+
+    tasks.send_trade_refresh([(ken, rwa)])
+
+    assert RefreshRun.objects.get().error.startswith("Not queued: the task broker was unreachable")
+
+
+def backdate(run: RefreshRun, **delta) -> RefreshRun:
+    RefreshRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(**delta))
+    run.refresh_from_db()
+    return run
+
+
+def test_catch_up_does_nothing_without_a_gap(db, sent):
+    RefreshRun.objects.create(scope="KEN-RWA", status=RefreshRun.Status.SUCCEEDED)
+    RefreshRun.objects.create(scope="all", status=RefreshRun.Status.FAILED, error="ValueError: a bug")
+
+    assert tasks.catch_up_trade_refresh() == "no gap"
+    sent.assert_not_called()
+
+
+def test_catch_up_queues_one_full_refresh_for_what_was_not_queued(db, sent):
+    sent.side_effect = [BrokerOperationalError("Connection refused"), None]
+    ken, rwa = ids("KEN", "RWA")
+    tasks.send_trade_refresh([(ken, rwa)])  # Redis down: recorded, not queued
+    backdate(RefreshRun.objects.get(), minutes=3)
+
+    assert tasks.catch_up_trade_refresh().startswith("queued a full refresh")  # Redis back
+    assert queued_scopes(sent)[-1] is None
+
+    # Once a full refresh that started after the gap is running or done, nothing more is queued.
+    cache.clear()
+    full = RefreshRun.objects.create(scope="all", status=RefreshRun.Status.RUNNING)
+    assert tasks.catch_up_trade_refresh() == "covered"
+    full.status = RefreshRun.Status.SUCCEEDED
+    full.save()
+    assert tasks.catch_up_trade_refresh() == "covered"
+    assert sent.call_count == 2
+
+
+def test_catch_up_closes_abandoned_runs_and_covers_them(db, sent):
+    lost = backdate(RefreshRun.objects.create(scope="KEN-RWA"), seconds=tasks.REFRESH_TIME_LIMIT + 120)
+    recent = RefreshRun.objects.create(scope="RWA-TZA")  # may still be working
+
+    assert tasks.catch_up_trade_refresh() == "queued a full refresh (1 abandoned run(s) closed)"
+
+    lost.refresh_from_db()
+    assert lost.status == RefreshRun.Status.FAILED and lost.error.startswith("Abandoned:")
+    recent.refresh_from_db()
+    assert recent.status == RefreshRun.Status.RUNNING
+    assert queued_scopes(sent) == [None]
+
+
+def test_a_successful_run_closes_the_interrupted_run_of_its_scope(db):
+    ken, rwa = ids("KEN", "RWA")
+    TradeFlow.objects.create(reporter_id=ken, partner_id=rwa, year=2024, flow="exports", value=Decimal("5"))
+    killed = backdate(RefreshRun.objects.create(scope="KEN-RWA"), minutes=2)  # its worker was SIGKILLed
+    other = backdate(RefreshRun.objects.create(scope="KEN-TZA"), minutes=2)
+
+    result = refresh_trade_statistics_task.apply(args=[[[ken, rwa]]]).get()
+
+    killed.refresh_from_db()
+    assert killed.status == RefreshRun.Status.FAILED
+    assert killed.error.startswith("Interrupted:") and f"Run #{result['run']} redid it" in killed.error
+    other.refresh_from_db()
+    assert other.status == RefreshRun.Status.RUNNING, "another scope: not this run's business"
+    assert PairYearStatistic.objects.get().year == 2024
+
+
+def test_the_catch_up_runs_every_five_minutes():
+    entry = settings.CELERY_BEAT_SCHEDULE["catch-up-trade-refresh"]
+    assert entry["task"] == tasks.catch_up_trade_refresh.name
+    assert entry["schedule"] == crontab(minute="*/5")

@@ -1,0 +1,1 @@
+"""Operations scripts: the load test (``make loadtest``) and the fault drills (``make faults``)."""

@@ -1,0 +1,192 @@
+"""The load test of issue 6: ``python -m tradepacts.ops.loadtest`` (``make loadtest``).
+
+On a PostgreSQL database of its own (``--database-url``, else LOADTEST_URL, else
+postgres://postgres@127.0.0.1:5432/tradepacts_load: never DATABASE_URL), created,
+migrated and filled with 100,000 synthetic agreements only if it has fewer, it
+starts gunicorn as ``make prod`` does (DEBUG off, WEB_WORKERS sync workers, the
+page cache in a Redis database every worker shares), sends the mix of
+tradepacts/ops/locustfile.py for ``--seconds`` with locust (headless, a separate
+process), stops gunicorn, and prints requests/s, p50, p99 and errors, per kind of
+request and in total, with the machine's load (other processes on a 2-core machine
+move every figure). Exit status 1 when there were errors or p99 missed the target.
+"""
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+from tradepacts.bench import ensure_database, free_port
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tradepacts_load"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/12"
+AGREEMENTS = 100_000
+SEED = 42
+P99_TARGET_MS = 1000
+
+
+def prepare(database_url: str, count: int) -> None:
+    """Create, migrate and fill the database, in a child process (Django settings
+    read DATABASE_URL once, at start-up)."""
+    ensure_database(database_url)
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0"}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
+    with psycopg.connect(database_url) as conn:
+        existing = conn.execute("SELECT count(*) FROM agreements_agreement").fetchone()[0]
+    if existing >= count:
+        print(f"The database holds {existing:,} agreements: no generation needed.")
+        return
+    print(f"The database holds {existing:,} agreements: generate_synthetic --agreements {count} --seed {SEED} --clear")
+    command = [*manage, "generate_synthetic", f"--agreements={count}", f"--seed={SEED}", "--clear"]
+    subprocess.run(command, cwd=BASE_DIR, env=env, check=True)
+
+
+def sample_slugs(database_url: str, path: Path, n: int = 5000) -> None:
+    """Published agreements to open, spread over the whole table (not just the newest)."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT slug FROM agreements_agreement WHERE is_published ORDER BY md5(slug) LIMIT %s", [n]
+        ).fetchall()
+    path.write_text("".join(f"{slug}\n" for (slug,) in rows))
+
+
+def empty_page_cache(cache_url: str) -> int:
+    """Remove the pages an earlier run cached (same day, same data): every run starts cold.
+    Only the page keys: the cache database may be shared."""
+    import redis
+
+    client = redis.Redis.from_url(cache_url)
+    keys = list(client.scan_iter(match="*tradepacts:page:*", count=1000))
+    if keys:
+        client.unlink(*keys)
+    return len(keys)
+
+
+class Gunicorn:
+    """gunicorn as ``make prod`` runs it, on a free port."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        self.base = f"http://127.0.0.1:{free_port()}"
+        command = [str(Path(sys.executable).with_name("gunicorn")), "tradepacts.wsgi:application"]
+        command += ["--bind", self.base.removeprefix("http://"), "--workers", str(workers), "--graceful-timeout", "30"]
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.base}/health/", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def run_locust(base: str, users: int, seconds: int, workdir: Path, slugs: Path) -> list[dict[str, str]]:
+    prefix = workdir / "locust"
+    command = [str(Path(sys.executable).with_name("locust")), "-f", str(BASE_DIR / "tradepacts/ops/locustfile.py")]
+    command += ["--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"]
+    command += ["--host", base, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"]
+    env = {**os.environ, "LOADTEST_SLUGS": str(slugs)}
+    # Exit status 1 only means some requests failed; the figures say which.
+    with (workdir / "locust.log").open("wb") as log:
+        subprocess.run(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    with (workdir / "locust_stats.csv").open() as rows:
+        return list(csv.DictReader(rows))
+
+
+def report(rows: list[dict[str, str]], seconds: int) -> bool:
+    print(f"\n{'request':<14}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
+    total = None
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "TOTAL"
+        line = (
+            f"{name:<14}{int(row['Request Count']):>8}{float(row['Requests/s']):>9.1f}{row['50%']:>9}{row['99%']:>9}"
+            f"{float(row['Max Response Time']):>9.0f}{int(row['Failure Count']):>8}"
+        )
+        print(line)
+        if row["Name"] == "Aggregated":
+            total = row
+    if total is None or not int(total["Request Count"]):
+        print("No request completed.")
+        return False
+    errors, p99 = int(total["Failure Count"]), float(total["99%"])
+    ok = errors == 0 and p99 < P99_TARGET_MS
+    print(
+        f"\n{float(total['Requests/s']):.1f} requests/s over {seconds} s; p50 {total['50%']} ms, p99 {total['99%']} ms; "
+        f"{errors} errors. Target (0 errors, p99 < {P99_TARGET_MS} ms): {'MET' if ok else 'MISSED'}."
+    )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("LOADTEST_URL") or DEFAULT_URL)
+    parser.add_argument("--cache-url", default=os.environ.get("LOADTEST_CACHE_URL") or DEFAULT_CACHE_URL)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=8, help="Concurrent analysts (default: %(default)s).")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 4)))
+    parser.add_argument("--agreements", type=int, default=AGREEMENTS)
+    parser.add_argument("--no-page-cache", action="store_true", help="Every request renders (PAGE_CACHE_SECONDS=0).")
+    args = parser.parse_args()
+
+    prepare(args.database_url, args.agreements)
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "DATABASE_URL": args.database_url,
+        "CACHE_URL": args.cache_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    if args.no_page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
+    else:
+        empty_page_cache(args.cache_url)
+    with tempfile.TemporaryDirectory(prefix="tradepacts-loadtest-") as tmp:
+        workdir = Path(tmp)
+        slugs = workdir / "slugs.txt"
+        sample_slugs(args.database_url, slugs)
+        server = Gunicorn(env, args.workers, workdir / "gunicorn.log")
+        try:
+            print(
+                f"gunicorn ({args.workers} workers, DEBUG off) at {server.base}; {args.users} users for {args.seconds} s; "
+                f"page cache {'off' if args.no_page_cache else args.cache_url}; load average before: "
+                f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+            )
+            rows = run_locust(server.base, args.users, args.seconds, workdir, slugs)
+            print(f"Load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        finally:
+            server.stop()
+        errors = [line for line in (workdir / "gunicorn.log").read_text().splitlines() if "Error" in line]
+        if errors:
+            print("gunicorn logged errors:\n  " + "\n  ".join(errors[-10:]))
+        failures = workdir / "locust_failures.csv"
+        if failures.exists() and len(failures.read_text().splitlines()) > 1:
+            print("Failures:\n" + failures.read_text())
+    return 0 if report(rows, args.seconds) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Redis, as the page cache, unreachable: readers still get pages and curators'
+saves still succeed; the cache is a shortcut, never a dependency.
+
+(The whole outage, broker included, against real processes is the fault drill
+``python -m tradepacts.ops.faults redis_down``.)
+"""
+
+import time
+
+import pytest
+from django.core.cache import cache
+
+from agreements.models import Topic
+from tradepacts import pagecache
+
+# Nothing listens on port 1: every cache call fails at once with "connection refused".
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = UNREACHABLE
+    settings.PAGE_CACHE_SECONDS = 300
+    with pytest.raises(Exception, match=r"(?i)connect"):
+        cache.get("anything")
+
+
+def test_readers_get_pages_rendered_afresh(client, db, cache_down, caplog):
+    started = time.monotonic()
+    response = client.get("/agreements/?party=KEN")
+
+    assert response.status_code == 200
+    assert time.monotonic() - started < 5
+    assert "Page cache unreachable, rendering /agreements/" in caplog.text
+
+
+def test_a_write_succeeds_and_is_committed(db, cache_down, caplog, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Topic.objects.create(slug="port-community-systems", name="Port community systems")
+
+    assert Topic.objects.filter(slug="port-community-systems").exists()
+    assert "data version not bumped" in caplog.text
+
+
+def test_bump_data_version_never_raises(cache_down, db):
+    pagecache.bump_data_version()  # outside a transaction: bumps now and "on commit" at once
