@@ -34,7 +34,7 @@ BEAT_SCHEDULE ?= /tmp/tradepacts-celerybeat-schedule
 MANAGE := $(BIN)/python manage.py
 PYTEST := $(BIN)/pytest -p no:cacheprovider --create-db
 
-.PHONY: help venv install run test lint format check prod bench
+.PHONY: help venv install run test lint format check prod bench loadtest faults
 
 help:  ## List the targets.
 	@grep -E '^[a-z][a-z ]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
