@@ -135,9 +135,13 @@ class PairYearStatistic(models.Model):
     by the refresh, never edited. Each unordered pair is stored once, the
     country with the lower id as ``country_a``."""
 
-    # No index of its own: the unique (country_a, country_b, year) index serves it.
-    country_a = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_index=False)
-    country_b = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # No database constraint (as for the flow pointers): both are the ids of a flow's countries,
+    # which flows' own constraints check; deleting a country (which its flows PROTECT) cascades in
+    # Django. country_a has no index of its own: the unique (country_a, country_b, year) one serves it.
+    country_a = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    country_b = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField()
     a_to_b_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
     a_to_b_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
