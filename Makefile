@@ -19,8 +19,10 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts
 # Where make test keeps each pass's output and the totals (.ci/run prints them).
 ARTIFACTS ?= artifacts
-# make bench: its own database, never DATABASE_URL's (it fills it with synthetic rows).
+# make bench: their own databases, never DATABASE_URL's (they fill them with synthetic rows). The trade
+# refresh's has its 320 agreements only, not the agreements bench's 100,000 random ones (see README).
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_bench
+TRADE_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_trade_bench
 # make loadtest: its own database, created and filled with 100,000 synthetic agreements if needed.
 LOADTEST_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_load
 LOADTEST_SECONDS ?= 60
@@ -176,9 +178,9 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 	echo "make prod: process $${exited:-?} exited (status $$status)" >&2
 	exit $$(( status == 0 ? 1 : status ))
 
-bench: install  ## On PostgreSQL (BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
+bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
 	$(BIN)/python -m tradepacts.bench --database-url "$(BENCH_URL)"
-	$(BIN)/python -m tradepacts.trade_bench --database-url "$(BENCH_URL)"
+	$(BIN)/python -m tradepacts.trade_bench --database-url "$(TRADE_BENCH_URL)"
 
 .PHONY: loadtest faults
 
