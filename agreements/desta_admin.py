@@ -17,14 +17,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from agreements.desta import SOURCE_TITLE, import_desta
-from agreements.imports import ImportFailed, RowError
+from agreements.imports import ImportFailed, RowError, upload_page
 from agreements.models import Agreement
 
-MAX_ERRORS_SHOWN = 500
 MAX_WARNINGS_SHOWN = 20
 
 
@@ -64,17 +62,15 @@ def desta_import_view(model_admin, request: HttpRequest) -> HttpResponse:
                 model_admin.message_user(request, f"… and {more} more warning(s).", messages.WARNING)
             opts = model_admin.opts
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": "Import the DESTA list of treaties",
-        "form": form,
-        "errors": errors[:MAX_ERRORS_SHOWN],
-        "error_count": len(errors),
-        "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
-        "source_title": SOURCE_TITLE,
-    }
-    return TemplateResponse(request, "admin/agreements/desta_import.html", context)
+    return upload_page(
+        model_admin,
+        request,
+        "admin/agreements/desta_import.html",
+        title="Import the DESTA list of treaties",
+        form=form,
+        errors=errors,
+        source_title=SOURCE_TITLE,
+    )
 
 
 def add_desta_url(model_admin: admin.ModelAdmin) -> None:

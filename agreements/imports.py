@@ -869,6 +869,24 @@ class Changes:
 MAX_ERRORS_SHOWN = 500
 
 
+def upload_page(
+    model_admin, request: HttpRequest, template: str, *, title: str, form, errors: list, **extra
+) -> HttpResponse:
+    """An admin CSV upload page (templates/admin/agreements/upload.html and the pages
+    extending it): the form, and the first MAX_ERRORS_SHOWN of a refused file's errors."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "form": form,
+        "errors": errors[:MAX_ERRORS_SHOWN],
+        "error_count": len(errors),
+        "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
@@ -912,15 +930,13 @@ def import_csv_view(model_admin, request: HttpRequest) -> HttpResponse:
             model_admin.message_user(request, f"Imported {upload.name}: {result}", messages.SUCCESS)
             opts = model_admin.opts
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": "Import agreements from CSV",
-        "form": form,
-        "errors": errors[:MAX_ERRORS_SHOWN],
-        "error_count": len(errors),
-        "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
-        "required_columns": REQUIRED_COLUMNS,
-        "optional_columns": [name for name in HEADER if name not in REQUIRED_COLUMNS],
-    }
-    return TemplateResponse(request, "admin/agreements/import.html", context)
+    return upload_page(
+        model_admin,
+        request,
+        "admin/agreements/import.html",
+        title="Import agreements from CSV",
+        form=form,
+        errors=errors,
+        required_columns=REQUIRED_COLUMNS,
+        optional_columns=[name for name in HEADER if name not in REQUIRED_COLUMNS],
+    )

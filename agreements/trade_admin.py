@@ -11,10 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 
-from agreements.imports import MAX_ERRORS_SHOWN, ImportFailed, RowError
+from agreements.imports import ImportFailed, RowError, upload_page
 from agreements.models import (
     AgreementTradeStatistic,
     Country,
@@ -83,17 +82,15 @@ def trade_import_view(model_admin: admin.ModelAdmin, request: HttpRequest, kind:
             model_admin.message_user(request, f"Imported {upload.name}: {result}{refresh}", messages.SUCCESS)
             opts = model_admin.opts
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": "Import trade figures from CSV" if kind == FLOWS else "Import exchange rates from CSV",
-        "kind": kind,
-        "form": form,
-        "errors": errors[:MAX_ERRORS_SHOWN],
-        "error_count": len(errors),
-        "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
-    }
-    return TemplateResponse(request, "admin/agreements/trade_import.html", context)
+    return upload_page(
+        model_admin,
+        request,
+        "admin/agreements/trade_import.html",
+        title="Import trade figures from CSV" if kind == FLOWS else "Import exchange rates from CSV",
+        form=form,
+        errors=errors,
+        kind=kind,
+    )
 
 
 class ImportAdmin(admin.ModelAdmin):

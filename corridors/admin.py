@@ -6,11 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 
 from agreements.admin import AgreementAdmin, HistoryAdmin, surviving_values
-from agreements.imports import MAX_ERRORS_SHOWN, ImportFailed, RowError
+from agreements.imports import ImportFailed, RowError, upload_page
 from agreements.search import reindex
 from agreements.trade_admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin
 from corridors.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_corridor_indicators
@@ -217,18 +216,16 @@ class ImportAdminMixin:
                 refresh = " The corridor statistics will be refreshed." if result.created or result.updated else ""
                 self.message_user(request, f"Imported {upload.name}: {result}{refresh}", messages.SUCCESS)
                 return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import corridor indicator figures from CSV",
-            "form": form,
-            "errors": errors[:MAX_ERRORS_SHOWN],
-            "error_count": len(errors),
-            "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
-            "required_columns": REQUIRED_COLUMNS,
-            "optional_columns": OPTIONAL_COLUMNS,
-        }
-        return TemplateResponse(request, "admin/corridors/indicator_import.html", context)
+        return upload_page(
+            self,
+            request,
+            "admin/corridors/indicator_import.html",
+            title="Import corridor indicator figures from CSV",
+            form=form,
+            errors=errors,
+            required_columns=REQUIRED_COLUMNS,
+            optional_columns=OPTIONAL_COLUMNS,
+        )
 
 
 class IndicatorImportForm(forms.Form):
