@@ -1,13 +1,14 @@
 """Celery tasks of the agreements app: thin wrappers around services.
 
 Queue trade refreshes with ``queue_trade_refresh(pairs)``, never by calling the
-task directly: it waits for the commit, and coalesces.
+task directly: it waits for the commit, and coalesces, through the machinery
+the corridor refresh shares (tradepacts.refresh):
 
 - Per transaction: every call inside one transaction adds its pairs to one
   batch, sent once on commit. A thousand saves in an import queue one task;
   a rollback queues nothing.
 - Across transactions: a batch that reaches the broker sets the cache key
-  ``trade-refresh-queued:<scope>`` for COALESCE_SECONDS and queues its task with
+  ``trade-refresh-queued:<scope>`` for refresh.COALESCE_SECONDS and queues its task with
   that countdown. Any other batch of the same scope committed meanwhile is
   dropped: the queued task only starts once the key has expired, so it reads
   every change committed before then. This works with a per-process cache
@@ -40,23 +41,21 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from celery import shared_task
-from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
+from django.db import InterfaceError, OperationalError, models
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
-from agreements.trade import Pair, agreement_pairs, normalise_pairs, refresh_trade_statistics
+from agreements.trade import Pair, agreement_pairs, describe_scope, normalise_pairs, refresh_trade_statistics
+from tradepacts.refresh import NOT_QUEUED, OnCommitBatch, send_coalesced
 
 logger = logging.getLogger(__name__)
 
-COALESCE_SECONDS = 10
 MAX_PAIRS = 1000
 # How RefreshRun.error begins for the gaps catch_up_trade_refresh fills.
-NOT_QUEUED = "Not queued"
 ABANDONED = "Abandoned"
 INTERRUPTED = "Interrupted"
 # The refresh task's hard time limit: a run "running" for longer has lost its worker.
@@ -150,15 +149,12 @@ def queue_trade_refresh(pairs: Iterable[Iterable[int | None]] | None = None, *, 
     World, None, are ignored); None refreshes everything (after an
     exchange-rate import, say). Outside a transaction the task is queued at once.
     """
-    connection = transaction.get_connection(using)
-    batch = _pending_batch(connection) if connection.in_atomic_block else None
-    if batch is None:
-        batch = _Batch()
-        batch.add(pairs)
-        # Runs at once when not in a transaction.
-        transaction.on_commit(batch, using=using)
-    else:
-        batch.add(pairs)
+    batch = TradeBatch.for_transaction(using)
+    assert isinstance(batch, TradeBatch)
+    fresh = batch.pairs == set()
+    batch.add(pairs)
+    if fresh:
+        batch.register(using)  # sends at commit, at once outside a transaction
 
 
 @contextmanager
@@ -170,12 +166,12 @@ def trade_refresh_for_agreement(agreement_id: int | None, *, using: str | None =
     queue_trade_refresh(before | agreement_pairs(agreement_id), using=using)
 
 
-class _Batch:
+class TradeBatch(OnCommitBatch):
     """The pairs queued during one transaction; sent once, on commit."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.pairs: set[Pair] | None = set()  # None: everything
-        self.sent = False
 
     def add(self, pairs: Iterable[Iterable[int | None]] | None) -> None:
         if self.pairs is None:
@@ -187,30 +183,10 @@ class _Batch:
         if len(self.pairs) > MAX_PAIRS:
             self.pairs = None
 
-    def __call__(self) -> None:
-        self.sent = True
+    def send(self) -> None:
         scope = None if self.pairs is None else sorted(self.pairs)
-        if scope == []:
-            return
-        try:
+        if scope != []:
             send_trade_refresh(scope)
-        except Exception:  # after the commit: the change is saved whatever happens here
-            logger.exception("Could not queue the trade refresh of %s", "all pairs" if scope is None else scope)
-
-
-def _pending_batch(connection) -> _Batch | None:
-    """The batch already waiting for this transaction's commit, if any.
-
-    ``run_on_commit`` holds (savepoint ids, callback, robust) for the current
-    transaction; Django empties it on rollback, so a rolled-back batch is never
-    found (or sent).
-    """
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        # A batch already sent may linger in run_on_commit (tests capture the
-        # callbacks without clearing them): a new one must be started then.
-        if isinstance(callback, _Batch) and not callback.sent:
-            return callback
-    return None
 
 
 def scope_key(scope: list[Pair] | None) -> str:
@@ -221,50 +197,12 @@ def scope_key(scope: list[Pair] | None) -> str:
 
 
 def send_trade_refresh(scope: list[Pair] | None) -> None:
-    """Queue one refresh task for ``scope`` unless an equivalent one is already pending."""
-    args = [None if scope is None else [list(pair) for pair in scope]]
-    if refresh_trade_statistics_task.app.conf.task_always_eager:
-        # In-process: run now, so coalescing across transactions would only lose changes.
-        try:
-            refresh_trade_statistics_task.apply(args=args)
-        except Exception:  # the save that queued it has committed: never fail it
-            logger.exception("The in-process trade refresh failed (recorded as a RefreshRun)")
-        return
-    key = scope_key(scope)
-    try:
-        if cache.get(scope_key(None)):
-            return  # a full refresh is pending: it covers these pairs
-        if not cache.add(key, 1, timeout=COALESCE_SECONDS):
-            return  # the same scope is pending and will read this change
-    except Exception as error:  # the cache is down: send uncoalesced rather than lose the change
-        logger.warning("Trade refresh not coalesced, the cache is unreachable: %s", error)
-        key = None
-    try:
-        refresh_trade_statistics_task.apply_async(
-            args=args,
-            countdown=COALESCE_SECONDS + 1,
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
-        )
-    except Exception as error:  # the broker is unreachable: the change is saved, the figures wait
-        if key is not None:
-            with suppress(Exception):  # if the cache is down too, the key expires by itself
-                cache.delete(key)
-        _record_not_queued(scope, error)
-
-
-def _record_not_queued(scope: list[Pair] | None, error: Exception) -> None:
-    from agreements.trade import describe_scope
-
-    message = (
-        f"{NOT_QUEUED}: the task broker was unreachable ({type(error).__name__}: {error}). "
-        "A full refresh is queued once it answers again (catch_up_trade_refresh), "
-        "and the nightly refresh brings these figures up to date."
+    """Queue one refresh task for ``scope`` unless an equivalent one, or a full one, is already pending."""
+    send_coalesced(
+        refresh_trade_statistics_task,
+        key=scope_key(scope),
+        kind="trade",
+        scope=describe_scope(scope),
+        args=[None if scope is None else [list(pair) for pair in scope]],
+        covered_by=scope_key(None),
     )
-    logger.error("Trade refresh of %s %s", "all pairs" if scope is None else f"{len(scope)} pair(s)", message)
-    try:
-        RefreshRun.objects.create(
-            kind="trade", scope=describe_scope(scope), status=RefreshRun.Status.FAILED, error=message[:4000]
-        )
-    except DatabaseError:
-        logger.exception("Could not record the trade refresh that was not queued")

@@ -31,7 +31,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.core.cache import cache
@@ -153,8 +153,11 @@ class OnCommitBatch:
         raise NotImplementedError
 
 
-def send_coalesced(task: Any, *, key: str, kind: str, scope: str, args: list | None = None) -> None:
-    """Queue ``task`` unless one for the same ``key`` is already pending (see the module doc)."""
+def send_coalesced(
+    task: Any, *, key: str, kind: str, scope: str, args: list | None = None, covered_by: str | None = None
+) -> None:
+    """Queue ``task`` unless one for the same ``key`` (or the broader ``covered_by``) is
+    already pending (see the module doc)."""
     args = args or []
     if task.app.conf.task_always_eager:
         # In-process: run now, so coalescing across transactions would only lose changes.
@@ -163,8 +166,14 @@ def send_coalesced(task: Any, *, key: str, kind: str, scope: str, args: list | N
         except Exception:  # the save that queued it has committed: never fail it
             logger.exception("The in-process %s refresh failed (recorded as a RefreshRun)", kind)
         return
-    if not cache.add(key, 1, timeout=COALESCE_SECONDS):
-        return  # the same refresh is pending and will read this change
+    try:
+        if covered_by and cache.get(covered_by):
+            return  # a broader refresh is pending: it covers this one
+        if not cache.add(key, 1, timeout=COALESCE_SECONDS):
+            return  # the same refresh is pending and will read this change
+    except Exception as error:  # the cache is down: send uncoalesced rather than lose the change
+        logger.warning("%s refresh not coalesced, the cache is unreachable: %s", kind, error)
+        key = ""
     try:
         task.apply_async(
             args=args,
@@ -173,14 +182,20 @@ def send_coalesced(task: Any, *, key: str, kind: str, scope: str, args: list | N
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
         )
     except Exception as error:  # the broker is unreachable: the change is saved, the figures wait
-        cache.delete(key)
+        if key:
+            with suppress(Exception):  # if the cache is down too, the key expires by itself
+                cache.delete(key)
         record_not_queued(kind, scope, error)
+
+
+NOT_QUEUED = "Not queued"
 
 
 def record_not_queued(kind: str, scope: str, error: Exception) -> None:
     message = (
-        f"Not queued: the task broker was unreachable ({type(error).__name__}: {error}). "
-        "The nightly refresh will bring these figures up to date."
+        f"{NOT_QUEUED}: the task broker was unreachable ({type(error).__name__}: {error}). "
+        "The nightly refresh brings these figures up to date (trade: catch_up_trade_refresh "
+        "queues a full refresh within minutes of the broker answering again)."
     )
     logger.error("%s refresh of %s %s", kind, scope, message)
     try:

@@ -25,6 +25,7 @@ from agreements.models import Agreement, Country, PairYearStatistic, RefreshRun,
 from agreements.tasks import queue_trade_refresh, refresh_trade_statistics_task, trade_refresh_for_agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory
 from agreements.tests.test_admin import ADD_MOU, kpa_mou_post, reference  # noqa: F401 (a fixture)
+from tradepacts import refresh
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +76,7 @@ def test_a_refresh_is_queued_once_the_transaction_commits(db, sent, django_captu
     sent.assert_called_once()
     assert sent.call_args.kwargs["args"] == [[[min(ken, rwa), max(ken, rwa)]]]
     # The task waits out the coalescing window: whatever commits within it is read.
-    assert sent.call_args.kwargs["countdown"] > tasks.COALESCE_SECONDS
+    assert sent.call_args.kwargs["countdown"] > refresh.COALESCE_SECONDS
 
 
 def test_a_burst_of_a_thousand_calls_in_one_transaction_queues_one_task(db, sent, django_capture_on_commit_callbacks):
@@ -92,7 +93,7 @@ def test_a_burst_of_a_thousand_calls_in_one_transaction_queues_one_task(db, sent
 
 
 def test_a_burst_across_transactions_queues_one_task_per_window(db, sent, monkeypatch):
-    monkeypatch.setattr(tasks, "COALESCE_SECONDS", 1)
+    monkeypatch.setattr(refresh, "COALESCE_SECONDS", 1)
     ken, rwa = ids("KEN", "RWA")
     for _ in range(5):
         tasks.send_trade_refresh([(ken, rwa)])  # what each commit's callback does
@@ -299,7 +300,7 @@ class DownCache:
 
 
 def test_with_the_cache_down_the_refresh_is_still_sent(db, sent, monkeypatch):
-    monkeypatch.setattr(tasks, "cache", DownCache())
+    monkeypatch.setattr(refresh, "cache", DownCache())
     ken, rwa = ids("KEN", "RWA")
 
     tasks.send_trade_refresh([(ken, rwa)])
@@ -309,7 +310,7 @@ def test_with_the_cache_down_the_refresh_is_still_sent(db, sent, monkeypatch):
 
 
 def test_with_the_cache_and_the_broker_down_the_gap_is_recorded(db, sent, monkeypatch):
-    monkeypatch.setattr(tasks, "cache", DownCache())
+    monkeypatch.setattr(refresh, "cache", DownCache())
     sent.side_effect = BrokerOperationalError("Connection refused")
     ken, rwa = ids("KEN", "RWA")
 
