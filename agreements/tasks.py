@@ -74,16 +74,22 @@ except ImportError:  # pragma: no cover
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, *REDIS_ERRORS)
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=15 * 60,
-    time_limit=REFRESH_TIME_LIMIT,
-    acks_late=True,
-)
+# Every statistics refresh task (trade here, corridors.tasks): retried with backoff
+# on transient errors only, time-limited (catch_up_trade_refresh counts on the
+# hard limit), acknowledged only once done so a lost worker's run is redelivered.
+REFRESH_TASK_OPTIONS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "soft_time_limit": 15 * 60,
+    "time_limit": REFRESH_TIME_LIMIT,
+    "acks_late": True,
+}
+
+
+@shared_task(**REFRESH_TASK_OPTIONS)
 def refresh_trade_statistics_task(pairs: list[list[int]] | None = None) -> dict:
     """Refresh the trade statistics of ``pairs`` ([[country id, country id], ...]; None: all)."""
     run = refresh_trade_statistics(None if pairs is None else [(a, b) for a, b in pairs])

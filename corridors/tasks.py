@@ -19,23 +19,14 @@ from collections.abc import Iterable
 
 from celery import shared_task
 
-from agreements.tasks import TRANSIENT_ERRORS
+from agreements.tasks import REFRESH_TASK_OPTIONS
 from corridors.stats import KIND, refresh_corridor_statistics
 from tradepacts.refresh import OnCommitBatch, send_coalesced
 
 QUEUED_KEY = "corridor-refresh-queued:all"
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=15 * 60,
-    time_limit=20 * 60,
-    acks_late=True,
-)
+@shared_task(**REFRESH_TASK_OPTIONS)
 def refresh_corridor_statistics_task() -> dict:
     """Refresh every derived corridor figure."""
     run = refresh_corridor_statistics()
