@@ -48,6 +48,7 @@ from typing import IO, Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse
@@ -125,6 +126,17 @@ class ImportFailed(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} error(s); nothing was imported.")
         self.errors = errors
+
+
+def refused(failure: ImportFailed, filename: str, stderr, limit: int | None = None) -> CommandError:
+    """A management command's answer to a refused file: its errors written to
+    ``stderr`` (the first ``limit``), and the CommandError to raise (exit status 1)."""
+    shown = failure.errors if limit is None else failure.errors[:limit]
+    for error in shown:
+        stderr.write(str(error))
+    if len(failure.errors) > len(shown):
+        stderr.write(f"… and {len(failure.errors) - len(shown)} more.")
+    return CommandError(f"{len(failure.errors):,} error(s) in {filename}: nothing was imported.", returncode=1)
 
 
 @dataclass

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports import ImportFailed, import_agreements
+from agreements.imports import ImportFailed, import_agreements, refused
 
 
 class Command(BaseCommand):
@@ -30,10 +30,6 @@ class Command(BaseCommand):
             with stream:
                 result = import_agreements(stream, publish=not draft, filename=path.name)
         except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(failure.errors)} error(s) in {path.name}: nothing was imported.", returncode=1
-            ) from None
+            raise refused(failure, path.name, self.stderr) from None
         state = "new ones left as drafts" if draft else "published"
         self.stdout.write(self.style.SUCCESS(f"Imported {path.name}: {result} ({state})"))

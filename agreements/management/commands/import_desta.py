@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
-from agreements.imports import ImportFailed
+from agreements.imports import ImportFailed, refused
 
 MAX_ERRORS_PRINTED = 200
 
@@ -29,13 +29,7 @@ class Command(BaseCommand):
         try:
             result = import_desta(data, filename=path.name, dry_run=dry_run)
         except ImportFailed as failure:
-            for error in failure.errors[:MAX_ERRORS_PRINTED]:
-                self.stderr.write(str(error))
-            if len(failure.errors) > MAX_ERRORS_PRINTED:
-                self.stderr.write(f"… and {len(failure.errors) - MAX_ERRORS_PRINTED} more.")
-            raise CommandError(
-                f"{len(failure.errors)} error(s) in {path.name}: nothing was imported.", returncode=1
-            ) from None
+            raise refused(failure, path.name, self.stderr, limit=MAX_ERRORS_PRINTED) from None
 
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"Warning, {warning}"))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports import ImportFailed
+from agreements.imports import ImportFailed, refused
 from agreements.trade_imports import (
     FLOWS,
     TradeImportResult,
@@ -48,11 +48,7 @@ class Command(BaseCommand):
             with stream:
                 result: TradeImportResult = importer(stream, source=source, filename=name)
         except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(failure.errors):,} error(s) in {name}: nothing was imported.", returncode=1
-            ) from None
+            raise refused(failure, name, self.stderr) from None
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         self.stdout.write(self.style.SUCCESS(f"Imported {name}: {result}"))

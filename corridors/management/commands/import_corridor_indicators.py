@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports import ImportFailed
+from agreements.imports import ImportFailed, refused
 from corridors.imports import COLUMNS, import_corridor_indicators
 
 
@@ -26,9 +26,5 @@ class Command(BaseCommand):
         try:
             result = import_corridor_indicators(data, filename=name)
         except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(failure.errors):,} error(s) in {name}: nothing was imported.", returncode=1
-            ) from None
+            raise refused(failure, name, self.stderr) from None
         self.stdout.write(self.style.SUCCESS(f"Imported {name}: {result}"))
