@@ -2,8 +2,6 @@
 upload; derived statistics and refresh runs that nobody edits, superusers
 included."""
 
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -22,7 +20,8 @@ from agreements.models import (
 from agreements.tests.factories import AgreementFactory, country
 from tradepacts.roles import EDITORS
 
-pytestmark = pytest.mark.django_db
+# Imports and admin changes ask for refreshes: record them instead (conftest.refresh).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refresh")]
 
 FLOWS_IMPORT = reverse_lazy("admin:agreements_tradeflow_import")
 FLOWS_LIST = reverse_lazy("admin:agreements_tradeflow_changelist")
@@ -31,19 +30,6 @@ RATES_LIST = reverse_lazy("admin:agreements_exchangerate_changelist")
 
 GOOD = b"reporter,partner,year,flow,value,currency\r\nTZA,RWA,2025,total,644000000000,TZS\r\nRWA,KEN,2024,exports,1,USD\r\n"
 BAD = b"reporter,partner,year,flow,value,currency\r\nTZA,RWA,2025,total,644000000000,TZS\r\nXYZ,KEN,2024,exports,-1,USD\r\n"
-
-
-@pytest.fixture(autouse=True)
-def refresh(monkeypatch) -> list[list[tuple[int, int]]]:
-    """The pairs the admin asks the statistics refresh for (agreements.tasks, faked if not there yet)."""
-    calls: list[list[tuple[int, int]]] = []
-    try:
-        from agreements import tasks
-    except ImportError:
-        tasks = types.ModuleType("agreements.tasks")
-        monkeypatch.setitem(sys.modules, "agreements.tasks", tasks)
-    monkeypatch.setattr(tasks, "queue_trade_refresh", lambda pairs, **kwargs: calls.append(pairs), raising=False)
-    return calls
 
 
 def upload(data: bytes, name: str = "trade.csv") -> SimpleUploadedFile:

@@ -2,8 +2,6 @@
 rate that converts it, synthetic years clearly marked, and a second run that
 changes nothing."""
 
-import sys
-import types
 from decimal import Decimal
 from io import StringIO
 
@@ -14,20 +12,8 @@ from agreements import demo, trade_demo
 from agreements.models import ExchangeRate, Source, TradeFlow
 from agreements.tests.factories import country
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def refresh(monkeypatch) -> list[list[tuple[int, int]]]:
-    """The pairs the demo asks the statistics refresh for (agreements.tasks, faked if not there yet)."""
-    calls: list[list[tuple[int, int]]] = []
-    try:
-        from agreements import tasks
-    except ImportError:
-        tasks = types.ModuleType("agreements.tasks")
-        monkeypatch.setitem(sys.modules, "agreements.tasks", tasks)
-    monkeypatch.setattr(tasks, "queue_trade_refresh", lambda pairs, **kwargs: calls.append(pairs), raising=False)
-    return calls
+# Imports and admin changes ask for refreshes: record them instead (conftest.refresh).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refresh")]
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import types
 from decimal import Decimal
 from io import StringIO
 
@@ -22,20 +21,8 @@ from agreements.models import Country, ExchangeRate, Source, TradeFlow
 from agreements.tests.factories import SourceFactory, country
 from agreements.trade_imports import COMTRADE_URL, import_exchange_rates, import_trade_flows
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def refresh(monkeypatch) -> list[list[tuple[int, int]]]:
-    """The pairs each import asks the statistics refresh for (agreements.tasks, faked if not there yet)."""
-    calls: list[list[tuple[int, int]]] = []
-    try:
-        from agreements import tasks
-    except ImportError:
-        tasks = types.ModuleType("agreements.tasks")
-        monkeypatch.setitem(sys.modules, "agreements.tasks", tasks)
-    monkeypatch.setattr(tasks, "queue_trade_refresh", lambda pairs, **kwargs: calls.append(pairs), raising=False)
-    return calls
+# Imports and admin changes ask for refreshes: record them instead (conftest.refresh).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refresh")]
 
 
 def lines(*rows: str, bom: bool = False) -> bytes:
