@@ -54,15 +54,17 @@ How it runs
   pairs, so their step takes one more key, serialising it across all runs.
   Other databases (SQLite) take a ``cache.add`` lock, waiting the same way.
 - Incremental: ``pairs=[(a, b)]`` recomputes those pairs (every year) and the
-  agreements with both countries as parties, nothing else.
+  agreements with both countries as parties, nothing else. A full refresh on
+  PostgreSQL reads every flow but recomputes only the pair-years whose inputs
+  changed, found by digest (agreements.trade_sql); ``rebuild=True`` recomputes
+  every one.
 - Recorded: every run writes a RefreshRun, committed even when the refresh
   fails (it is written outside the refresh's transaction).
 
-PostgreSQL does the work in one SQL statement (one pass of aggregation over
-the flows, a window for growth and agreements in force, a diff against the
-stored rows, then only the changed rows written). Other databases use the
-portable path, plain Python over the ORM, which gives identical figures: the
-SQL divides with enough scale that both round the exact quotient.
+PostgreSQL does the work in SQL (agreements.trade_sql). Other databases use
+the portable path below, plain Python over the ORM, which gives identical
+figures. It recomputes every pair-year of its scope, and leaves the rows it
+writes without a digest (the SQL path recomputes those once).
 """
 
 from __future__ import annotations
@@ -70,7 +72,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import combinations
@@ -78,6 +79,7 @@ from itertools import combinations
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
+from agreements import trade_sql
 from agreements.models import (
     Agreement,
     AgreementTradeStatistic,
@@ -89,6 +91,8 @@ from agreements.models import (
     RefreshRun,
     TradeFlow,
 )
+from agreements.trade_roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B, role_of
+from agreements.trade_sql import transaction_settings
 from tradepacts.refresh import LOCK_WAIT_SECONDS, cache_lock, lock_key, recorded_run
 
 logger = logging.getLogger(__name__)
@@ -98,8 +102,6 @@ Pair = tuple[int, int]
 WINDOW = 3
 # Above this many pairs a refresh locks like a full one (one key, not one per pair).
 MAX_PAIR_LOCKS = 64
-# Memory for the full refresh's aggregate and sorts (per run; only one full run at a time).
-FULL_REFRESH_WORK_MEM = "256MB"
 
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
@@ -129,16 +131,6 @@ AGREEMENT_FIELDS = [
     "average_after_usd",
     "years_after",
 ]
-
-# The six roles a flow can play for its pair-year, country A being the lower id.
-AB_REPORTED, AB_MIRROR, BA_REPORTED, BA_MIRROR, TOTAL_A, TOTAL_B = range(6)
-
-
-def _role(reporter_id: int, partner_id: int, flow: str) -> int:
-    if reporter_id < partner_id:  # the reporter is A
-        return {"exports": AB_REPORTED, "imports": BA_MIRROR}.get(flow, TOTAL_A)
-    return {"exports": BA_REPORTED, "imports": AB_MIRROR}.get(flow, TOTAL_B)
-
 
 # --- the public entry points ---------------------------------------------------------------
 
@@ -171,11 +163,15 @@ def agreement_pairs(*agreement_ids: int | None) -> set[Pair]:
     return {pair for countries in parties.values() for pair in combinations(sorted(countries), 2)}
 
 
-def refresh_trade_statistics(pairs: Iterable[Pair] | None = None, *, engine: str = "auto") -> RefreshRun:
+def refresh_trade_statistics(
+    pairs: Iterable[Pair] | None = None, *, engine: str = "auto", rebuild: bool = False
+) -> RefreshRun:
     """Rebuild the derived trade statistics for ``pairs`` (None: all) and return the run.
 
     ``engine`` is "auto" (SQL on PostgreSQL, Python elsewhere), "sql" or
     "python" (the portable path, on any database: tests compare the two).
+    ``rebuild``: recompute every pair-year of the scope, even those whose
+    inputs did not change (the SQL path otherwise skips them).
     Raises whatever made the refresh fail, after recording it on the run.
     """
     scope = normalise_pairs(pairs)
@@ -188,7 +184,7 @@ def refresh_trade_statistics(pairs: Iterable[Pair] | None = None, *, engine: str
     def work() -> int:
         with cache_lock("trade", LOCK_WAIT_SECONDS), transaction.atomic():
             _lock_scope(scope)
-            written = _refresh_pairs_sql(scope) if use_sql else _refresh_pairs_python(scope)
+            written = trade_sql.refresh_pairs(scope, rebuild) if use_sql else _refresh_pairs_python(scope)
             _lock_agreements()
             return written + _refresh_agreements(scope)
 
@@ -226,7 +222,7 @@ def _lock_scope(scope: list[Pair] | None) -> None:
     if connection.vendor != "postgresql":
         return
     # An advisory lock wait obeys lock_timeout: a stuck run fails (and is retried).
-    with connection.cursor() as cursor, _transaction_settings(cursor, {"lock_timeout": f"{LOCK_WAIT_SECONDS}s"}):
+    with connection.cursor() as cursor, transaction_settings(cursor, {"lock_timeout": f"{LOCK_WAIT_SECONDS}s"}):
         if scope is None or len(scope) > MAX_PAIR_LOCKS:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ALL_KEY])
         else:
@@ -240,7 +236,7 @@ def _lock_agreements() -> None:
     """Agreement figures sum over many pairs: one run at a time computes them, from a
     snapshot taken after the previous run committed."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, _transaction_settings(cursor, {"lock_timeout": f"{LOCK_WAIT_SECONDS}s"}):
+        with connection.cursor() as cursor, transaction_settings(cursor, {"lock_timeout": f"{LOCK_WAIT_SECONDS}s"}):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AGREEMENTS_KEY])
 
 
@@ -373,7 +369,7 @@ def compute_pair_rows_python(scope: list[Pair] | None) -> dict[tuple[int, int, i
     for flow_id, reporter, partner, year, flow, value, currency, synthetic in _scope_flows(scope):
         key = (min(reporter, partner), max(reporter, partner), year)
         usd = to_usd(value, currency, rates.get((currency, year)))
-        groups[key][_role(reporter, partner, flow)] = Candidate(flow_id, usd, currency, synthetic)
+        groups[key][role_of(reporter, partner, flow)] = Candidate(flow_id, usd, currency, synthetic)
     intervals = in_force_intervals(scope)
     rows = {key: pair_year_figures(key[2], candidates) for key, candidates in groups.items()}
     for (a, b, year), row in rows.items():
@@ -428,7 +424,8 @@ def _refresh_pairs_python(scope: list[Pair] | None) -> int:
             )
     for start in range(0, len(gone), 500):
         PairYearStatistic.objects.filter(id__in=gone[start : start + 500]).delete()
-    PairYearStatistic.objects.bulk_update(changed, PAIR_FIELDS, batch_size=500)
+    # Written without a digest (inputs_digest stays None): the SQL path cannot trust it.
+    PairYearStatistic.objects.bulk_update(changed, [*PAIR_FIELDS, "inputs_digest"], batch_size=500)
     PairYearStatistic.objects.bulk_create(added, batch_size=500)
     return len(gone) + len(changed) + len(added)
 
@@ -439,225 +436,6 @@ def _chunks(scope: list[Pair] | None, size: int = 200) -> Iterator[list[Pair] | 
         return
     for start in range(0, len(scope), size):
         yield scope[start : start + size]
-
-
-# --- the same rules in one PostgreSQL statement ----------------------------------------------
-
-_ROLE_COLUMNS = ",\n".join(
-    f"        max(id) FILTER (WHERE role = {r}) AS id{r}, max(usd) FILTER (WHERE role = {r}) AS usd{r}"
-    for r in range(6)
-)
-
-_NOTE = "'no exchange rate for ' || {cur} || ' in ' || year"
-
-PAIR_YEAR_SQL = f"""
-WITH rates AS (
-    -- The extra scale makes the division exact to 28 places before rounding to cents.
-    SELECT currency, year, units_per_usd * 1.0000000000000000000000 AS units_per_usd
-    FROM agreements_exchangerate
-),
-flows AS (
-    SELECT f.id, f.year, f.is_synthetic,
-        LEAST(f.reporter_id, f.partner_id) AS a, GREATEST(f.reporter_id, f.partner_id) AS b,
-        CASE WHEN f.reporter_id < f.partner_id
-            THEN CASE f.flow WHEN 'exports' THEN {AB_REPORTED} WHEN 'imports' THEN {BA_MIRROR} ELSE {TOTAL_A} END
-            ELSE CASE f.flow WHEN 'exports' THEN {BA_REPORTED} WHEN 'imports' THEN {AB_MIRROR} ELSE {TOTAL_B} END
-        END AS role,
-        CASE WHEN f.currency = 'USD' THEN f.value ELSE ROUND(f.value / r.units_per_usd, 2) END AS usd
-    FROM agreements_tradeflow f
-    LEFT JOIN rates r ON r.currency = f.currency AND r.year = f.year
-    WHERE f.partner_id IS NOT NULL {{flow_scope}}
-    -- OFFSET 0 keeps each level's expressions computed once per row, not copied into every
-    -- aggregate or expression above that uses them (here: 13 aggregate filters per flow).
-    OFFSET 0
-),
-grouped AS (
-    SELECT a, b, year,
-{_ROLE_COLUMNS},
-        bit_or(1 << role) FILTER (WHERE is_synthetic) AS synthetic_roles
-    FROM flows
-    GROUP BY a, b, year
-),
-chosen AS (
-    SELECT a, b, year, synthetic_roles,
-        CASE WHEN id0 IS NOT NULL THEN 0 WHEN id1 IS NOT NULL THEN 1 END AS ab_role,
-        COALESCE(id0, id1) AS ab_id,
-        CASE WHEN id0 IS NOT NULL THEN usd0 ELSE usd1 END AS ab_usd,
-        CASE WHEN id2 IS NOT NULL THEN 2 WHEN id3 IS NOT NULL THEN 3 END AS ba_role,
-        COALESCE(id2, id3) AS ba_id,
-        CASE WHEN id2 IS NOT NULL THEN usd2 ELSE usd3 END AS ba_usd,
-        -- A reported total: the one that converts, country A's first.
-        CASE WHEN usd4 IS NOT NULL THEN 4 WHEN usd5 IS NOT NULL THEN 5
-             WHEN id4 IS NOT NULL THEN 4 WHEN id5 IS NOT NULL THEN 5 END AS t_role,
-        CASE WHEN usd4 IS NOT NULL THEN id4 WHEN usd5 IS NOT NULL THEN id5 ELSE COALESCE(id4, id5) END AS t_id,
-        COALESCE(usd4, usd5) AS t_usd
-    FROM grouped
-    OFFSET 0
-),
-known AS (
-    SELECT *, ab_usd IS NOT NULL AND ba_usd IS NOT NULL AS both_known FROM chosen
-),
-figures AS (
-    SELECT a, b, year, synthetic_roles, both_known, ab_role, ba_role, t_role,
-        ab_usd, ab_id, ba_usd, ba_id,
-        CASE WHEN both_known THEN ab_usd + ba_usd ELSE t_usd END AS total_usd,
-        CASE WHEN both_known THEN
-                CASE WHEN ab_role = 1 OR ba_role = 3 THEN 'mirror' ELSE 'reported' END
-             WHEN t_id IS NOT NULL THEN 'reported_total' ELSE 'missing' END AS total_basis,
-        CASE WHEN both_known THEN NULL ELSE t_id END AS total_id,
-        (ab_id IS NOT NULL AND ab_usd IS NULL) OR (ba_id IS NOT NULL AND ba_usd IS NULL)
-            OR (NOT both_known AND t_id IS NOT NULL AND t_usd IS NULL) AS unconverted,
-        -- Currencies without a rate: looked up only for the few figures that need a note.
-        CASE WHEN ab_id IS NOT NULL AND ab_usd IS NULL
-            THEN (SELECT currency FROM agreements_tradeflow WHERE id = ab_id) END AS ab_cur,
-        CASE WHEN ba_id IS NOT NULL AND ba_usd IS NULL
-            THEN (SELECT currency FROM agreements_tradeflow WHERE id = ba_id) END AS ba_cur,
-        CASE WHEN NOT both_known AND t_id IS NOT NULL AND t_usd IS NULL
-            THEN (SELECT currency FROM agreements_tradeflow WHERE id = t_id) END AS t_cur
-    FROM known
-    OFFSET 0
-),
-pair_rows AS MATERIALIZED (
-    SELECT a, b, year,
-        ab_usd, CASE ab_role WHEN 0 THEN 'reported' WHEN 1 THEN 'mirror' ELSE 'missing' END AS ab_basis, ab_id,
-        ba_usd, CASE ba_role WHEN 2 THEN 'reported' WHEN 3 THEN 'mirror' ELSE 'missing' END AS ba_basis, ba_id,
-        total_usd, total_basis, total_id,
-        CASE WHEN NOT unconverted THEN '' ELSE concat_ws('; ',
-            {_NOTE.format(cur="ab_cur")},
-            CASE WHEN ba_cur IS DISTINCT FROM ab_cur THEN {_NOTE.format(cur="ba_cur")} END,
-            CASE WHEN t_cur IS DISTINCT FROM ab_cur AND t_cur IS DISTINCT FROM ba_cur
-                THEN {_NOTE.format(cur="t_cur")} END
-        ) END AS notes,
-        (COALESCE(synthetic_roles, 0) & (
-            COALESCE(1 << ab_role, 0) | COALESCE(1 << ba_role, 0)
-            | CASE WHEN both_known THEN 0 ELSE COALESCE(1 << t_role, 0) END
-        )) <> 0 AS is_synthetic
-    FROM figures
-),
-agreement_pairs AS MATERIALIZED (
-    -- Each pair's years with an agreement in force at year end: [start, stop).
-    -- Materialized: joined on the pair as a whole, not party by party.
-    SELECT p1.country_id AS a, p2.country_id AS b,
-        GREATEST(EXTRACT(YEAR FROM ag.in_force_on), EXTRACT(YEAR FROM p1.joined_on),
-                 EXTRACT(YEAR FROM p2.joined_on))::int AS start,
-        LEAST(EXTRACT(YEAR FROM ag.ended_on), EXTRACT(YEAR FROM p1.withdrew_on),
-              EXTRACT(YEAR FROM p2.withdrew_on))::int AS stop
-    FROM agreements_agreement ag
-    JOIN agreements_party p1 ON p1.agreement_id = ag.id
-    JOIN agreements_party p2 ON p2.agreement_id = ag.id AND p2.country_id > p1.country_id
-    WHERE ag.is_published AND ag.in_force_on IS NOT NULL {{agreement_scope}}
-),
-in_force AS (
-    SELECT r.a, r.b, r.year, count(*) AS agreements
-    FROM pair_rows r
-    JOIN agreement_pairs ap ON ap.a = r.a AND ap.b = r.b
-    WHERE ap.start <= r.year AND (ap.stop IS NULL OR r.year < ap.stop)
-    GROUP BY r.a, r.b, r.year
-),
-new AS (
-    SELECT n.*, CASE WHEN ABS(n.raw_growth) < 1000000 THEN n.raw_growth END AS growth
-    FROM (
-        SELECT r.*, COALESCE(i.agreements, 0)::int AS in_force,
-            CASE WHEN r.total_usd IS NOT NULL AND p.total_usd <> 0
-                THEN ROUND((r.total_usd - p.total_usd) * 1.000000000000000000000000 / p.total_usd, 6)
-            END AS raw_growth
-        FROM pair_rows r
-        LEFT JOIN pair_rows p ON p.a = r.a AND p.b = r.b AND p.year = r.year - 1
-        LEFT JOIN in_force i ON i.a = r.a AND i.b = r.b AND i.year = r.year
-    ) n
-),
-old AS (
-    SELECT * FROM agreements_pairyearstatistic s WHERE true {{old_scope}}
-),
-diff AS MATERIALIZED (
-    SELECT o.id AS old_id, n.*
-    FROM new n
-    FULL JOIN old o ON o.country_a_id = n.a AND o.country_b_id = n.b AND o.year = n.year
-    WHERE o.id IS NULL OR n.a IS NULL
-        OR (n.ab_usd, n.ab_basis, n.ab_id, n.ba_usd, n.ba_basis, n.ba_id, n.total_usd, n.total_basis, n.total_id,
-            n.growth, n.in_force, n.notes, n.is_synthetic)
-        IS DISTINCT FROM
-           (o.a_to_b_usd, o.a_to_b_basis, o.a_to_b_flow_id, o.b_to_a_usd, o.b_to_a_basis, o.b_to_a_flow_id,
-            o.total_usd, o.total_basis, o.total_flow_id, o.growth, o.agreements_in_force, o.notes, o.is_synthetic)
-),
-deleted AS (
-    DELETE FROM agreements_pairyearstatistic s USING diff d
-    WHERE d.a IS NULL AND s.id = d.old_id
-    RETURNING 1
-),
-updated AS (
-    UPDATE agreements_pairyearstatistic s SET
-        a_to_b_usd = d.ab_usd, a_to_b_basis = d.ab_basis, a_to_b_flow_id = d.ab_id,
-        b_to_a_usd = d.ba_usd, b_to_a_basis = d.ba_basis, b_to_a_flow_id = d.ba_id,
-        total_usd = d.total_usd, total_basis = d.total_basis, total_flow_id = d.total_id,
-        growth = d.growth, agreements_in_force = d.in_force, notes = d.notes, is_synthetic = d.is_synthetic
-    FROM diff d
-    WHERE d.a IS NOT NULL AND d.old_id IS NOT NULL AND s.id = d.old_id
-    RETURNING 1
-),
-inserted AS (
-    INSERT INTO agreements_pairyearstatistic (
-        country_a_id, country_b_id, year, a_to_b_usd, a_to_b_basis, a_to_b_flow_id,
-        b_to_a_usd, b_to_a_basis, b_to_a_flow_id, total_usd, total_basis, total_flow_id,
-        growth, agreements_in_force, notes, is_synthetic)
-    SELECT a, b, year, ab_usd, ab_basis, ab_id, ba_usd, ba_basis, ba_id, total_usd, total_basis, total_id,
-        growth, in_force, notes, is_synthetic
-    FROM diff WHERE old_id IS NULL
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated), (SELECT count(*) FROM deleted)
-"""
-
-_SCOPE = "SELECT * FROM unnest(%(scope_a)s::bigint[], %(scope_b)s::bigint[])"
-
-
-def pair_year_sql(scoped: bool) -> str:
-    """The refresh statement, for every pair or for the pairs passed as %(scope_a)s, %(scope_b)s."""
-    if not scoped:
-        return PAIR_YEAR_SQL.format(flow_scope="", agreement_scope="", old_scope="")
-    return PAIR_YEAR_SQL.format(
-        # Both orders of each pair, so the lookups use the (reporter, partner, ...) index.
-        flow_scope="AND (f.reporter_id, f.partner_id) IN (SELECT * FROM unnest("
-        "%(scope_a)s::bigint[] || %(scope_b)s::bigint[], %(scope_b)s::bigint[] || %(scope_a)s::bigint[]))",
-        agreement_scope=f"AND (p1.country_id, p2.country_id) IN ({_SCOPE})",
-        old_scope=f"AND (s.country_a_id, s.country_b_id) IN ({_SCOPE})",
-    )
-
-
-FULL_REFRESH_SETTINGS = {
-    "work_mem": FULL_REFRESH_WORK_MEM,
-    # Joins by hash: a merge join would sort the wide rows (growth's join on the year before).
-    "enable_mergejoin": "off",
-    # Compiling this large statement costs more than it saves.
-    "jit": "off",
-}
-
-
-def _refresh_pairs_sql(scope: list[Pair] | None) -> int:
-    with connection.cursor() as cursor:
-        if scope is None:
-            with _transaction_settings(cursor, FULL_REFRESH_SETTINGS):
-                cursor.execute(pair_year_sql(scoped=False))
-                inserted, updated, deleted = cursor.fetchone()
-        else:
-            params = {"scope_a": [a for a, _ in scope], "scope_b": [b for _, b in scope]}
-            cursor.execute(pair_year_sql(scoped=True), params)
-            inserted, updated, deleted = cursor.fetchone()
-    return inserted + updated + deleted
-
-
-@contextmanager
-def _transaction_settings(cursor, values: dict[str, str]) -> Iterator[None]:
-    """Planner settings for this transaction, put back afterwards: a caller's own
-    transaction (the refresh may run inside one) keeps its settings."""
-    names = list(values)
-    cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
-    previous = dict(zip(names, cursor.fetchone(), strict=True))
-    for name, value in values.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    yield
-    for name, value in previous.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 # --- agreements: trade among the parties before and after ---------------------------------

@@ -158,9 +158,20 @@ class PairYearStatistic(models.Model):
     agreements_in_force = models.PositiveIntegerField(default=0, help_text="Between the two, at the year's end.")
     notes = models.TextField(blank=True, help_text="Why a figure is missing, e.g. no exchange rate.")
     is_synthetic = models.BooleanField(default=False)
+    inputs_digest = models.BigIntegerField(
+        null=True, editable=False, help_text="What the figures were computed from (agreements.trade_sql)."
+    )
 
     class Meta:
         ordering = ["country_a", "country_b", "year"]
+        # The full refresh checks the rows with agreements in force against the agreements.
+        indexes = [
+            models.Index(
+                fields=["country_a", "country_b", "year"],
+                condition=Q(agreements_in_force__gt=0),
+                name="agreements_pair_years_in_force",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["country_a", "country_b", "year"], name="%(app_label)s_%(class)s_unique"),
             models.CheckConstraint(

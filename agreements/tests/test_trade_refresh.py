@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from agreements import trade
+from agreements import trade, trade_sql
 from agreements.models import (
     Agreement,
     AgreementTradeStatistic,
@@ -382,19 +382,19 @@ def test_a_failure_half_way_leaves_the_previous_figures(figures, monkeypatch):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_refreshes_at_once_one_waits_for_the_other(figures, monkeypatch):
-    compute = trade._refresh_pairs_sql
+    compute = trade_sql.refresh_pairs
     inside, release = threading.Event(), threading.Event()
     entered = []
 
-    def held_open(scope):
-        written = compute(scope)
+    def held_open(scope, rebuild):
+        written = compute(scope, rebuild)
         entered.append(scope)
         if len(entered) == 1:  # the first run keeps its transaction open, rows written
             inside.set()
             release.wait(20)
         return written
 
-    monkeypatch.setattr(trade, "_refresh_pairs_sql", held_open)
+    monkeypatch.setattr(trade_sql, "refresh_pairs", held_open)
     results = {}
 
     def refresh(name: str, pairs=None) -> None:

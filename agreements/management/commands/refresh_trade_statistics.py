@@ -18,6 +18,12 @@ class Command(BaseCommand):
             metavar=("ISO3", "ISO3"),
             help="Only this pair of countries, by ISO alpha-3 code, e.g. --pair KEN RWA (repeatable).",
         )
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="Recompute every pair-year, even those whose flows, rates and agreements did not change "
+            "(on PostgreSQL a full refresh otherwise recomputes only those that changed).",
+        )
 
     def handle(self, *args, **options) -> None:
         pairs = None
@@ -31,7 +37,7 @@ class Command(BaseCommand):
             if any(a == b for a, b in pairs):
                 raise CommandError("A pair needs two different countries.")
         try:
-            run = refresh_trade_statistics(pairs)
+            run = refresh_trade_statistics(pairs, rebuild=options["rebuild"])
         except Exception as error:
             raise CommandError(f"The refresh failed: {type(error).__name__}: {error}") from error
         seconds = (run.finished_at - run.started_at).total_seconds()
