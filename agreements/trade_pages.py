@@ -105,6 +105,8 @@ class PairYear:
     agreements_in_force: int
     notes: str
     synthetic: bool
+    # Observed this year, but its growth is on a synthetic previous year: said beside the growth.
+    growth_on_synthetic: bool = False
 
     @property
     def growth_percent(self) -> Decimal | None:
@@ -122,6 +124,10 @@ class PairTrade:
     @property
     def has_synthetic(self) -> bool:
         return any(y.synthetic for y in self.years)
+
+    @property
+    def has_growth_on_synthetic(self) -> bool:
+        return any(y.growth_on_synthetic for y in self.years)
 
     @property
     def has_mirror(self) -> bool:
@@ -230,8 +236,10 @@ def number_sources(years: Iterable[PairYear]) -> list[SourceRef]:
 
 def pair_trade(first: Country, second: Country, markers: Iterable[Marker] = ()) -> PairTrade:
     """The pair page's trade section: every year, newest first, its sources, and the chart."""
-    years = [oriented(row, first) for row in pair_statistics(first, second)]
-    chronological = years
+    chronological = [oriented(row, first) for row in pair_statistics(first, second)]
+    synthetic_years = {y.year for y in chronological if y.synthetic}
+    for year in chronological:
+        year.growth_on_synthetic = year.growth is not None and not year.synthetic and year.year - 1 in synthetic_years
     years = list(reversed(chronological))
     trade = PairTrade(first, second, years, number_sources(years))
     if chronological:

@@ -393,3 +393,21 @@ def test_new_figures_show_as_soon_as_the_refresh_commits(client, pair):
     assert "Before (2021–2023) US$ 50,000,000 a year (2 years with figures)" in text(
         get(client, pair["agreement"].get_absolute_url())
     )
+
+
+def test_growth_on_a_synthetic_previous_year_says_so(client, db):
+    flow("RWA", "TZA", 2023, "exports", "100", synthetic=True)
+    flow("TZA", "RWA", 2023, "exports", "100", synthetic=True)
+    flow("RWA", "TZA", 2024, "exports", "150")
+    flow("TZA", "RWA", 2024, "exports", "150")
+    flow("RWA", "TZA", 2025, "exports", "300")
+    flow("TZA", "RWA", 2025, "exports", "300")
+    refresh_trade_statistics()
+
+    html = section(get(client, "/countries/RWA/TZA/"), "trade")
+    rows = table_rows(html)
+
+    assert "+50.0% on synthetic 2023" in rows["2024"], "observed 2024, on a synthetic 2023"
+    assert "when that previous total is synthetic" in text(html)
+    assert "+100.0%" in rows["2025"] and "on synthetic" not in rows["2025"]
+    assert "on synthetic" not in rows["2023"]
