@@ -29,7 +29,8 @@ from agreements.models import Agreement, BlocMembership, Country, Party
 from agreements.models.dates import format_partial_date, iso_partial_date
 from agreements.trade_exports import HEADER as TRADE_HEADER
 from agreements.trade_exports import trade_filename, trade_table
-from agreements.trade_pages import pair_trade, top_partners
+from agreements.trade_pages import pair_trade
+from agreements.trade_partners import top_partners
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response
 

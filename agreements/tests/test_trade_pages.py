@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from agreements import trade_pages
+from agreements import trade_partners
 from agreements.models import Agreement, Country, ExchangeRate, Source, TradeFlow
 from agreements.tests import test_detail
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral
@@ -323,7 +323,7 @@ def test_country_page_shows_another_year_on_request_and_says_when_it_has_none(cl
 
 
 def test_country_page_shows_the_top_partners_and_counts_the_rest(client, monkeypatch):
-    monkeypatch.setattr(trade_pages, "TOP_PARTNERS", 2)
+    monkeypatch.setattr(trade_partners, "TOP_PARTNERS", 2)
     make_partners()
     html = section(get(client, "/countries/RWA/"), "trade-partners")
     assert len(partner_rows(html)) == 2
