@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 
 from agreements import trade_sql
 from agreements.models import Agreement, Country, ExchangeRate, PairYearStatistic, Party, TradeFlow
@@ -182,3 +183,16 @@ def test_a_hand_edited_row_is_trusted_until_a_rebuild(db, modes, capsys):
     assert "1 rows written" in capsys.readouterr().out
     stat = PairYearStatistic.objects.get()
     assert Decimal("200.00") in (stat.a_to_b_usd, stat.b_to_a_usd)
+
+
+def test_when_most_rows_changed_one_pass_recomputes_everything(db, modes, monkeypatch):
+    monkeypatch.setattr(trade_sql, "MAX_CHANGED_SHARE", 0.25)
+    random_figures(seed=8)
+    refresh_trade_statistics()
+    TradeFlow.objects.update(value=F("value") + 1)
+
+    assert refresh_trade_statistics().rows_written > 0
+    assert modes[-1] == "all"
+    picked = snapshot()
+    assert refresh_trade_statistics(rebuild=True).rows_written == 0
+    assert snapshot() == picked
