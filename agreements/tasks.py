@@ -29,34 +29,33 @@ the corridor refresh shares (tradepacts.refresh):
   once when only the pool process died, after CELERY_VISIBILITY_TIMEOUT when the
   whole worker did). A later run that succeeds for the same scope marks the
   interrupted run FAILED ("Interrupted: ..."); ``catch_up_trade_refresh`` marks
-  any run "running" for longer than the task's hard time limit FAILED
-  ("Abandoned: ...") and queues a full refresh to cover it.
+  a trade run "running" for longer than the task's hard time limit FAILED
+  ("Abandoned: ...") and queues a full refresh to cover it (corridors.tasks has
+  its own catch-up, the same way).
 - Without a broker (CELERY_TASK_ALWAYS_EAGER) the refresh runs in-process at
   commit, and only the per-transaction batching applies.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, models
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
 from agreements.trade import Pair, agreement_pairs, describe_scope, normalise_pairs, refresh_trade_statistics
-from tradepacts.refresh import NOT_QUEUED, OnCommitBatch, send_coalesced
+from tradepacts.refresh import OnCommitBatch, catch_up, send_coalesced
 
 logger = logging.getLogger(__name__)
 
 MAX_PAIRS = 1000
-# How RefreshRun.error begins for the gaps catch_up_trade_refresh fills.
-ABANDONED = "Abandoned"
+# How RefreshRun.error begins for a run a later one redid.
 INTERRUPTED = "Interrupted"
 # The refresh task's hard time limit: a run "running" for longer has lost its worker.
 REFRESH_TIME_LIMIT = 20 * 60
@@ -75,7 +74,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, Co
 
 
 # Every statistics refresh task (trade here, corridors.tasks): retried with backoff
-# on transient errors only, time-limited (catch_up_trade_refresh counts on the
+# on transient errors only, time-limited (the catch-ups count on the
 # hard limit), acknowledged only once done so a lost worker's run is redelivered.
 REFRESH_TASK_OPTIONS = {
     "autoretry_for": TRANSIENT_ERRORS,
@@ -118,33 +117,9 @@ def close_interrupted_runs(done: RefreshRun) -> int:
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3, time_limit=60, acks_late=True)
 def catch_up_trade_refresh() -> str:
-    """Fill the gaps: queue one full refresh if any change since the last full one
-    was not queued (broker down) or its run was abandoned (worker lost).
-
-    Run by beat every few minutes, so a refresh that could not be queued while
-    Redis was down is queued within minutes of Redis coming back. Idempotent:
-    once a full refresh that started after the last gap has succeeded, or while
-    one is running, it does nothing.
-    """
-    abandoned = RefreshRun.objects.filter(
-        status=RefreshRun.Status.RUNNING, started_at__lt=timezone.now() - dt.timedelta(seconds=REFRESH_TIME_LIMIT + 60)
-    ).update(
-        status=RefreshRun.Status.FAILED,
-        finished_at=timezone.now(),
-        error=f"{ABANDONED}: still running after the task's time limit; its worker was lost. "
-        "Nothing of it was written; a full refresh covers it.",
-    )
-    gaps = RefreshRun.objects.filter(kind="trade", status=RefreshRun.Status.FAILED).filter(
-        models.Q(error__startswith=NOT_QUEUED) | models.Q(error__startswith=ABANDONED)
-    )
-    last_gap = gaps.order_by("-started_at").values_list("started_at", flat=True).first()
-    if last_gap is None:
-        return "no gap"
-    full_runs = RefreshRun.objects.filter(kind="trade", scope="all", started_at__gt=last_gap)
-    if full_runs.filter(status__in=[RefreshRun.Status.SUCCEEDED, RefreshRun.Status.RUNNING]).exists():
-        return "covered"
-    send_trade_refresh(None)
-    return f"queued a full refresh ({abandoned} abandoned run(s) closed)"
+    """Queue one full trade refresh if a change was not queued or a run was abandoned
+    (tradepacts.refresh.catch_up)."""
+    return catch_up("trade", REFRESH_TIME_LIMIT, lambda: send_trade_refresh(None))
 
 
 def queue_trade_refresh(pairs: Iterable[Iterable[int | None]] | None = None, *, using: str | None = None) -> None:

@@ -5,7 +5,9 @@ trade refresh (agreements.tasks) it waits for the commit and coalesces, through
 tradepacts.refresh: every call in one transaction joins one batch, sent once on
 commit (a rollback sends nothing); across transactions, one task is pending at
 a time (COALESCE_SECONDS). Without a broker it runs in-process at commit.
-Every run is a full one: shares span all corridors.
+Every run is a full one: shares span all corridors. A refresh that could not
+be queued (broker down) or lost its worker is made up for by
+``catch_up_corridor_refresh`` (beat, every five minutes).
 
 An agreement's dates move the before/after figures of the corridors it
 concerns: ``queue_corridor_refresh(agreements=[pk])`` asks for a refresh only
@@ -19,9 +21,9 @@ from collections.abc import Iterable
 
 from celery import shared_task
 
-from agreements.tasks import REFRESH_TASK_OPTIONS
+from agreements.tasks import REFRESH_TASK_OPTIONS, REFRESH_TIME_LIMIT, TRANSIENT_ERRORS
 from corridors.stats import KIND, refresh_corridor_statistics
-from tradepacts.refresh import OnCommitBatch, send_coalesced
+from tradepacts.refresh import OnCommitBatch, catch_up, send_coalesced
 
 QUEUED_KEY = "corridor-refresh-queued:all"
 
@@ -47,7 +49,18 @@ class CorridorBatch(OnCommitBatch):
 
             if not CorridorAgreement.objects.filter(agreement_id__in=self.agreements).exists():
                 return
-        send_coalesced(refresh_corridor_statistics_task, key=QUEUED_KEY, kind=KIND, scope="all")
+        send_corridor_refresh()
+
+
+def send_corridor_refresh() -> None:
+    send_coalesced(refresh_corridor_statistics_task, key=QUEUED_KEY, kind=KIND, scope="all")
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3, time_limit=60, acks_late=True)
+def catch_up_corridor_refresh() -> str:
+    """Queue one corridor refresh if a change was not queued or a run was abandoned
+    (tradepacts.refresh.catch_up), as catch_up_trade_refresh does for trade."""
+    return catch_up(KIND, REFRESH_TIME_LIMIT, send_corridor_refresh)
 
 
 def queue_corridor_refresh(*, agreements: Iterable[int | None] | None = None, using: str | None = None) -> None:

@@ -26,6 +26,7 @@ full refresh's key), with ``lock_key``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -36,6 +37,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import RefreshRun
@@ -194,11 +196,48 @@ NOT_QUEUED = "Not queued"
 def record_not_queued(kind: str, scope: str, error: Exception) -> None:
     message = (
         f"{NOT_QUEUED}: the task broker was unreachable ({type(error).__name__}: {error}). "
-        "The nightly refresh brings these figures up to date (trade: catch_up_trade_refresh "
-        "queues a full refresh within minutes of the broker answering again)."
+        "A full refresh is queued within minutes of the broker answering again (catch_up, from beat), "
+        "and the nightly refresh brings these figures up to date anyway."
     )
     logger.error("%s refresh of %s %s", kind, scope, message)
     try:
         RefreshRun.objects.create(kind=kind, scope=scope, status=RefreshRun.Status.FAILED, error=message[:4000])
     except DatabaseError:
         logger.exception("Could not record the %s refresh that was not queued", kind)
+
+
+ABANDONED = "Abandoned"
+
+
+def catch_up(kind: str, time_limit: int, send_full: Callable[[], None]) -> str:
+    """Fill the gaps of one kind of refresh: queue one full refresh (``send_full``) if a
+    change since the last full one was not queued (broker down) or its run was abandoned.
+
+    A run still "running" ``time_limit`` seconds (its task's hard limit) after it
+    started lost its worker: it is marked FAILED ("Abandoned: ...") first. Run by
+    beat every few minutes, so a refresh that could not be queued while Redis was
+    down is queued within minutes of Redis coming back. Idempotent: once a full
+    refresh that started after the last gap has succeeded, or while one is
+    running, it does nothing.
+    """
+    abandoned = RefreshRun.objects.filter(
+        kind=kind,
+        status=RefreshRun.Status.RUNNING,
+        started_at__lt=timezone.now() - dt.timedelta(seconds=time_limit + 60),
+    ).update(
+        status=RefreshRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"{ABANDONED}: still running after the task's time limit; its worker was lost. "
+        "Nothing of it was written; a full refresh covers it.",
+    )
+    gaps = RefreshRun.objects.filter(kind=kind, status=RefreshRun.Status.FAILED).filter(
+        Q(error__startswith=NOT_QUEUED) | Q(error__startswith=ABANDONED)
+    )
+    last_gap = gaps.order_by("-started_at").values_list("started_at", flat=True).first()
+    if last_gap is None:
+        return "no gap"
+    full_runs = RefreshRun.objects.filter(kind=kind, scope="all", started_at__gt=last_gap)
+    if full_runs.filter(status__in=[RefreshRun.Status.SUCCEEDED, RefreshRun.Status.RUNNING]).exists():
+        return "covered"
+    send_full()
+    return f"queued a full refresh ({abandoned} abandoned run(s) closed)"

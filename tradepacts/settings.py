@@ -220,9 +220,13 @@ CELERY_BEAT_SCHEDULE["refresh-corridor-statistics"] = {
     "task": "corridors.tasks.refresh_corridor_statistics_task",
     "schedule": crontab(hour=2, minute=45),
 }
-# Trade refreshes that could not be queued (broker down) or lost their worker: one
-# full refresh queued within minutes of the broker answering again (agreements.tasks).
+# Refreshes that could not be queued (broker down) or lost their worker: one full
+# refresh queued within minutes of the broker answering again (tradepacts.refresh.catch_up).
 CELERY_BEAT_SCHEDULE["catch-up-trade-refresh"] = {
     "task": "agreements.tasks.catch_up_trade_refresh",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["catch-up-corridor-refresh"] = {
+    "task": "corridors.tasks.catch_up_corridor_refresh",
     "schedule": crontab(minute="*/5"),
 }

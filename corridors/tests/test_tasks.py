@@ -9,12 +9,13 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
 from agreements.tests.factories import bilateral
 from corridors.models import ObservationStatistic
-from corridors.tasks import queue_corridor_refresh, refresh_corridor_statistics_task
+from corridors.tasks import catch_up_corridor_refresh, queue_corridor_refresh, refresh_corridor_statistics_task
 from corridors.tests.factories import CorridorAgreementFactory, corridor_through, figure
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,45 @@ def test_the_command_refreshes(capsys):
     assert "1 rows written" in capsys.readouterr().out
     call_command("refresh_corridor_statistics")
     assert "0 rows written" in capsys.readouterr().out
+
+
+def backdate(run: RefreshRun, **delta) -> RefreshRun:
+    RefreshRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(**delta))
+    run.refresh_from_db()
+    return run
+
+
+def test_catch_up_queues_one_refresh_for_what_was_not_queued(sent, django_capture_on_commit_callbacks):
+    sent.side_effect = [BrokerOperationalError("Connection refused"), None]
+    corridor = corridor_through("KEN", "RWA")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        figure(corridor, "2024", 1)  # Redis down: recorded, not queued
+    backdate(RefreshRun.objects.get(kind="corridor"), minutes=3)
+    RefreshRun.objects.create(kind="trade", scope="all", status=RefreshRun.Status.SUCCEEDED)  # not this kind's
+
+    assert catch_up_corridor_refresh().startswith("queued a full refresh")  # Redis back
+    assert sent.call_count == 2
+
+    cache.clear()
+    RefreshRun.objects.create(kind="corridor", scope="all", status=RefreshRun.Status.SUCCEEDED)
+    assert catch_up_corridor_refresh() == "covered"
+    assert sent.call_count == 2
+
+
+def test_catch_up_closes_an_abandoned_corridor_run_and_covers_it(sent):
+    lost = backdate(RefreshRun.objects.create(kind="corridor", scope="all"), seconds=20 * 60 + 120)
+    trade = backdate(RefreshRun.objects.create(kind="trade", scope="all"), seconds=20 * 60 + 120)
+
+    assert catch_up_corridor_refresh() == "queued a full refresh (1 abandoned run(s) closed)"
+
+    lost.refresh_from_db()
+    assert lost.status == RefreshRun.Status.FAILED and lost.error.startswith("Abandoned:")
+    trade.refresh_from_db()
+    assert trade.status == RefreshRun.Status.RUNNING, "the trade catch-up's business"
+    assert sent.call_count == 1
+
+
+def test_the_catch_up_runs_every_five_minutes():
+    entry = settings.CELERY_BEAT_SCHEDULE["catch-up-corridor-refresh"]
+    assert entry["task"] == catch_up_corridor_refresh.name
+    assert entry["schedule"] == crontab(minute="*/5")
