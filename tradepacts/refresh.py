@@ -17,7 +17,10 @@ corridor refresh (corridors.stats, corridors.tasks):
   countdown; other batches meanwhile are dropped (the queued task starts after
   they committed, and reads them). Without a broker the task runs in-process at
   once. Broker down: the change stays saved, the gap is logged and recorded as
-  a FAILED RefreshRun ("Not queued: ..."), and the nightly run catches up.
+  a FAILED RefreshRun ("Not queued: ..."), and the catch-up fills it.
+- ``catch_up(kind, time_limit, send_full)``: run by beat every few minutes per
+  kind; closes the kind's runs abandoned by a lost worker and, if a gap has no
+  full refresh after it, sends one.
 
 The trade refresh (agreements.trade) records its runs and takes its cache lock
 here too, but locks on PostgreSQL its own way (one key per pair, shared with a
