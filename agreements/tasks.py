@@ -86,6 +86,14 @@ REFRESH_TASK_OPTIONS = {
     "time_limit": REFRESH_TIME_LIMIT,
     "acks_late": True,
 }
+# The catch-ups (here, corridors.tasks): a few quick queries, retried briefly.
+CATCH_UP_TASK_OPTIONS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "max_retries": 3,
+    "time_limit": 60,
+    "acks_late": True,
+}
 
 
 @shared_task(**REFRESH_TASK_OPTIONS)
@@ -115,7 +123,7 @@ def close_interrupted_runs(done: RefreshRun) -> int:
     )
 
 
-@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3, time_limit=60, acks_late=True)
+@shared_task(**CATCH_UP_TASK_OPTIONS)
 def catch_up_trade_refresh() -> str:
     """Queue one full trade refresh if a change was not queued or a run was abandoned
     (tradepacts.refresh.catch_up)."""

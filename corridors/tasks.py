@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from celery import shared_task
 
-from agreements.tasks import REFRESH_TASK_OPTIONS, REFRESH_TIME_LIMIT, TRANSIENT_ERRORS
+from agreements.tasks import CATCH_UP_TASK_OPTIONS, REFRESH_TASK_OPTIONS, REFRESH_TIME_LIMIT
 from corridors.stats import KIND, refresh_corridor_statistics
 from tradepacts.refresh import OnCommitBatch, catch_up, send_coalesced
 
@@ -56,7 +56,7 @@ def send_corridor_refresh() -> None:
     send_coalesced(refresh_corridor_statistics_task, key=QUEUED_KEY, kind=KIND, scope="all")
 
 
-@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3, time_limit=60, acks_late=True)
+@shared_task(**CATCH_UP_TASK_OPTIONS)
 def catch_up_corridor_refresh() -> str:
     """Queue one corridor refresh if a change was not queued or a run was abandoned
     (tradepacts.refresh.catch_up), as catch_up_trade_refresh does for trade."""
