@@ -13,6 +13,7 @@ countries as parties; use ``bilateral()`` for a valid bilateral one.
 import datetime as dt
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from agreements.models import (
@@ -25,6 +26,7 @@ from agreements.models import (
     ExternalIdentifier,
     Organisation,
     Party,
+    RefreshRun,
     Signatory,
     Source,
     Topic,
@@ -37,6 +39,13 @@ DEFAULT_COUNTRIES = ["KEN", "UGA", "RWA", "TZA", "BDI", "SSD", "COD", "ETH"]
 def country(iso3: str) -> Country:
     """A country loaded by migration, by its alpha-3 code."""
     return Country.objects.get(iso3=iso3)
+
+
+def backdate(run: RefreshRun, **delta) -> RefreshRun:
+    """The refresh run as if it had started ``delta`` (timedelta arguments) ago."""
+    RefreshRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(**delta))
+    run.refresh_from_db()
+    return run
 
 
 def _nth_country(n: int) -> Country:

@@ -23,7 +23,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from agreements import tasks
 from agreements.models import Agreement, Country, PairYearStatistic, RefreshRun, TradeFlow
 from agreements.tasks import queue_trade_refresh, refresh_trade_statistics_task, trade_refresh_for_agreement
-from agreements.tests.factories import AgreementFactory, PartyFactory
+from agreements.tests.factories import AgreementFactory, PartyFactory, backdate
 from agreements.tests.test_admin import ADD_MOU, kpa_mou_post, reference  # noqa: F401 (a fixture)
 from tradepacts import refresh
 
@@ -317,12 +317,6 @@ def test_with_the_cache_and_the_broker_down_the_gap_is_recorded(db, sent, monkey
     tasks.send_trade_refresh([(ken, rwa)])
 
     assert RefreshRun.objects.get().error.startswith("Not queued: the task broker was unreachable")
-
-
-def backdate(run: RefreshRun, **delta) -> RefreshRun:
-    RefreshRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(**delta))
-    run.refresh_from_db()
-    return run
 
 
 def test_catch_up_does_nothing_without_a_gap(db, sent):

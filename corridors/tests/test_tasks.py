@@ -9,11 +9,11 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
-from agreements.tests.factories import bilateral
+from agreements.tasks import REFRESH_TIME_LIMIT
+from agreements.tests.factories import backdate, bilateral
 from corridors.models import ObservationStatistic
 from corridors.tasks import catch_up_corridor_refresh, queue_corridor_refresh, refresh_corridor_statistics_task
 from corridors.tests.factories import CorridorAgreementFactory, corridor_through, figure
@@ -133,12 +133,6 @@ def test_the_command_refreshes(capsys):
     assert "0 rows written" in capsys.readouterr().out
 
 
-def backdate(run: RefreshRun, **delta) -> RefreshRun:
-    RefreshRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(**delta))
-    run.refresh_from_db()
-    return run
-
-
 def test_catch_up_queues_one_refresh_for_what_was_not_queued(sent, django_capture_on_commit_callbacks):
     sent.side_effect = [BrokerOperationalError("Connection refused"), None]
     corridor = corridor_through("KEN", "RWA")
@@ -157,8 +151,8 @@ def test_catch_up_queues_one_refresh_for_what_was_not_queued(sent, django_captur
 
 
 def test_catch_up_closes_an_abandoned_corridor_run_and_covers_it(sent):
-    lost = backdate(RefreshRun.objects.create(kind="corridor", scope="all"), seconds=20 * 60 + 120)
-    trade = backdate(RefreshRun.objects.create(kind="trade", scope="all"), seconds=20 * 60 + 120)
+    lost = backdate(RefreshRun.objects.create(kind="corridor", scope="all"), seconds=REFRESH_TIME_LIMIT + 120)
+    trade = backdate(RefreshRun.objects.create(kind="trade", scope="all"), seconds=REFRESH_TIME_LIMIT + 120)
 
     assert catch_up_corridor_refresh() == "queued a full refresh (1 abandoned run(s) closed)"
 
