@@ -8,17 +8,19 @@ exact quotient, so it gives the Python path's figures to the cent.
 A full refresh first finds which pair-years can have changed, and recomputes
 only those when they are few. Each stored row keeps ``inputs_digest``, a
 64-bit digest of what its figures were computed from: every flow of the
-pair-year (id, reporter, flow, value, currency, synthetic), XOR-ed together,
-and one digest of every exchange rate. One aggregate over every flow and every
-stored row (each stored row's digest cancels its flows' and the rates') names
-the pair-years whose flows changed, appeared or went, or every pair-year when
-a rate changed; a second query names those whose count of agreements in force
-no longer matches. The year after each changed pair-year is recomputed too,
-for its growth. A change is missed only if it leaves a 64-bit digest equal
-(a chance of 2^-64). Nothing but the digests is trusted: a change made any way
-(import, admin, plain SQL) is found. A derived row edited by hand is not (they
-are never edited); ``rebuild=True`` recomputes every row regardless. When the
-rules change, DIGEST_VERSION changes, and every row is recomputed.
+pair-year (id, reporter, flow, value, currency, synthetic; each flow's digest
+is a stored generated column, migration 0012), XOR-ed together, one digest of
+every exchange rate, and the rules' DIGEST_VERSION. One aggregate over every
+flow and every stored row (each stored row's digest cancels its flows' and the
+rest) names the pair-years whose flows changed, appeared or went, or every
+pair-year when a rate changed; a second query names those whose count of
+agreements in force no longer matches. The year after each recomputed
+pair-year gets its growth again. A change is missed only if it leaves a 64-bit
+digest equal (a chance of 2^-64). Nothing but the digests is trusted: a change
+made any way (import, admin, plain SQL) is found. A derived row edited by hand
+is not (they are never edited); ``rebuild=True`` recomputes every row
+regardless. When the rules change, DIGEST_VERSION changes, and every row is
+recomputed.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django.db import connection
 from agreements.trade_roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B
 
 # Part of every digest: change it whenever a rule changes, to recompute every stored row.
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 # Above this share of the stored rows changed, one pass over everything is faster.
 MAX_CHANGED_SHARE = 0.25
 # Memory for the full refresh's aggregate and sorts (per run; only one full run at a time).
@@ -50,14 +52,15 @@ _RATES = """
     SELECT currency, year, units_per_usd * 1.0000000000000000000000 AS units_per_usd
     FROM agreements_exchangerate
 """
-# Chained, so that two flows swapping a value change the digest. The seed packs the flow's id,
-# reporter and synthetic flag (exact while country ids stay below 2^20 and flow ids below 2^42).
-_FLOW_DIGEST = """hash_numeric_extended(f.value, hashtextextended(f.flow || ' ' || f.currency,
-            (f.id << 21) # (f.reporter_id << 1) # f.is_synthetic::int # %(digest_version)s))"""
+# Each flow's digest is the stored generated column agreements_tradeflow.digest (migration 0012):
+# computed once per write by the database, so a change made any way changes it.
+_FLOW_DIGEST = "f.digest"
 # Every exchange rate, in one digest that every row's includes: any change of a rate recomputes
-# every row (rates change seldom; checking each flow's rate would cost a join per flow).
-_RATES_DIGEST = """(SELECT COALESCE(bit_xor(hash_numeric_extended(units_per_usd,
-            hashtextextended(currency || ' ' || year, %(digest_version)s))), 0) FROM agreements_exchangerate)"""
+# every row (rates change seldom; checking each flow's rate would cost a join per flow). The rules'
+# version goes in with it, so that a change of the rules recomputes every row too.
+_COMMON_DIGEST = """((SELECT COALESCE(bit_xor(hash_numeric_extended(units_per_usd,
+            hashtextextended(currency || ' ' || year, 0))), 0) FROM agreements_exchangerate)
+            # hashint8extended(%(digest_version)s, 0))"""
 _PAIR = "LEAST(f.reporter_id, f.partner_id) AS a, GREATEST(f.reporter_id, f.partner_id) AS b"
 
 _ROLE_COLUMNS = ",\n".join(
@@ -77,6 +80,10 @@ _AGREEMENT_PAIRS = """
     JOIN agreements_party p2 ON p2.agreement_id = ag.id AND p2.country_id > p1.country_id
     WHERE ag.is_published AND ag.in_force_on IS NOT NULL {agreement_scope}
 """
+# Growth on the previous year's total, to six places; empty when it would not fit the column.
+_RAW_GROWTH = """CASE WHEN {total} IS NOT NULL AND {previous} <> 0
+                THEN ROUND(({total} - {previous}) * 1.000000000000000000000000 / {previous}, 6) END"""
+_CAPPED_GROWTH = "CASE WHEN ABS(raw_growth) < 1000000 THEN raw_growth END"
 _FIGURES = (
     "n.ab_usd, n.ab_basis, n.ab_id, n.ba_usd, n.ba_basis, n.ba_id, n.total_usd, n.total_basis, n.total_id, "
     "n.growth, n.in_force, n.notes, n.is_synthetic"
@@ -107,7 +114,7 @@ grouped AS (
     SELECT a, b, year,
 {_ROLE_COLUMNS},
         bit_or(1 << role) FILTER (WHERE is_synthetic) AS synthetic_roles,
-        bit_xor(digest) # {_RATES_DIGEST} AS inputs_digest
+        bit_xor(digest) # {_COMMON_DIGEST} AS inputs_digest
     FROM flows
     GROUP BY a, b, year
 ),
@@ -177,11 +184,9 @@ in_force AS (
     GROUP BY r.a, r.b, r.year
 ),
 new AS (
-    SELECT g.*, CASE WHEN ABS(g.raw_growth) < 1000000 THEN g.raw_growth END AS growth
+    SELECT g.*, {_CAPPED_GROWTH} AS growth
     FROM (
-        SELECT c.*, CASE WHEN c.total_usd IS NOT NULL AND c.previous_total <> 0
-                THEN ROUND((c.total_usd - c.previous_total) * 1.000000000000000000000000 / c.previous_total, 6)
-            END AS raw_growth
+        SELECT c.*, {_RAW_GROWTH.format(total="c.total_usd", previous="c.previous_total")} AS raw_growth
         FROM (
             SELECT r.*, COALESCE(i.agreements, 0)::int AS in_force, {{previous_total}} AS previous_total
             FROM pair_rows r
@@ -275,14 +280,32 @@ WITH inputs AS (
     WHERE f.partner_id IS NOT NULL
     UNION ALL
     -- A stored row's digest cancels its flows' and the rates' when nothing changed (NULL: never known).
-    SELECT country_a_id, country_b_id, year, inputs_digest # {_RATES_DIGEST} FROM agreements_pairyearstatistic
+    SELECT country_a_id, country_b_id, year, inputs_digest # {_COMMON_DIGEST} FROM agreements_pairyearstatistic
 )
 INSERT INTO {KEYS} (a, b, year)
 SELECT a, b, year FROM inputs GROUP BY a, b, year HAVING bit_xor(digest) IS DISTINCT FROM 0
 """
 
-# Growth compares with the year before: the year after a changed one changes too.
-NEXT_YEARS_SQL = f"INSERT INTO {KEYS} (a, b, year) SELECT a, b, year + 1 FROM {KEYS} ON CONFLICT DO NOTHING"
+# Growth compares with the year before: the year after a recomputed one (when it is not recomputed
+# itself) gets its growth again, on the new total. Nothing else of it depends on the year before.
+NEXT_YEARS_GROWTH_SQL = f"""
+WITH next AS (
+    SELECT n.id, n.growth AS stored, {_CAPPED_GROWTH} AS growth
+    FROM (
+        SELECT s.id, s.growth, {_RAW_GROWTH.format(total="s.total_usd", previous="p.total_usd")} AS raw_growth
+        FROM {KEYS} k
+        JOIN agreements_pairyearstatistic s
+            ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year = k.year + 1
+        LEFT JOIN agreements_pairyearstatistic p
+            ON p.country_a_id = k.a AND p.country_b_id = k.b AND p.year = k.year
+        WHERE NOT EXISTS (SELECT FROM {KEYS} r WHERE r.a = k.a AND r.b = k.b AND r.year = k.year + 1)
+        OFFSET 0
+    ) n
+)
+UPDATE agreements_pairyearstatistic s SET growth = next.growth
+FROM next
+WHERE s.id = next.id AND next.growth IS DISTINCT FROM next.stored
+"""
 
 CHANGED_IN_FORCE_SQL = f"""
 WITH agreement_pairs AS MATERIALIZED ({_AGREEMENT_PAIRS.format(agreement_scope="")}),
@@ -317,7 +340,11 @@ def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) ->
             if mode is None:
                 return 0
             cursor.execute(pair_year_sql(mode), params)
-            return sum(cursor.fetchone())
+            written = sum(cursor.fetchone())
+            if mode == "keys":
+                cursor.execute(NEXT_YEARS_GROWTH_SQL)
+                written += cursor.rowcount
+            return written
 
 
 def _find_changed_pair_years(cursor) -> str | None:
@@ -331,7 +358,6 @@ def _find_changed_pair_years(cursor) -> str | None:
     )
     cursor.execute(f"TRUNCATE {KEYS}")
     cursor.execute(CHANGED_FLOWS_SQL, {"digest_version": DIGEST_VERSION})
-    cursor.execute(NEXT_YEARS_SQL)
     cursor.execute(CHANGED_IN_FORCE_SQL)
     cursor.execute(f"SELECT count(*) FROM {KEYS}")
     changed = cursor.fetchone()[0]
