@@ -48,10 +48,12 @@ FULL_REFRESH_SETTINGS = {
 KEYS = "trade_refresh_keys"  # the temporary table of the pair-years to recompute
 
 # The extra scale makes the division exact to 28 places before rounding to cents.
-_RATES = """
+RATES = """
     SELECT currency, year, units_per_usd * 1.0000000000000000000000 AS units_per_usd
     FROM agreements_exchangerate
 """
+# A flow f's value in US dollars, with its rate r from RATES (NULL without one); also the benchmark's floor.
+USD = "CASE WHEN f.currency = 'USD' THEN f.value ELSE ROUND(f.value / r.units_per_usd, 2) END"
 # Each flow's digest is the stored generated column agreements_tradeflow.digest (migration 0012):
 # computed once per write by the database, so a change made any way changes it.
 _FLOW_DIGEST = "f.digest"
@@ -63,6 +65,11 @@ _COMMON_DIGEST = """((SELECT COALESCE(bit_xor(hash_numeric_extended(units_per_us
             # hashint8extended(%(digest_version)s, 0))"""
 _PAIR = "LEAST(f.reporter_id, f.partner_id) AS a, GREATEST(f.reporter_id, f.partner_id) AS b"
 
+# The role a flow f plays for its pair-year (agreements.trade_roles); also the benchmark's floor.
+ROLE = f"""CASE WHEN f.reporter_id < f.partner_id
+            THEN CASE f.flow WHEN 'exports' THEN {AB_REPORTED} WHEN 'imports' THEN {BA_MIRROR} ELSE {TOTAL_A} END
+            ELSE CASE f.flow WHEN 'exports' THEN {BA_REPORTED} WHEN 'imports' THEN {AB_MIRROR} ELSE {TOTAL_B} END
+        END"""
 _ROLE_COLUMNS = ",\n".join(
     f"        max(id) FILTER (WHERE role = {r}) AS id{r}, max(usd) FILTER (WHERE role = {r}) AS usd{r}"
     for r in range(6)
@@ -94,14 +101,11 @@ _STORED_FIGURES = (
 )
 
 PAIR_YEAR_SQL = f"""
-WITH rates AS ({_RATES}),
+WITH rates AS ({RATES}),
 flows AS (
     SELECT f.id, f.year, f.is_synthetic, {_PAIR},
-        CASE WHEN f.reporter_id < f.partner_id
-            THEN CASE f.flow WHEN 'exports' THEN {AB_REPORTED} WHEN 'imports' THEN {BA_MIRROR} ELSE {TOTAL_A} END
-            ELSE CASE f.flow WHEN 'exports' THEN {BA_REPORTED} WHEN 'imports' THEN {AB_MIRROR} ELSE {TOTAL_B} END
-        END AS role,
-        CASE WHEN f.currency = 'USD' THEN f.value ELSE ROUND(f.value / r.units_per_usd, 2) END AS usd,
+        {ROLE} AS role,
+        {USD} AS usd,
         {_FLOW_DIGEST} AS digest
     FROM agreements_tradeflow f
     LEFT JOIN rates r ON r.currency = f.currency AND r.year = f.year
