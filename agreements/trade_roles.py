@@ -1,5 +1,5 @@
 """The six roles a flow can play for its pair-year (country A being the lower
-id), shared by the refresh's two engines (agreements.trade, agreements.trade_sql)."""
+id), shared by the refresh's two engines (agreements.trade_python, agreements.trade_sql)."""
 
 AB_REPORTED, AB_MIRROR, BA_REPORTED, BA_MIRROR, TOTAL_A, TOTAL_B = range(6)
 

@@ -25,7 +25,8 @@ from agreements.models import (
     TradeFlow,
 )
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral
-from agreements.trade import PAIR_FIELDS, refresh_trade_statistics
+from agreements.trade import refresh_trade_statistics
+from agreements.trade_python import PAIR_FIELDS
 
 D = Decimal
 
