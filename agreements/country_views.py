@@ -8,23 +8,35 @@ of queries whatever the number of agreements (pinned in
 
 This app never imports ``corridors``: a country's corridors are read through
 the reverse relation the corridors app declares (``Country.corridor_memberships``).
-The corridor pages reuse ``AgreementEntry`` and ``principal_date`` from here.
+Each agreement is listed as an ``agreements.agreement_entries.AgreementEntry``,
+as on the corridor pages.
 """
 
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import Window
-from django.db.models.functions import Coalesce, ExtractYear, RowNumber
+from django.db.models.functions import ExtractYear, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import reverse
 
+from agreements.agreement_entries import (
+    HEAVY_FIELDS,
+    AgreementEntry,
+    DateItem,
+    agreement_export_url,
+    agreement_list_url,
+    newest_first,
+    principal_date,
+    with_first_parties,
+    with_party,
+)
 from agreements.models import Agreement, BlocMembership, Country, Party
 from agreements.models.dates import format_partial_date, iso_partial_date
 from agreements.trade_exports import HEADER as TRADE_HEADER
@@ -38,124 +50,6 @@ from tradepacts.csv import csv_response
 MAX_PER_GROUP = 3
 # Instruments per page of a pair's timeline (most pairs fit on one).
 TIMELINE_PAGE_SIZE = 200
-# Party codes shown for one agreement; a regional one says how many more.
-MAX_PARTY_CODES = 8
-
-# An agreement's place in time: when it was signed, else announced, else entered into force.
-PRINCIPAL_DATES = [("signed_on", "Signed"), ("announced_on", "Announced"), ("in_force_on", "In force")]
-# Long texts no list shows.
-HEAVY_FIELDS = ["summary", "search_text"]
-ALL_DATES = [("announced_on", "Announced"), ("signed_on", "Signed"), ("in_force_on", "In force"), ("ended_on", "Ended")]
-
-
-def principal_date(prefix: str = "") -> Coalesce:
-    """The SQL twin of ``AgreementEntry.date``: signed, else announced, else in force."""
-    return Coalesce(*(f"{prefix}{name}" for name, _ in PRINCIPAL_DATES))
-
-
-def newest_first(prefix: str = "", id_field: str = "id") -> list:
-    return [principal_date(prefix).desc(nulls_last=True), F(id_field).desc()]
-
-
-def with_party(country: Country, outer: str = "pk") -> Exists:
-    """True for agreements (``outer`` names their id) that ``country`` is a party to."""
-    return Exists(Party.objects.filter(agreement=OuterRef(outer), country=country))
-
-
-def with_first_parties(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    """Each agreement's first MAX_PARTY_CODES parties (one query for the whole page, a window
-    per agreement) and how many it has in all: a regional agreement's 54 parties are not loaded."""
-    count = Party.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement").annotate(n=Count("pk"))
-    first = Party.objects.select_related("country", "institution").order_by("id")[:MAX_PARTY_CODES]
-    return queryset.annotate(party_count=Coalesce(Subquery(count.values("n")), 0)).prefetch_related(
-        Prefetch("parties", queryset=first, to_attr="first_parties")
-    )
-
-
-# --- URLs of pages other engineers build: reversed when they exist, else the interface contract's path.
-
-
-def _reverse_or(name: str, args: Iterable[str], path: str) -> str:
-    try:
-        return reverse(name, args=list(args))
-    except NoReverseMatch:
-        return f"{get_script_prefix()}{path}"
-
-
-def agreement_url(slug: str) -> str:
-    return _reverse_or("agreements:detail", [slug], f"agreements/{quote(slug)}/")
-
-
-def agreement_list_url(**params: str | list[str]) -> str:
-    return f"{_reverse_or('agreements:list', [], 'agreements/')}?{urlencode(params, doseq=True)}"
-
-
-def agreement_export_url(**params: str | list[str]) -> str:
-    return f"{_reverse_or('agreements:export', [], 'agreements/export.csv')}?{urlencode(params, doseq=True)}"
-
-
-# --- One agreement in a list or on a timeline.
-
-
-@dataclass(frozen=True)
-class DateItem:
-    label: str
-    text: str
-    iso: str
-
-
-@dataclass(frozen=True)
-class AgreementEntry:
-    """An agreement as the country and corridor pages list it."""
-
-    agreement: Agreement
-    url: str
-    # The first MAX_PARTY_CODES parties: ISO3 codes, an institution acting alone by its acronym.
-    parties: list[str]
-    party_count: int
-    # The principal date (signed, else announced, else in force), or None.
-    date: DateItem | None
-    # Every known date, in lifecycle order.
-    dates: list[DateItem]
-
-    @property
-    def more_parties(self) -> int:
-        return max(self.party_count - len(self.parties), 0)
-
-    @property
-    def status_note(self) -> str:
-        """The status, unless the date already says it ("Signed 22 January 2026") or there is no date
-        (then the page says "Signed, date unknown")."""
-        status = self.agreement.get_status_display()
-        return "" if self.date is None or self.date.label == status else status
-
-    @classmethod
-    def of(cls, agreement: Agreement) -> "AgreementEntry":
-        """``agreement`` comes from a queryset passed through ``with_first_parties()``."""
-        dates = [
-            DateItem(label, agreement.date_display(name), iso_partial_date(*_date_and_precision(agreement, name)))
-            for name, label in ALL_DATES
-            if getattr(agreement, name) is not None
-        ]
-        principal = next(
-            (
-                DateItem(label, agreement.date_display(name), iso_partial_date(*_date_and_precision(agreement, name)))
-                for name, label in PRINCIPAL_DATES
-                if getattr(agreement, name) is not None
-            ),
-            None,
-        )
-        parties = [
-            p.country.iso3 if p.country else (p.institution.acronym or p.institution.name)
-            for p in agreement.first_parties
-        ]
-        return cls(agreement, agreement_url(agreement.slug), parties, agreement.party_count, principal, dates)
-
-
-def _date_and_precision(agreement: Agreement, name: str) -> tuple[dt.date | None, str]:
-    return getattr(agreement, name), getattr(agreement, name.removesuffix("_on") + "_precision")
-
-
 # --- /countries/
 
 

@@ -15,7 +15,13 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from agreements.country_views import HEAVY_FIELDS, AgreementEntry, agreement_list_url, newest_first, with_first_parties
+from agreements.agreement_entries import (
+    HEAVY_FIELDS,
+    AgreementEntry,
+    agreement_list_url,
+    newest_first,
+    with_first_parties,
+)
 from agreements.models import Agreement, Source
 from corridors.diagram import route_map
 from corridors.exports import indicator_rows

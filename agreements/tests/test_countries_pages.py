@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements import country_views
-from agreements.country_views import MAX_PARTY_CODES, MAX_PER_GROUP
+from agreements.agreement_entries import MAX_PARTY_CODES
+from agreements.country_views import MAX_PER_GROUP
 from agreements.models import Agreement, DatePrecision
 from agreements.tests.factories import (
     AgreementFactory,
