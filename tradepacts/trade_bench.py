@@ -357,8 +357,8 @@ class Bench:
 
     def _import_timed(self) -> tuple[tuple[float, object], tuple[float, object]]:
         """(seconds, result) of importing every flow as a CSV into the emptied table, then of
-        importing the same file again. Rolled back: the bench's flows and ids stay as they were,
-        and the refresh the import queues on commit is never sent."""
+        importing the same file again, each with the checks its commit would run. Rolled back: the
+        bench's flows and ids stay as they were, and the refresh the import queues on commit is never sent."""
         import tempfile
 
         from django.db import transaction
@@ -384,6 +384,10 @@ class Bench:
                     file.seek(0)
                     start = time.perf_counter()
                     result = import_trade_flows(file, filename="bench.csv")
+                    with self.connection.cursor() as cursor:
+                        # The foreign keys are checked at commit, which never comes here: check them now.
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                     timings.append((time.perf_counter() - start, result))
                 transaction.set_rollback(True)
         return timings[0], timings[1]
