@@ -41,33 +41,24 @@ here, and the modules' public names are imported from here:
 
 from typing import Any
 
-from agreements.trade_imports.comtrade import COMTRADE_SOURCE, COMTRADE_URL, WORLD
+from agreements.trade_imports.comtrade import COMTRADE_URL
 from agreements.trade_imports.importer import TradeImporter
-from agreements.trade_imports.reading import NotUtf8, check_source_text, chunks, normalise, parse_amount, text_lines
-from agreements.trade_imports.result import COMTRADE, FLOWS, PLAIN, RATE_LAYOUT, RATES, TradeImportResult
+from agreements.trade_imports.reading import check_source_text, parse_amount
+from agreements.trade_imports.result import FLOWS, RATES, TradeImportResult
 from agreements.trade_imports.upserts import pairs_for_rates, queue_refresh, write_flows, write_rates
 
+# What the rest of the project imports from here; the modules' other names stay theirs.
 __all__ = [
-    "COMTRADE",
-    "COMTRADE_SOURCE",
     "COMTRADE_URL",
     "FLOWS",
-    "PLAIN",
     "RATES",
-    "RATE_LAYOUT",
-    "WORLD",
-    "NotUtf8",
     "TradeImportResult",
-    "TradeImporter",
     "check_source_text",
-    "chunks",
     "import_exchange_rates",
     "import_trade_flows",
-    "normalise",
     "pairs_for_rates",
     "parse_amount",
     "queue_refresh",
-    "text_lines",
     "write_flows",
     "write_rates",
 ]
