@@ -179,8 +179,8 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 	exit $$(( status == 0 ? 1 : status ))
 
 bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
-	$(BIN)/python -m tradepacts.bench --database-url "$(BENCH_URL)"
-	$(BIN)/python -m tradepacts.trade_bench --database-url "$(TRADE_BENCH_URL)"
+	$(BIN)/python -m tradepacts.ops.bench --database-url "$(BENCH_URL)"
+	$(BIN)/python -m tradepacts.ops.trade_bench --database-url "$(TRADE_BENCH_URL)"
 
 .PHONY: loadtest faults
 

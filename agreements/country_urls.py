@@ -7,7 +7,7 @@ Codes are ISO 3166-1 alpha-3, in any case: ``/countries/ken/`` redirects to
 
 from django.urls import path, re_path
 
-from agreements import country_views
+from agreements.views import countries as country_views
 
 app_name = "countries"
 

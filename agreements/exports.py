@@ -2,7 +2,7 @@
 read in chunks of plain values (no model instances), so exporting 100,000
 agreements takes a bounded number of queries per chunk and bounded memory.
 
-The import (agreements.imports) reads the same columns back.
+The import (agreements.imports.agreements) reads the same columns back.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -53,7 +53,7 @@ class ExportRow:
 
 
 def signatory_text(name: str, honorific: str, position: str, country: str | None) -> str:
-    """'Mohamed Daghar, CBS (Principal Secretary, KEN)': what agreements.imports parses back."""
+    """'Mohamed Daghar, CBS (Principal Secretary, KEN)': what agreements.imports.agreements parses back."""
     text = f"{name}, {honorific}" if honorific else name
     details = ", ".join(part for part in (position, country) if part)
     return f"{text} ({details})" if details else text

@@ -2,7 +2,7 @@
 
 Queue trade refreshes with ``queue_trade_refresh(pairs)``, never by calling the
 task directly: it waits for the commit, and coalesces, through the machinery
-the corridor refresh shares (tradepacts.refresh):
+the corridor refresh shares (agreements.runs):
 
 - Per transaction: every call inside one transaction adds its pairs to one
   batch, sent once on commit. A thousand saves in an import queue one task;
@@ -49,8 +49,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
-from agreements.trade import Pair, agreement_pairs, describe_scope, normalise_pairs, refresh_trade_statistics
-from tradepacts.refresh import OnCommitBatch, catch_up, send_coalesced
+from agreements.runs import OnCommitBatch, catch_up, send_coalesced
+from agreements.trade.refresh import Pair, agreement_pairs, describe_scope, normalise_pairs, refresh_trade_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def close_interrupted_runs(done: RefreshRun) -> int:
 @shared_task(**CATCH_UP_TASK_OPTIONS)
 def catch_up_trade_refresh() -> str:
     """Queue one full trade refresh if a change was not queued or a run was abandoned
-    (tradepacts.refresh.catch_up)."""
+    (agreements.runs.catch_up)."""
     return catch_up("trade", REFRESH_TIME_LIMIT, lambda: send_trade_refresh(None))
 
 

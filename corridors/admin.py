@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
-from agreements.admin import AgreementAdmin, HistoryAdmin, surviving_values
-from agreements.imports import ImportFailed, RowError, upload_page
+from agreements.admin.agreements import AgreementAdmin, HistoryAdmin, surviving_values
+from agreements.imports.agreements import ImportFailed, RowError, upload_page
 from agreements.search import reindex
-from agreements.trade_admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin
+from agreements.trade.admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin
 from corridors.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_corridor_indicators
 from corridors.models import (
     AgreementIndicatorChange,

@@ -4,8 +4,8 @@
 corridors.exports, which also has the derived ``growth`` and ``share``: read
 and ignored, so an exported file imports back unchanged).
 
-Validation is whole-file, as in the other imports (agreements.imports,
-agreements.trade_imports): every row is read and checked first, and if any is
+Validation is whole-file, as in the other imports (agreements.imports.agreements,
+agreements.trade.imports): every row is read and checked first, and if any is
 wrong nothing of the file is written; the caller gets every error with its line
 as a spreadsheet numbers it (the header is line 1) and its column. Then every
 row is written in one transaction, upserted on its natural key (corridor,
@@ -37,10 +37,10 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from agreements.imports import Importer as AgreementsImporter
-from agreements.imports import ImportFailed, RowError
+from agreements.imports.agreements import Importer as AgreementsImporter
+from agreements.imports.agreements import ImportFailed, RowError
 from agreements.models import Country, Source
-from agreements.trade_imports import check_source_text, parse_amount
+from agreements.trade.imports import check_source_text, parse_amount
 from corridors.models import Corridor, CorridorMember, Indicator, IndicatorObservation
 from corridors.periods import Period
 from corridors.tasks import queue_corridor_refresh

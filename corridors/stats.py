@@ -30,7 +30,7 @@ either window gets no row.
 
 How it runs
 -----------
-Through tradepacts.refresh, like the trade refresh: recorded as a RefreshRun of
+Through agreements.runs, like the trade refresh: recorded as a RefreshRun of
 kind "corridor"; single-flight (one lock, "corridors": the shares span every
 corridor, so every run is a full one); atomic (one transaction); idempotent
 (new figures are compared with the stored ones and only differences written:
@@ -49,6 +49,7 @@ from typing import Any
 from django.db.models import Model, Q
 
 from agreements.models import DatePrecision, RefreshRun
+from agreements.runs import recorded_run, single_flight
 from corridors.models import (
     AgreementIndicatorChange,
     CorridorAgreement,
@@ -57,7 +58,6 @@ from corridors.models import (
     ObservationStatistic,
 )
 from corridors.periods import Period, PeriodKind, add_months
-from tradepacts.refresh import recorded_run, single_flight
 
 KIND = "corridor"
 LOCK = "corridors"

@@ -2,7 +2,7 @@
 
 Queue it with ``queue_corridor_refresh()``, never by calling the task: like the
 trade refresh (agreements.tasks) it waits for the commit and coalesces, through
-tradepacts.refresh: every call in one transaction joins one batch, sent once on
+agreements.runs: every call in one transaction joins one batch, sent once on
 commit (a rollback sends nothing); across transactions, one task is pending at
 a time (COALESCE_SECONDS). Without a broker it runs in-process at commit.
 Every run is a full one: shares span all corridors. A refresh that could not
@@ -21,9 +21,9 @@ from collections.abc import Iterable
 
 from celery import shared_task
 
+from agreements.runs import OnCommitBatch, catch_up, send_coalesced
 from agreements.tasks import CATCH_UP_TASK_OPTIONS, REFRESH_TASK_OPTIONS, REFRESH_TIME_LIMIT
 from corridors.stats import KIND, refresh_corridor_statistics
-from tradepacts.refresh import OnCommitBatch, catch_up, send_coalesced
 
 QUEUED_KEY = "corridor-refresh-queued:all"
 
@@ -59,7 +59,7 @@ def send_corridor_refresh() -> None:
 @shared_task(**CATCH_UP_TASK_OPTIONS)
 def catch_up_corridor_refresh() -> str:
     """Queue one corridor refresh if a change was not queued or a run was abandoned
-    (tradepacts.refresh.catch_up), as catch_up_trade_refresh does for trade."""
+    (agreements.runs.catch_up), as catch_up_trade_refresh does for trade."""
     return catch_up(KIND, REFRESH_TIME_LIMIT, send_corridor_refresh)
 
 

@@ -15,14 +15,14 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from agreements.agreement_entries import (
+from agreements.models import Agreement, Source
+from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
     agreement_list_url,
     newest_first,
     with_first_parties,
 )
-from agreements.models import Agreement, Source
 from corridors.diagram import route_map
 from corridors.exports import indicator_rows
 from corridors.figures import changes_for_corridor, corridor_sections, observations_for_corridor

@@ -221,7 +221,7 @@ CELERY_BEAT_SCHEDULE["refresh-corridor-statistics"] = {
     "schedule": crontab(hour=2, minute=45),
 }
 # Refreshes that could not be queued (broker down) or lost their worker: one full
-# refresh queued within minutes of the broker answering again (tradepacts.refresh.catch_up).
+# refresh queued within minutes of the broker answering again (agreements.runs.catch_up).
 CELERY_BEAT_SCHEDULE["catch-up-trade-refresh"] = {
     "task": "agreements.tasks.catch_up_trade_refresh",
     "schedule": crontab(minute="*/5"),

@@ -11,7 +11,7 @@ from agreements.models.agreements import (
 from agreements.models.countries import Bloc, BlocMembership, Country
 from agreements.models.dates import DatePrecision
 from agreements.models.reference import Organisation, Source, Topic
-from agreements.models.trade import (
+from agreements.trade.models import (
     AgreementTradeStatistic,
     Basis,
     ExchangeRate,

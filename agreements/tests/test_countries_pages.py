@@ -12,9 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements import country_views
-from agreements.agreement_entries import MAX_PARTY_CODES
-from agreements.country_views import MAX_PER_GROUP
 from agreements.models import Agreement, DatePrecision
 from agreements.tests.factories import (
     AgreementFactory,
@@ -24,6 +21,9 @@ from agreements.tests.factories import (
     bilateral,
     country,
 )
+from agreements.views import countries as country_views
+from agreements.views.countries import MAX_PER_GROUP
+from agreements.views.entries import MAX_PARTY_CODES
 
 pytestmark = pytest.mark.django_db
 

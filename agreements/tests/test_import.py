@@ -18,7 +18,7 @@ from django.db import connection
 from django.urls import reverse, reverse_lazy
 
 from agreements.exports import HEADER
-from agreements.imports import REQUIRED_COLUMNS, ImportFailed, RowError, import_agreements
+from agreements.imports.agreements import REQUIRED_COLUMNS, ImportFailed, RowError, import_agreements
 from agreements.models import Agreement, AgreementSource, Organisation, Party, Signatory, Source, Topic
 from agreements.tests.factories import AgreementFactory, bilateral, country
 from corridors.models import Corridor

@@ -8,7 +8,7 @@ from django.apps import apps
 
 from agreements.exports import HEADER, export_table
 from agreements.filters import AgreementFilterSet
-from agreements.imports import import_agreements
+from agreements.imports.agreements import import_agreements
 from agreements.models import Agreement, AgreementSource, Organisation, Party, Signatory, Source, Topic
 from agreements.tests.factories import country
 from corridors.models import Corridor, CorridorAgreement

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from agreements.imports import ImportFailed
+from agreements.imports.agreements import ImportFailed
 from agreements.models import Source
 from agreements.tests.factories import SourceFactory
 from corridors.imports import import_corridor_indicators

@@ -9,14 +9,14 @@ import pytest
 from django.core.cache import cache
 from django.db import OperationalError, connection
 
+from agreements import runs as refresh
 from agreements.models import DatePrecision, RefreshRun
+from agreements.runs import lock_key
 from agreements.tests.factories import bilateral
 from corridors import stats
 from corridors.models import AgreementIndicatorChange, IndicatorObservation, ObservationStatistic
 from corridors.stats import refresh_corridor_statistics
 from corridors.tests.factories import CorridorAgreementFactory, IndicatorFactory, corridor_through, figure
-from tradepacts import refresh
-from tradepacts.refresh import lock_key
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports import ImportFailed, import_agreements, refused
+from agreements.imports.agreements import ImportFailed, import_agreements, refused
 
 
 class Command(BaseCommand):

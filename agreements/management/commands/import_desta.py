@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
-from agreements.imports import ImportFailed, refused
+from agreements.imports.agreements import ImportFailed, refused
+from agreements.imports.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
 
 MAX_ERRORS_PRINTED = 200
 

@@ -1,5 +1,5 @@
 from agreements.management.commands.import_trade_flows import Command as TradeFlowsCommand
-from agreements.trade_imports import RATES
+from agreements.trade.imports import RATES
 
 
 class Command(TradeFlowsCommand):

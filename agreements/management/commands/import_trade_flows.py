@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports import ImportFailed, refused
-from agreements.trade_imports import (
+from agreements.imports.agreements import ImportFailed, refused
+from agreements.trade.imports import (
     FLOWS,
     TradeImportResult,
     check_source_text,

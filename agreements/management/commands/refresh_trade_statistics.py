@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.models import Country, RefreshRun
-from agreements.trade import refresh_trade_statistics
+from agreements.trade.refresh import refresh_trade_statistics
 
 
 class Command(BaseCommand):

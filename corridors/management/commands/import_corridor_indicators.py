@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports import ImportFailed, refused
+from agreements.imports.agreements import ImportFailed, refused
 from corridors.imports import COLUMNS, import_corridor_indicators
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from agreements.demo import load_demo as load_agreements_demo
 from agreements.models import Agreement
 from agreements.search import reindex
-from agreements.trade_demo import load_trade_demo
+from agreements.trade.demo import load_trade_demo
 from corridors.demo import load_demo as load_corridors_demo
 from corridors.demo import load_indicator_demo
 

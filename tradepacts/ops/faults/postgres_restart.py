@@ -15,7 +15,7 @@ import http.client
 import threading
 import time
 
-from tradepacts.bench import free_port
+from tradepacts.ops.bench import free_port
 from tradepacts.ops.faults.services import PrivatePostgres, app_env, gunicorn, manage, query
 
 THREADS, SECONDS, RESTART_AT = 8, 30, 10

@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from tradepacts.bench import free_port
+from tradepacts.ops.bench import free_port
 from tradepacts.ops.faults.services import (
     PrivateRedis,
     answers,

@@ -1,0 +1,353 @@
+"""Staff curation: one page per agreement with its parties, signatories and sources."""
+
+from typing import ClassVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
+from simple_history.admin import SimpleHistoryAdmin
+
+from agreements.forms import PartialDateFormMixin
+from agreements.imports.agreements import import_csv_view
+from agreements.models import (
+    Agreement,
+    AgreementRelation,
+    AgreementSource,
+    Bloc,
+    BlocMembership,
+    Country,
+    ExternalIdentifier,
+    Memorandum,
+    Organisation,
+    Party,
+    Signatory,
+    Source,
+    Topic,
+)
+from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES
+from agreements.search import reindex
+from agreements.tasks import trade_refresh_for_agreement
+
+admin.site.site_header = "tradepacts curation"
+admin.site.site_title = "tradepacts admin"
+admin.site.index_title = "Agreements, corridors and sources"
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Change history per record, with who made each change."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A mangled id in the URL is a missing page, not a server error.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["iso3", "iso2", "numeric", "name", "is_historic"]
+    list_filter = ["is_historic"]
+    search_fields = ["name", "official_name", "=iso3", "=iso2", "=numeric"]
+    show_full_result_count = False
+
+
+class BlocMembershipForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = ("joined_on", "left_on")
+
+
+class BlocMembershipInline(admin.TabularInline):
+    model = BlocMembership
+    form = BlocMembershipForm
+    fields = ["country", "joined_on", "left_on"]
+    autocomplete_fields = ["country"]
+    extra = 0
+
+
+@admin.register(Bloc)
+class BlocAdmin(HistoryAdmin):
+    list_display = ["code", "name", "founded_on"]
+    search_fields = ["code", "name"]
+    inlines = [BlocMembershipInline]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(HistoryAdmin):
+    list_display = ["name", "acronym", "kind", "country"]
+    list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["country"]
+    search_fields = ["name", "acronym", "country__name", "=country__iso3"]
+    autocomplete_fields = ["country", "parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_full_result_count = False
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    list_display = ["title", "publisher", "kind", "published_on"]
+    list_filter = ["kind"]
+    search_fields = ["title", "publisher", "url"]
+    date_hierarchy = "published_on"
+    show_full_result_count = False
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+def surviving_values(formset: BaseInlineFormSet, field: str) -> list:
+    """``field`` of every form that will be saved (not deleted, not left empty)."""
+    return [
+        form.cleaned_data.get(field)
+        for form in formset.forms
+        if form.has_changed() or form.instance.pk
+        if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class PartyFormSet(BaseInlineFormSet):
+    """Checks the parties as a whole against the agreement's scope."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        countries = [country.pk if country else None for country in surviving_values(self, "country")]
+        institutions = [inst.pk if inst else None for inst in surviving_values(self, "institution")]
+        for message in self.instance.party_errors(zip(countries, institutions, strict=True)):
+            raise ValidationError(message)
+
+
+class SignatoryFormSet(BaseInlineFormSet):
+    """A signatory's country must be among the parties submitted on the same page."""
+
+    party_formset: PartyFormSet | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.party_formset is None or not self.party_formset.is_valid():
+            return
+        party_countries = {country for country in surviving_values(self.party_formset, "country") if country}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("country"):
+                continue
+            if data["country"] not in party_countries:
+                form.add_error(
+                    "country", f"{data['country']} is not a party to this agreement: add it under Parties first."
+                )
+
+
+class PartyForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = tuple(PARTY_DATES)
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    form = PartyForm
+    formset = PartyFormSet
+    fields = ["country", "institution", "signed_on", "ratified_on", "joined_on", "withdrew_on"]
+    autocomplete_fields = ["country", "institution"]
+    min_num = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # two rows for a new bilateral record
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    formset = SignatoryFormSet
+    fields = ["name", "honorific", "position", "role", "country", "organisation", "order"]
+    autocomplete_fields = ["country", "organisation"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 2 if obj is None else 0
+
+
+class AgreementSourceInline(admin.TabularInline):
+    model = AgreementSource
+    fields = ["source", "note"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
+class ExternalIdentifierInline(admin.TabularInline):
+    model = ExternalIdentifier
+    fields = ["scheme", "value"]
+    extra = 0
+
+
+class AgreementRelationInline(admin.TabularInline):
+    model = AgreementRelation
+    fk_name = "from_agreement"
+    fields = ["kind", "to_agreement"]
+    autocomplete_fields = ["to_agreement"]
+    verbose_name = "relation to another agreement"
+    extra = 0
+
+
+class AgreementForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = tuple(AGREEMENT_DATES)
+
+
+def describe(obj) -> str:
+    """How a row of an inline is named in the history's change reason."""
+    return obj.history_label() if hasattr(obj, "history_label") else str(obj)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(HistoryAdmin):
+    form = AgreementForm
+    change_form_template = "admin/agreements/agreement/change_form.html"
+    change_list_template = "admin/agreements/agreement/change_list.html"  # adds "Import CSV"
+    list_display = ["title", "kind", "status", "signed", "party_codes", "is_published", "updated_at"]
+    list_filter = ["is_published", "kind", "status", "scope", "is_binding", "topics"]
+    search_fields = ["title"]  # enables the box; get_search_results searches the full text
+    search_help_text = "Words from the title, parties, institutions, signatories, places or identifiers (KEN, 787)."
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ["topics"]
+    readonly_fields = ["is_published", "published_at", "created_at", "updated_at"]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "scope", "status", "is_binding", "summary"]}),
+        ("Dates", {"fields": ["announced_on", "signed_on", "place", "in_force_on", "ended_on"]}),
+        ("Subjects", {"fields": ["topics"]}),
+        ("Publication", {"fields": ["is_published", "published_at", "last_verified_on", "created_at", "updated_at"]}),
+    ]
+    inlines = [PartyInline, SignatoryInline, AgreementSourceInline, ExternalIdentifierInline, AgreementRelationInline]
+    # Inlines contributed by apps that build on this one (corridors), so that
+    # agreements never imports them.
+    extra_inlines: ClassVar[list[type[admin.options.InlineModelAdmin]]] = []
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, *AgreementAdmin.extra_inlines]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV of the export's columns: agreements.imports.agreements does the work."""
+        return import_csv_view(self, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The public search's index (full text on PostgreSQL), not joins over
+        # parties and identifiers: those took over a second at 100,000 agreements.
+        # Titles also match on part of a word, as the autocomplete boxes expect.
+        if not search_term.strip():
+            return queryset, False
+        matches = queryset.search(search_term).values("pk")
+        return queryset.filter(Q(pk__in=matches) | Q(title__icontains=search_term)), False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("parties", queryset=Party.objects.select_related("country").order_by("country__iso3"))
+            )
+        )
+
+    @admin.display(description="signed", ordering="signed_on")
+    def signed(self, obj: Agreement) -> str:
+        return obj.date_display("signed_on")
+
+    @admin.display(description="parties")
+    def party_codes(self, obj: Agreement) -> str:
+        return " ".join(party.country.iso3 for party in obj.parties.all() if party.country)
+
+    def _create_formsets(self, request, obj, change):
+        # Let the signatories see the parties submitted on the same page.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        parties = next((f for f in formsets if isinstance(f, PartyFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, SignatoryFormSet):
+                formset.party_formset = parties
+        return formsets, inline_instances
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_publish"] = self.has_publish_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("agreements.publish_agreement")
+
+    def save_model(self, request, obj, form, change):
+        if "_publish" in request.POST and self.has_publish_permission(request):
+            obj.is_published = True
+        elif "_unpublish" in request.POST and self.has_publish_permission(request):
+            obj.is_published, obj.published_at = False, None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with trade_refresh_for_agreement(form.instance.pk):  # trade figures count agreements in force
+            super().save_related(request, form, formsets, change)
+        reindex([form.instance.pk])  # parties, signatories and corridors are searchable text
+
+    def delete_model(self, request, obj):
+        with trade_refresh_for_agreement(obj.pk):  # its pairs' trade figures counted it
+            super().delete_model(request, obj)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Runs after everything is saved: name the changes, inlines included,
+        # on the history row the save just wrote.
+        message = super().construct_change_message(request, form, formsets, add)
+        parts = ["Created." if add else ""]
+        if not add and form.changed_data:
+            parts.append("Changed " + ", ".join(form.changed_data) + ".")
+        for formset in formsets:
+            label = formset.model._meta.verbose_name
+            parts += [f"Added {label} {describe(o)}." for o in formset.new_objects]
+            parts += [f"Changed {label} {describe(o)}." for o, _ in formset.changed_objects]
+            parts += [f"Deleted {label} {describe(o)}." for o in formset.deleted_objects]
+        if "_publish" in request.POST:
+            parts.append("Published.")
+        if "_unpublish" in request.POST:
+            parts.append("Returned to draft.")
+        record = form.instance.history.order_by("-history_id").first()  # the row save_model wrote
+        record.history_change_reason = " ".join(p for p in parts if p) or "Saved without changes."
+        record.save(update_fields=["history_change_reason"])
+        return message
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._tell_publication(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._tell_publication(request, obj)
+        return super().response_change(request, obj)
+
+    def _tell_publication(self, request, obj: Agreement) -> None:
+        if obj.is_published:
+            self.message_user(request, "This agreement is published: the public can see it.", messages.INFO)
+        else:
+            self.message_user(request, "This agreement is a draft: only staff can see it.", messages.WARNING)
+
+    @admin.action(description="Publish selected agreements", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = queryset.publish()
+        self.message_user(request, f"Published {count} agreement(s).", messages.SUCCESS)
+
+    @admin.action(description="Return selected agreements to draft", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = queryset.unpublish()
+        self.message_user(request, f"Returned {count} agreement(s) to draft.", messages.SUCCESS)
+
+
+@admin.register(Memorandum)
+class MemorandumAdmin(AgreementAdmin):
+    """Curators' shortcut for MoUs: the same page, with the kind preset."""
+
+    def get_changeform_initial_data(self, request):
+        return {"kind": Agreement.Kind.MOU, "is_binding": False, **super().get_changeform_initial_data(request)}

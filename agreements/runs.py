@@ -1,0 +1,246 @@
+"""The machinery every derived-statistics refresh shares, in the shape the trade
+refresh (agreements.trade.refresh, agreements.tasks) established, made generic for the
+corridor refresh (corridors.stats, corridors.tasks):
+
+- ``recorded_run(kind, scope, work)``: a RefreshRun per run, committed even
+  when the work fails (it is written outside the work's transaction).
+- ``single_flight(name)``: the work's one transaction, holding the refresh's
+  lock: a transaction-level advisory lock on PostgreSQL (``lock_key(name)``,
+  waiting up to LOCK_WAIT_SECONDS under ``lock_timeout``, then failing so the
+  task retries), an atomic ``cache.add`` around the transaction elsewhere. A
+  second run *waits* rather than skipping: a skipped run could lose a change
+  committed after the running one took its snapshot.
+- ``OnCommitBatch``: every request to refresh during one transaction joins one
+  batch, sent once on commit; a rollback sends nothing.
+- ``send_coalesced(task, key, ...)``: across transactions, a batch that reaches
+  the broker sets ``key`` for COALESCE_SECONDS and queues the task with that
+  countdown; other batches meanwhile are dropped (the queued task starts after
+  they committed, and reads them). Without a broker the task runs in-process at
+  once. Broker down: the change stays saved, the gap is logged and recorded as
+  a FAILED RefreshRun ("Not queued: ..."), and the catch-up fills it.
+- ``catch_up(kind, time_limit, send_full)``: run by beat every few minutes per
+  kind; closes the kind's runs abandoned by a lost worker and, if a gap has no
+  full refresh after it, sends one.
+
+The trade refresh (agreements.trade.refresh) records its runs and takes its cache lock
+here too, but locks on PostgreSQL its own way (one key per pair, shared with a
+full refresh's key), with ``lock_key``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agreements.models import RefreshRun
+
+logger = logging.getLogger(__name__)
+
+LOCK_WAIT_SECONDS = 300
+COALESCE_SECONDS = 10
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit PostgreSQL advisory lock key for a lock name."""
+    digest = hashlib.blake2b(f"tradepacts:refresh:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def recorded_run(kind: str, scope: str, work: Callable[[], int]) -> RefreshRun:
+    """Run ``work`` (which returns how many rows it wrote) and record it as a RefreshRun.
+
+    Raises whatever made the work fail, after recording it on the run.
+    """
+    run = RefreshRun.objects.create(kind=kind, scope=scope)
+    started = time.monotonic()
+    try:
+        written = work()
+    except BaseException as error:
+        finish(run, RefreshRun.Status.FAILED, error=f"{type(error).__name__}: {error}"[:4000])
+        raise
+    finish(run, RefreshRun.Status.SUCCEEDED, rows_written=written)
+    logger.info(
+        "%s refresh #%s (%s): %s rows written in %.2f s", kind, run.pk, scope, written, time.monotonic() - started
+    )
+    return run
+
+
+def finish(run: RefreshRun, status: str, *, rows_written: int = 0, error: str = "") -> None:
+    run.status, run.rows_written, run.error, run.finished_at = status, rows_written, error, timezone.now()
+    try:
+        run.save(update_fields=["status", "rows_written", "error", "finished_at"])
+    except Exception:  # the database itself may be what failed: keep the original error
+        logger.exception("Could not record the end of %s refresh #%s (%s)", run.kind, run.pk, status)
+
+
+@contextmanager
+def single_flight(name: str, wait_seconds: float | None = None) -> Iterator[None]:
+    """One transaction in which no other holder of lock ``name`` runs (waits up to LOCK_WAIT_SECONDS)."""
+    wait_seconds = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    with cache_lock(name, wait_seconds), transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Only for this wait: the caller's own transaction keeps its lock_timeout.
+                cursor.execute("SELECT current_setting('lock_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait_seconds * 1000)}ms"])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+        yield
+
+
+@contextmanager
+def cache_lock(name: str, wait_seconds: float) -> Iterator[None]:
+    """Not PostgreSQL (SQLite: one writer anyway): a cache lock taken before the
+    transaction begins and released after it ends."""
+    if connection.vendor == "postgresql":
+        yield
+        return
+    key, token = f"refresh-lock:{name}", uuid.uuid4().hex
+    deadline = time.monotonic() + wait_seconds
+    while not cache.add(key, token, timeout=max(1, int(wait_seconds * 2))):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"another {name} refresh held the lock for more than {wait_seconds} s")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
+
+
+class OnCommitBatch:
+    """The requests of one transaction, sent once on commit by ``send()``.
+
+    Subclasses add what they collect (``add``) and how to send it. Use
+    ``for_transaction()`` to find or start the current transaction's batch.
+    """
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    @classmethod
+    def for_transaction(cls, using: str | None = None) -> OnCommitBatch:
+        """This transaction's pending batch of this class, or a new one registered
+        for its commit (outside a transaction: run as soon as the caller adds to it
+        and returns; ``on_commit`` runs it immediately)."""
+        conn = transaction.get_connection(using)
+        if conn.in_atomic_block:
+            # run_on_commit holds (savepoint ids, callback, robust); a rollback empties it.
+            for _savepoints, callback, _robust in conn.run_on_commit:
+                if isinstance(callback, cls) and not callback.sent:
+                    return callback
+        return cls()
+
+    def register(self, using: str | None = None) -> None:
+        """Call once, after the first ``add``: sends at commit (at once outside a transaction)."""
+        transaction.on_commit(self, using=using)
+
+    def __call__(self) -> None:
+        self.sent = True
+        try:
+            self.send()
+        except Exception:  # after the commit: the change is saved whatever happens here
+            logger.exception("Could not queue %s", type(self).__name__)
+
+    def send(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def send_coalesced(
+    task: Any, *, key: str, kind: str, scope: str, args: list | None = None, covered_by: str | None = None
+) -> None:
+    """Queue ``task`` unless one for the same ``key`` (or the broader ``covered_by``) is
+    already pending (see the module doc)."""
+    args = args or []
+    if task.app.conf.task_always_eager:
+        # In-process: run now, so coalescing across transactions would only lose changes.
+        try:
+            task.apply(args=args)
+        except Exception:  # the save that queued it has committed: never fail it
+            logger.exception("The in-process %s refresh failed (recorded as a RefreshRun)", kind)
+        return
+    try:
+        if covered_by and cache.get(covered_by):
+            return  # a broader refresh is pending: it covers this one
+        if not cache.add(key, 1, timeout=COALESCE_SECONDS):
+            return  # the same refresh is pending and will read this change
+    except Exception as error:  # the cache is down: send uncoalesced rather than lose the change
+        logger.warning("%s refresh not coalesced, the cache is unreachable: %s", kind, error)
+        key = ""
+    try:
+        task.apply_async(
+            args=args,
+            countdown=COALESCE_SECONDS + 1,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception as error:  # the broker is unreachable: the change is saved, the figures wait
+        if key:
+            with suppress(Exception):  # if the cache is down too, the key expires by itself
+                cache.delete(key)
+        record_not_queued(kind, scope, error)
+
+
+NOT_QUEUED = "Not queued"
+
+
+def record_not_queued(kind: str, scope: str, error: Exception) -> None:
+    message = (
+        f"{NOT_QUEUED}: the task broker was unreachable ({type(error).__name__}: {error}). "
+        "A full refresh is queued within minutes of the broker answering again (catch_up, from beat), "
+        "and the nightly refresh brings these figures up to date anyway."
+    )
+    logger.error("%s refresh of %s %s", kind, scope, message)
+    try:
+        RefreshRun.objects.create(kind=kind, scope=scope, status=RefreshRun.Status.FAILED, error=message[:4000])
+    except DatabaseError:
+        logger.exception("Could not record the %s refresh that was not queued", kind)
+
+
+ABANDONED = "Abandoned"
+
+
+def catch_up(kind: str, time_limit: int, send_full: Callable[[], None]) -> str:
+    """Fill the gaps of one kind of refresh: queue one full refresh (``send_full``) if a
+    change since the last full one was not queued (broker down) or its run was abandoned.
+
+    A run still "running" ``time_limit`` seconds (its task's hard limit) after it
+    started lost its worker: it is marked FAILED ("Abandoned: ...") first. Run by
+    beat every few minutes, so a refresh that could not be queued while Redis was
+    down is queued within minutes of Redis coming back. Idempotent: once a full
+    refresh that started after the last gap has succeeded, or while one is
+    running, it does nothing.
+    """
+    abandoned = RefreshRun.objects.filter(
+        kind=kind,
+        status=RefreshRun.Status.RUNNING,
+        started_at__lt=timezone.now() - dt.timedelta(seconds=time_limit + 60),
+    ).update(
+        status=RefreshRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"{ABANDONED}: still running after the task's time limit; its worker was lost. "
+        "Nothing of it was written; a full refresh covers it.",
+    )
+    gaps = RefreshRun.objects.filter(kind=kind, status=RefreshRun.Status.FAILED).filter(
+        Q(error__startswith=NOT_QUEUED) | Q(error__startswith=ABANDONED)
+    )
+    last_gap = gaps.order_by("-started_at").values_list("started_at", flat=True).first()
+    if last_gap is None:
+        return "no gap"
+    full_runs = RefreshRun.objects.filter(kind=kind, scope="all", started_at__gt=last_gap)
+    if full_runs.filter(status__in=[RefreshRun.Status.SUCCEEDED, RefreshRun.Status.RUNNING]).exists():
+        return "covered"
+    send_full()
+    return f"queued a full refresh ({abandoned} abandoned run(s) closed)"

@@ -1,0 +1,382 @@
+"""Public agreement pages: the filtered list, one agreement, and the list as CSV.
+
+The list and the export share one FilterSet (agreements.filters) and one
+QuerySet method (``for_listing``), so the file holds exactly the rows the
+analyst sees, in the same order. Drafts are never shown: every queryset here
+starts from ``published()``.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch, QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from agreements.exports import HEADER, export_table
+from agreements.filters import AgreementFilterSet
+from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
+from agreements.models.dates import format_partial_date, iso_partial_date
+from agreements.trade.pages import agreement_trade
+from tradepacts.csv import csv_response
+from tradepacts.pagecache import cached_for_readers
+
+PAGE_SIZE = 50
+FILENAME_SUMMARY_MAX = 100
+# Agreement's corridors come from the corridors app, which agreements never imports.
+Corridor = Agreement._meta.get_field("corridors").related_model
+
+
+@dataclass(frozen=True)
+class DateText:
+    """A partial date as shown ('January 2026') and as machine-readable ISO 8601 ('2026-01')."""
+
+    text: str
+    iso: str
+
+
+def date_text(obj: object, field: str) -> DateText | None:
+    """``obj.<field>`` with its precision, or None when the date is not known."""
+    value = getattr(obj, field)
+    if value is None:
+        return None
+    precision = getattr(obj, field.removesuffix("_on") + "_precision")
+    return DateText(format_partial_date(value, precision), iso_partial_date(value, precision))
+
+
+def query_without_page(params: QueryDict) -> str:
+    """The filters of a request as a query string, without its page."""
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def form_errors_text(form: Form) -> str:
+    """A form's errors, one per line, each with the GET parameter it concerns."""
+    lines = []
+    for name, errors in form.errors.items():
+        prefix = "" if name == "__all__" else f"{name}: "
+        lines += [f"{prefix}{error}" for error in errors]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The list
+
+
+def active_filters(form: Form) -> list[tuple[str, str]]:
+    """(label, value) of each filter a valid form applies, in words, for the line above the results."""
+    data, chosen = form.cleaned_data, []
+    for name, field in form.fields.items():
+        value = data.get(name)
+        if name == "sort" or value in (None, "", [], ()):
+            continue
+        if name == "party":
+            text = " and ".join(f"{country.name} ({country.iso3})" for country in value)
+        elif name in ("kind", "status"):
+            labels = dict(field.choices)
+            text = " or ".join(str(labels.get(v, v)) for v in value)
+        elif name == "topic":
+            text = " or ".join(topic.name for topic in value)  # already fetched by the filter
+            if not text:
+                continue
+        elif name in ("signed_from", "signed_to"):
+            text = form.data.get(name, "").strip()
+        else:
+            text = str(value)
+        chosen.append((str(field.label), text))
+    return chosen
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One agreement in the list, with its dates ready to show."""
+
+    agreement: Agreement
+    signed: DateText | None
+    in_force: DateText | None
+
+
+class IdsFirstPaginator(Paginator):
+    """Finds the page's ids through the index alone, then loads those 50 rows:
+    deep pages no longer sort whole rows to skip past them."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+class AgreementListView(FilterView):
+    """/agreements/: published agreements, filtered by the GET parameters of the
+    interface contract, newest first by default, 50 a page.
+
+    An invalid filter gives status 400 with the form and its messages, and no
+    results: never a list that looks filtered but is not.
+    """
+
+    filterset_class = AgreementFilterSet
+    template_name = "agreements/agreement_list.html"
+    paginate_by = PAGE_SIZE
+    paginator_class = IdsFirstPaginator
+    valid = True
+
+    def get_queryset(self) -> QuerySet:
+        return Agreement.objects.published().for_listing()
+
+    def get_filterset_kwargs(self, filterset_class) -> dict:
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        # Always bound, even with no parameters, so the FilterSet's sort (and
+        # everything else it does) applies to the bare list exactly as to the export.
+        kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return cached_for_readers(lambda: self.render_list(request), request)
+
+    def render_list(self, request: HttpRequest) -> HttpResponse:
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.filterset.form.label_suffix = ""
+        self.valid = self.filterset.is_valid()
+        self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context, status=200 if self.valid else 400)
+
+    def get_paginate_by(self, queryset: QuerySet) -> int | None:
+        # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
+        return self.paginate_by if self.valid else None
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        agreements = page.object_list if page else []
+        query = query_without_page(self.request.GET)
+        list_url = self.request.build_absolute_uri(reverse("agreements:list"))
+        context.update(
+            valid=self.valid,
+            active_filters=active_filters(self.filterset.form) if self.valid else [],
+            rows=[ListRow(a, date_text(a, "signed_on"), date_text(a, "in_force_on")) for a in agreements],
+            page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+            if page
+            else [],
+            sort_label=dict(self.filterset.form.fields["sort"].choices).get(
+                self.filterset.form.cleaned_data.get("sort") or "newest", ""
+            )
+            if self.valid
+            else "",
+            export_url=reverse("agreements:export") + (f"?{query}" if query else ""),
+            cite_url=list_url + (f"?{query}" if query else ""),
+            cite_today=timezone.localdate(),
+            dataset_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
+        )
+        return context
+
+
+# ---------------------------------------------------------------------------
+# One agreement
+
+# How a relation reads from the other end: "X amends Y" is "Y is amended by X".
+INVERSE_RELATION = {
+    AgreementRelation.Kind.AMENDS: "Is amended by",
+    AgreementRelation.Kind.SUPERSEDES: "Is superseded by",
+    AgreementRelation.Kind.ACCESSION_TO: "Has as an accession",
+    AgreementRelation.Kind.IMPLEMENTS: "Is implemented by",
+    AgreementRelation.Kind.CONSOLIDATES: "Has as a consolidated version",
+    AgreementRelation.Kind.RELATED: "Is related to",
+}
+PARTY_DATE_LABELS = [
+    ("signed_on", "Signed"),
+    ("ratified_on", "Ratified"),
+    ("joined_on", "Joined"),
+    ("withdrew_on", "Withdrew"),
+]
+# Statuses an agreement reaches only once signed: its signing is a step even when undated.
+SIGNED_STATUSES = {
+    Agreement.Status.SIGNED,
+    Agreement.Status.IN_FORCE,
+    Agreement.Status.SUSPENDED,
+}
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    party: Party
+    dates: list[tuple[str, DateText]]
+
+
+@dataclass(frozen=True)
+class RelatedRow:
+    label: str
+    agreement: Agreement
+
+
+@dataclass(frozen=True)
+class Step:
+    """One dated step of an agreement's life: announced, signed, a party ratified ..."""
+
+    date: dt.date | None
+    when: DateText | None
+    text: str
+    upcoming: bool = False
+
+
+def detail_queryset() -> QuerySet:
+    """Published agreements with everything their page shows, in a fixed number of queries."""
+    return (
+        Agreement.objects.published()
+        .select_related("trade_statistic")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.select_related("country", "institution").order_by("id")),
+            Prefetch(
+                "signatories",
+                queryset=Signatory.objects.select_related("country", "organisation").order_by("order", "id"),
+            ),
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("corridors", queryset=Corridor.objects.order_by("name")),
+            Prefetch(
+                "relations",
+                queryset=AgreementRelation.objects.filter(to_agreement__is_published=True)
+                .select_related("to_agreement")
+                .order_by("kind", "id"),
+            ),
+            Prefetch(
+                "inbound_relations",
+                queryset=AgreementRelation.objects.filter(from_agreement__is_published=True)
+                .select_related("from_agreement")
+                .order_by("kind", "id"),
+            ),
+            "identifiers",
+            Prefetch("citations", queryset=AgreementSource.objects.select_related("source").order_by("id")),
+        )
+    )
+
+
+def lifecycle(agreement: Agreement, parties: list[Party], today: dt.date) -> list[Step]:
+    """The agreement's dated steps in order, its parties' among them; dates still
+    to come are marked as such. A signing whose date is unknown ends the list."""
+    steps = []
+    if when := date_text(agreement, "announced_on"):
+        steps.append((agreement.announced_on, 0, when, "Announced"))
+    if when := date_text(agreement, "signed_on"):
+        place = f" in {agreement.place}" if agreement.place else ""
+        steps.append((agreement.signed_on, 1, when, f"Signed{place}"))
+    for party in parties:
+        name = party.country.name if party.country else str(party.institution)
+        for field, label in PARTY_DATE_LABELS:
+            # A party's own signing on the agreement's signing day is the same step.
+            if field == "signed_on" and getattr(party, field) == agreement.signed_on:
+                continue
+            if when := date_text(party, field):
+                steps.append((getattr(party, field), 2, when, f"{name}: {label.lower()}"))
+    if when := date_text(agreement, "in_force_on"):
+        steps.append((agreement.in_force_on, 3, when, "Entered into force"))
+    if when := date_text(agreement, "ended_on"):
+        steps.append((agreement.ended_on, 4, when, f"Ended ({agreement.get_status_display().lower()})"))
+    steps.sort(key=lambda step: (step[0], step[1]))
+    result = [Step(date, when, text, upcoming=date > today) for date, _, when, text in steps]
+    if agreement.signed_on is None and agreement.status in SIGNED_STATUSES:
+        result.append(Step(None, None, "Signed; the date is not known"))
+    return result
+
+
+def key_dates(agreement: Agreement) -> list[tuple[str, DateText | None, str]]:
+    """(label, date, place) for each of the agreement's dates, known or not. The place
+    is where it was signed, or else announced; unplaced, it has a row of its own."""
+    signed, announced = date_text(agreement, "signed_on"), date_text(agreement, "announced_on")
+    place_of = "signed" if signed else "announced" if announced else None
+    rows = [
+        ("Announced", announced, agreement.place if place_of == "announced" else ""),
+        ("Signed", signed, agreement.place if place_of == "signed" else ""),
+        ("Entered into force", date_text(agreement, "in_force_on"), ""),
+        ("Ended", date_text(agreement, "ended_on"), ""),
+    ]
+    if agreement.place and place_of is None:
+        rows.append(("Place", None, agreement.place))
+    return rows
+
+
+class AgreementDetailView(DetailView):
+    """/agreements/<slug>/: one published agreement; a draft is a 404."""
+
+    template_name = "agreements/agreement_detail.html"
+    context_object_name = "agreement"
+
+    def get_queryset(self) -> QuerySet:
+        return detail_queryset()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        agreement = self.object
+        parties = list(agreement.parties.all())
+        countries = [p.country for p in parties if p.country]
+        related = [
+            RelatedRow(relation.get_kind_display(), relation.to_agreement) for relation in agreement.relations.all()
+        ] + [
+            RelatedRow(INVERSE_RELATION[relation.kind], relation.from_agreement)
+            for relation in agreement.inbound_relations.all()
+        ]
+        context.update(
+            dates=key_dates(agreement),
+            lifecycle=lifecycle(agreement, parties, timezone.localdate()),
+            party_rows=[
+                PartyRow(p, [(label, when) for field, label in PARTY_DATE_LABELS if (when := date_text(p, field))])
+                for p in parties
+            ],
+            # The pair page, for an agreement between exactly two countries.
+            pair=countries if len(countries) == 2 else None,
+            related=related,
+            trade=agreement_trade(_trade_statistic(agreement), [c.pk for c in countries]),
+        )
+        return context
+
+
+def _trade_statistic(agreement: Agreement):
+    """The refresh's before-and-after figures (loaded with the agreement), or None."""
+    try:
+        return agreement.trade_statistic
+    except ObjectDoesNotExist:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# The list as CSV
+
+
+def export_filename(params: QueryDict, field_names: list[str], now: dt.datetime) -> str:
+    """'tradepacts-agreements-party-RWA-KEN_kind-mou-20260124T0930Z.csv': what and when, in safe characters."""
+    parts = []
+    for name in field_names:
+        values = [v.strip() for v in params.getlist(name) if v.strip()]
+        if name == "party":
+            values = [v.upper() for v in values]
+        if values:
+            parts.append(f"{name}-{'-'.join(dict.fromkeys(values))}")
+    summary = unicodedata.normalize("NFKD", "_".join(parts)).encode("ascii", "ignore").decode()
+    summary = re.sub(r"[^A-Za-z0-9._-]+", "-", summary).strip("-._")[:FILENAME_SUMMARY_MAX].rstrip("-._")
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
+    return "-".join(part for part in ("tradepacts-agreements", summary, stamp) if part) + ".csv"
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """/agreements/export.csv: the list's rows, filters and order, streamed.
+
+    The filter is checked before the first byte: an invalid one is a 400 with
+    the form's messages, never an empty file posing as a result.
+    """
+    filterset = AgreementFilterSet(request.GET, queryset=Agreement.objects.published().for_listing())
+    if not filterset.is_valid():
+        message = "The filters are not valid; nothing was exported.\n" + form_errors_text(filterset.form) + "\n"
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    base = request.build_absolute_uri(reverse("agreements:list"))
+    filename = export_filename(request.GET, list(filterset.form.fields), timezone.now())
+    return csv_response(filename, HEADER, export_table(filterset.qs, lambda slug: f"{base}{slug}/"))

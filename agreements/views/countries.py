@@ -1,0 +1,352 @@
+"""Country pages: the list of countries, one country's agreements by partner and
+by year, and a pair of countries' instruments on a timeline.
+
+Public pages: drafts never show, and never count. Each page runs a fixed number
+of queries whatever the number of agreements (pinned in
+``agreements/tests/test_countries_pages.py``); groups show their newest
+``MAX_PER_GROUP`` agreements and link to the full list.
+
+This app never imports ``corridors``: a country's corridors are read through
+the reverse relation the corridors app declares (``Country.corridor_memberships``).
+Each agreement is listed as an ``agreements.views.entries.AgreementEntry``,
+as on the corridor pages.
+"""
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import Window
+from django.db.models.functions import ExtractYear, RowNumber
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from agreements.models import Agreement, BlocMembership, Country, Party
+from agreements.models.dates import format_partial_date, iso_partial_date
+from agreements.trade.exports import HEADER as TRADE_HEADER
+from agreements.trade.exports import trade_filename, trade_table
+from agreements.trade.pages import pair_trade
+from agreements.trade.partners import top_partners
+from agreements.views.entries import (
+    HEAVY_FIELDS,
+    AgreementEntry,
+    DateItem,
+    agreement_export_url,
+    agreement_list_url,
+    newest_first,
+    principal_date,
+    with_first_parties,
+    with_party,
+)
+from tradepacts.charts import Marker
+from tradepacts.csv import csv_response
+
+# Agreements shown under each partner and each year; the rest are one link away.
+MAX_PER_GROUP = 3
+# Instruments per page of a pair's timeline (most pairs fit on one).
+TIMELINE_PAGE_SIZE = 200
+# --- /countries/
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    country: Country
+    agreement_count: int
+
+
+@dataclass
+class LetterGroup:
+    letter: str
+    rows: list[CountryRow] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return self.letter if self.letter.isalpha() else "other"
+
+
+def sort_key(name: str) -> str:
+    """Names sorted the same on every database: accents folded (Åland with the As, Côte d'Ivoire with the Cs)."""
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def initial(name: str) -> str:
+    letter = next((c for c in sort_key(name) if c.isascii() and c.isalpha()), "#")
+    return letter.upper()
+
+
+def by_initial(rows: list[CountryRow]) -> list[LetterGroup]:
+    groups: dict[str, LetterGroup] = {}
+    for row in sorted(rows, key=lambda r: (sort_key(r.country.name), r.country.iso3)):
+        letter = initial(row.country.name)
+        groups.setdefault(letter, LetterGroup(letter)).rows.append(row)
+    return list(groups.values())
+
+
+def countries_with_counts() -> QuerySet[Country]:
+    """Every country, with how many published agreements it is a party to. One query."""
+    return Country.objects.only("iso3", "name", "is_historic").annotate(
+        agreement_count=Count("parties", filter=Q(parties__agreement__is_published=True))
+    )
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    """Countries party to a published agreement (with how many), then the other current countries."""
+    rows = [CountryRow(c, c.agreement_count) for c in countries_with_counts()]
+    with_agreements = [r for r in rows if r.agreement_count]
+    others = [r for r in rows if not r.agreement_count and not r.country.is_historic]
+    return render(
+        request,
+        "countries/list.html",
+        {
+            "with_agreements": by_initial(with_agreements),
+            "with_agreements_count": len(with_agreements),
+            "others": by_initial(others),
+            "others_count": len(others),
+        },
+    )
+
+
+# --- /countries/<ISO3>/
+
+
+@dataclass
+class Group:
+    """Agreements under one heading (a partner, a year): the newest few, and how many in all."""
+
+    count: int
+    url: str
+    entries: list[AgreementEntry] = field(default_factory=list)
+    partner: Country | None = None
+    year: int | None = None
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.entries)
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    membership: BlocMembership
+    joined: DateItem | None
+    left: DateItem | None
+
+
+def _date_item(label: str, value: dt.date | None, precision: str) -> DateItem | None:
+    if value is None:
+        return None
+    return DateItem(label, format_partial_date(value, precision), iso_partial_date(value, precision))
+
+
+def _partner_ranking(country: Country) -> QuerySet:
+    """For each other country party to the same published agreements: its newest
+    MAX_PER_GROUP agreement ids and how many there are in all. Narrow rows, so the
+    window's sort stays in memory."""
+    return (
+        Party.objects.filter(agreement__is_published=True, country__isnull=False)
+        .filter(with_party(country, outer="agreement"))
+        .exclude(country=country)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("country")], order_by=newest_first("agreement__", "agreement_id")),
+            total=Window(Count("id"), partition_by=[F("country")]),
+        )
+        .filter(rank__lte=MAX_PER_GROUP)
+        .values("agreement_id", "country_id", "country__iso3", "country__name", "rank", "total")
+        .order_by()  # sorted in Python
+    )
+
+
+def _year_ranking(country: Country) -> QuerySet:
+    """For each year the country signed published agreements (and for none): the newest
+    MAX_PER_GROUP ids and how many there are in all."""
+    year = ExtractYear("signed_on")
+    return (
+        Agreement.objects.published()
+        .filter(with_party(country))
+        .annotate(
+            year=year,
+            rank=Window(RowNumber(), partition_by=[year], order_by=newest_first()),
+            total=Window(Count("id"), partition_by=[year]),
+        )
+        .filter(rank__lte=MAX_PER_GROUP)
+        .values("id", "year", "rank", "total")
+        .order_by()  # sorted in Python
+    )
+
+
+def country_groups(country: Country) -> tuple[list[Group], list[Group]]:
+    """The country's published agreements by partner (most agreements first) and by the year
+    they were signed (newest first; not signed, or date unknown, last).
+
+    Four queries: the two rankings, then the agreements they name and their first parties.
+    """
+    partner_rows = sorted(_partner_ranking(country), key=lambda r: (r["country_id"], r["rank"]))
+    year_rows = sorted(_year_ranking(country), key=lambda r: (r["year"] is None, -(r["year"] or 0), r["rank"]))
+    ids = {r["agreement_id"] for r in partner_rows} | {r["id"] for r in year_rows}
+    agreements = {}
+    if ids:
+        queryset = with_first_parties(Agreement.objects.filter(pk__in=ids)).defer(*HEAVY_FIELDS)
+        agreements = {a.pk: AgreementEntry.of(a) for a in queryset}
+
+    partners: dict[int, Group] = {}
+    for row in partner_rows:
+        group = partners.get(row["country_id"])
+        if group is None:
+            partner = Country(pk=row["country_id"], iso3=row["country__iso3"], name=row["country__name"])
+            url = reverse("countries:pair", args=[country.iso3, partner.iso3])
+            group = partners[partner.pk] = Group(count=row["total"], url=url, partner=partner)
+        group.entries.append(agreements[row["agreement_id"]])
+
+    years: dict[int | None, Group] = {}
+    for row in year_rows:
+        group = years.get(row["year"])
+        if group is None:
+            url = ""
+            if row["year"] is not None:
+                y = str(row["year"])
+                url = agreement_list_url(party=country.iso3, signed_from=y, signed_to=y)
+            group = years[row["year"]] = Group(count=row["total"], url=url, year=row["year"])
+        group.entries.append(agreements[row["id"]])
+
+    by_partner = sorted(partners.values(), key=lambda g: (-g.count, sort_key(g.partner.name)))
+    return by_partner, list(years.values())
+
+
+def bloc_memberships(country: Country) -> list[MembershipRow]:
+    memberships = country.bloc_memberships.select_related("bloc").order_by(
+        F("joined_on").asc(nulls_last=True), "bloc__code", "id"
+    )
+    return [
+        MembershipRow(
+            m,
+            _date_item("Joined", m.joined_on, m.joined_precision),
+            _date_item("Left", m.left_on, m.left_precision),
+        )
+        for m in memberships
+    ]
+
+
+def _canonical_code(code: str) -> str:
+    return code.upper()
+
+
+def _pair_url(code: str, other: str) -> str:
+    return reverse("countries:pair", args=[code, other])
+
+
+def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
+    """One country: its published agreements by partner and by year, its top trading
+    partners (in ?trade_year=, else the latest well-covered year), its blocs and corridors."""
+    country = get_object_or_404(Country, iso3=_canonical_code(code))
+    if code != country.iso3:
+        return redirect("countries:detail", country.iso3, permanent=True)
+    partners, years = country_groups(country)
+    trade = top_partners(country, request.GET.get("trade_year"), _pair_url)
+    for coverage in trade.years:
+        coverage.url = f"?{urlencode({'trade_year': coverage.year})}#trade-partners"
+    return render(
+        request,
+        "countries/detail.html",
+        {
+            "country": country,
+            "agreement_count": sum(g.count for g in years),
+            "partners": partners,
+            "years": years,
+            "memberships": bloc_memberships(country),
+            # Declared by the corridors app on its CorridorMember model.
+            "corridor_memberships": list(
+                country.corridor_memberships.select_related("corridor").order_by("corridor__name")
+            ),
+            "list_url": agreement_list_url(party=country.iso3),
+            "max_per_group": MAX_PER_GROUP,
+            "trade": trade,
+        },
+    )
+
+
+# --- /countries/<ISO3>/<ISO3>/
+
+
+def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
+    """Every published agreement both countries are parties to, oldest first; undated last.
+
+    Two queries per page: the agreements, then their parties.
+    """
+    return (
+        with_first_parties(Agreement.objects.published().with_parties(first, second))
+        .defer(*HEAVY_FIELDS)
+        .order_by(principal_date().asc(nulls_last=True), "id")
+    )
+
+
+def _pair(code: str, other: str, view: str) -> tuple[Country, Country] | HttpResponseBase:
+    """The two countries of a pair URL, or the redirect to its upper-case spelling (the
+    order is kept: the page and its CSV put the first country first). 404 for one
+    country twice or an unknown code."""
+    codes = (_canonical_code(code), _canonical_code(other))
+    if codes[0] == codes[1]:
+        raise Http404("A pair needs two different countries.")
+    found = Country.objects.in_bulk(codes, field_name="iso3")
+    if len(found) != 2:
+        raise Http404("No such country.")
+    if (code, other) != codes:
+        return redirect(view, *codes, permanent=True)
+    return found[codes[0]], found[codes[1]]
+
+
+def agreement_markers(entries: Iterable[AgreementEntry]) -> list[Marker]:
+    """The dated agreements of a timeline as events on the trade chart's time axis."""
+    return [
+        Marker(
+            int(entry.date.iso[:4]),
+            f"{entry.agreement.title} ({entry.date.label.lower()} {entry.date.text})",
+            entry.url,
+        )
+        for entry in entries
+        if entry.date is not None
+    ]
+
+
+def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
+    """Two countries' instruments on a timeline, and the trade between them year by year.
+    Served in either order; the canonical URL (named in the page's head) has the codes in
+    alphabetical order."""
+    pair = _pair(code, other, "countries:pair")
+    if isinstance(pair, HttpResponseBase):
+        return pair
+    first, second = pair
+    parties = [first.iso3, second.iso3]
+    # A page number that is not one, or past the end, gives the first or last page.
+    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [AgreementEntry.of(agreement) for agreement in page.object_list]
+    return render(
+        request,
+        "countries/pair.html",
+        {
+            "first": first,
+            "second": second,
+            "page_obj": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            "entries": entries,
+            "canonical_url": request.build_absolute_uri(reverse("countries:pair", args=sorted(parties))),
+            "list_url": agreement_list_url(party=parties),
+            "export_url": agreement_export_url(party=parties),
+            "trade": pair_trade(first, second, agreement_markers(entries)),
+            "trade_csv_url": reverse("countries:pair-trade-csv", args=parties),
+        },
+    )
+
+
+def country_pair_trade_csv(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
+    """/countries/<ISO3>/<ISO3>/trade.csv: the pair's trade statistics, one row per year,
+    the first country of the URL as ``country_a``."""
+    pair = _pair(code, other, "countries:pair-trade-csv")
+    if isinstance(pair, HttpResponseBase):
+        return pair
+    first, second = pair
+    return csv_response(trade_filename(first, second), TRADE_HEADER, trade_table(first, second))

@@ -1,0 +1,529 @@
+"""The benchmark of issue 3: ``python -m tradepacts.ops.bench`` (``make bench``).
+
+On a PostgreSQL database of its own (``--database-url``, else BENCH_DATABASE_URL,
+else postgres://postgres@127.0.0.1:5432/tradepacts_bench: never DATABASE_URL, so
+it cannot fill a real database with synthetic rows), created, migrated and filled
+with 100,000 synthetic agreements if it has fewer. Then, through a real gunicorn
+server (one sync worker, DEBUG off), it prints each figure with the reference it
+is measured against in the same run, their ratio and the target:
+
+a. the CSV export of every published agreement, against PostgreSQL's own
+   ``COPY (the same rows and columns) TO STDOUT WITH CSV``; both files are read
+   back and compared cell by cell, so the reference is known to be equivalent;
+b. the peak memory (VmHWM) of a fresh worker that exported every agreement,
+   against a fresh worker that exported about 10,000;
+c. the median server time of filtered list pages (page 1 and a deep page),
+   against /health/ in the same server, with the SQL queries each page makes.
+
+Times are the best of a few rounds, and the machine's load is printed: other
+processes on a 2-core machine move every figure, the ratios much less.
+"""
+
+import argparse
+import csv
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tradepacts_bench"
+AGREEMENTS = 100_000
+SEED = 42
+SMALL_EXPORT = 10_000
+ROUNDS = 2
+EXPORT_RATIO, MEMORY_MB, LIST_RATIO = 2.0, 30.0, 3.0
+LIST_FILTERS = [
+    {"party": "KEN"},
+    {"kind": "mou"},
+    {"status": "in_force"},
+    {"signed_from": "2001", "signed_to": "2001"},
+    {"q": "ports"},
+]
+DEEP_PAGE = 100
+CHUNK = 1 << 16
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
+# --- the database ----------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database if the server has none of that name."""
+    name = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            print(f"Creating database {name}.")
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def prepare(count: int) -> None:
+    """Migrate; generate the synthetic agreements if there are too few (they need nothing
+    but the countries the migrations load: no demo data, no other loader)."""
+    from django.core.management import call_command
+
+    from agreements.models import Agreement
+
+    call_command("migrate", verbosity=0)
+    existing = Agreement.objects.count()
+    if existing < count:
+        print(
+            f"The database holds {existing:,} agreements: generate_synthetic --agreements {count} --seed {SEED} --clear"
+        )
+        started = time.monotonic()
+        call_command("generate_synthetic", agreements=count, seed=SEED, clear=True)
+        print(f"Generated in {time.monotonic() - started:.0f} s.")
+
+
+# --- the server ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``gunicorn tradepacts.wsgi -w 1`` on a free port, with an access log of server times."""
+
+    LOG_FORMAT = "%(m)s\t%(U)s\t%(q)s\t%(s)s\t%(D)s"
+
+    def __init__(self, database_url: str, workdir: Path, name: str, **extra_env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.access_log = workdir / f"{name}-access.log"
+        self.error_log = workdir / f"{name}-error.log"
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [
+            *(str(gunicorn), "tradepacts.wsgi:application", "--workers", "1", "--bind", f"127.0.0.1:{self.port}"),
+            *("--timeout", "600", "--access-logfile", str(self.access_log), "--access-logformat", self.LOG_FORMAT),
+            *("--error-logfile", str(self.error_log)),
+        ]
+        env = {**os.environ, "DEBUG": "0", "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **extra_env}
+        # Python's own warnings (WhiteNoise's "No directory at: staticfiles/") go to a file too.
+        with (workdir / f"{name}-stderr.log").open("ab") as stderr:
+            self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.get("/health/")
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"gunicorn did not start:\n{self.error_log.read_text()[-3000:]}") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def worker_pid(self) -> int:
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if len(children) != 1:
+            raise RuntimeError(f"expected one gunicorn worker, found {children}")
+        return int(children[0])
+
+    def memory_kb(self, key: str = "VmHWM") -> int:
+        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1])
+        raise RuntimeError(f"no {key} in /proc status")
+
+    def get(self, path: str, sink: Path | None = None) -> tuple[int, float]:
+        """GET ``path`` to the last byte: (bytes, seconds). Streams into ``sink`` if given."""
+        started = time.perf_counter()
+        size = 0
+        with urllib.request.urlopen(self.base + path, timeout=600) as response:
+            out = sink.open("wb") if sink else None
+            try:
+                while chunk := response.read(CHUNK):
+                    size += len(chunk)
+                    if out:
+                        out.write(chunk)
+            finally:
+                if out:
+                    out.close()
+        return size, time.perf_counter() - started
+
+    def log_mark(self) -> int:
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def server_times_ms(self, mark: int) -> list[float]:
+        """The server times (gunicorn's %(D)s) of the requests logged since ``mark``."""
+        with self.access_log.open("rb") as log:
+            log.seek(mark)
+            lines = log.read().decode().splitlines()
+        return [int(line.split("\t")[4]) / 1000 for line in lines if line.count("\t") == 4]
+
+
+@contextmanager
+def server(database_url: str, workdir: Path, name: str, **extra_env: str) -> Iterator[Server]:
+    running = Server(database_url, workdir, name, **extra_env)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def warm_up(srv: Server) -> None:
+    """The same first requests for every worker: imports, templates, connection."""
+    for path in ("/health/", "/agreements/", "/agreements/?page=2", "/agreements/export.csv?kind=accession&q=zzzz"):
+        srv.get(path)
+
+
+# --- a. the export against COPY ---------------------------------------------
+
+
+def reference_sql(base_url: str) -> sql.Composed:
+    """The export's rows and columns in one SQL query: published agreements, newest
+    first, the same multi-value cells (string_agg in correlated subqueries), the same
+    date texts and the same neutralised formula-like cells."""
+    from agreements.exports import HEADER, SEPARATOR
+    from tradepacts.csv import FORMULA_STARTS
+
+    sep = sql.Literal(SEPARATOR)
+
+    def date(name: str) -> str:
+        return (
+            f"CASE a.{name}_precision WHEN 'year' THEN to_char(a.{name}_on, 'YYYY') "
+            f"WHEN 'month' THEN to_char(a.{name}_on, 'YYYY-MM') ELSE to_char(a.{name}_on, 'YYYY-MM-DD') END"
+        )
+
+    columns = {
+        "id": "a.id",
+        "title": "a.title",
+        "kind": "a.kind",
+        "status": "a.status",
+        "parties": "(SELECT string_agg(c.iso3, {sep} ORDER BY p.id) FROM agreements_party p "
+        "JOIN agreements_country c ON c.id = p.country_id WHERE p.agreement_id = a.id)",
+        "party_names": "(SELECT string_agg(c.name, {sep} ORDER BY p.id) FROM agreements_party p "
+        "JOIN agreements_country c ON c.id = p.country_id WHERE p.agreement_id = a.id)",
+        "institutions": "(SELECT string_agg(CASE WHEN c.iso3 IS NULL THEN o.name ELSE c.iso3 || ': ' || o.name END, "
+        "{sep} ORDER BY p.id) FROM agreements_party p JOIN agreements_organisation o ON o.id = p.institution_id "
+        "LEFT JOIN agreements_country c ON c.id = p.country_id WHERE p.agreement_id = a.id)",
+        "signed_on": date("signed"),
+        "signed_place": "a.place",
+        "in_force_on": date("in_force"),
+        "ended_on": date("ended"),
+        "topics": "(SELECT string_agg(t.name, {sep} ORDER BY t.name) FROM agreements_agreement_topics x "
+        "JOIN agreements_topic t ON t.id = x.topic_id WHERE x.agreement_id = a.id)",
+        "corridors": "(SELECT string_agg(k.name, {sep} ORDER BY k.name) FROM corridors_corridoragreement x "
+        "JOIN corridors_corridor k ON k.id = x.corridor_id WHERE x.agreement_id = a.id)",
+        "signatories": "(SELECT string_agg(s.name || CASE WHEN s.honorific <> '' THEN ', ' || s.honorific ELSE '' END"
+        " || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(s.position, ''), c.iso3), '') || ')', ''), {sep} "
+        'ORDER BY s."order", s.id) FROM agreements_signatory s LEFT JOIN agreements_country c ON c.id = s.country_id '
+        "WHERE s.agreement_id = a.id)",
+        "sources": "(SELECT string_agg(src.title || CASE WHEN src.url <> '' THEN ' <' || src.url || '>' ELSE '' END, "
+        "{sep} ORDER BY x.id) FROM agreements_agreementsource x JOIN agreements_source src ON src.id = x.source_id "
+        "WHERE x.agreement_id = a.id)",
+        "url": "{base} || a.slug || '/'",
+        "announced_on": date("announced"),
+        "scope": "a.scope",
+        "binding": "CASE WHEN a.is_binding THEN 'yes' ELSE 'no' END",
+        "summary": "a.summary",
+    }
+    if list(columns) != HEADER:
+        raise RuntimeError(f"the reference query's columns {list(columns)} are not the export's {HEADER}")
+    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
+
+    def safe(name: str) -> str:  # tradepacts.csv.safe_cell
+        return f"CASE WHEN left(r.{name}, 1) IN ({starts}) THEN '''' || r.{name} ELSE r.{name} END AS {name}"
+
+    inner = ",\n  ".join(f"{expression} AS {name}" for name, expression in columns.items())
+    outer = ", ".join("r.id" if name == "id" else safe(name) for name in columns)
+    # OFFSET 0 keeps PostgreSQL from inlining the subquery, which would run each
+    # string_agg twice (once for the test, once for the value).
+    text = (
+        f"SELECT {outer} FROM (SELECT\n  {inner},\n  a.signed_on AS sort_signed_on\n"
+        "FROM agreements_agreement a WHERE a.is_published\n"
+        "ORDER BY a.signed_on DESC NULLS LAST, a.id DESC OFFSET 0) r "
+        "ORDER BY r.sort_signed_on DESC NULLS LAST, r.id DESC"
+    )
+    return sql.SQL(text).format(sep=sep, base=sql.Literal(base_url))
+
+
+def copy_export(database_url: str, query: sql.Composed, sink: Path) -> tuple[int, float]:
+    """``COPY (query) TO STDOUT WITH CSV HEADER`` read to the last byte: (bytes, seconds)."""
+    with psycopg.connect(database_url) as conn, conn.cursor() as cursor, sink.open("wb") as out:
+        started = time.perf_counter()
+        size = 0
+        with cursor.copy(sql.SQL("COPY ({}) TO STDOUT WITH CSV HEADER").format(query)) as copy:
+            for data in copy:
+                size += len(data)
+                out.write(data)
+        return size, time.perf_counter() - started
+
+
+def compare_csv(exported: Path, reference: Path) -> tuple[int, int, str]:
+    """(rows in the export, rows in the reference, the first difference or '')."""
+    with exported.open(encoding="utf-8-sig", newline="") as a, reference.open(encoding="utf-8", newline="") as b:
+        rows_a, rows_b = csv.reader(a), csv.reader(b)
+        count_a = count_b = 0
+        first = ""
+        for line, (row_a, row_b) in enumerate(zip(rows_a, rows_b, strict=False), start=1):
+            count_a, count_b = count_a + 1, count_b + 1
+            if row_a != row_b and not first:
+                diff = [(i, x, y) for i, (x, y) in enumerate(zip(row_a, row_b, strict=False)) if x != y][:2]
+                first = f"line {line}: {diff or (len(row_a), len(row_b))}"
+        count_a += sum(1 for _ in rows_a)
+        count_b += sum(1 for _ in rows_b)
+    return count_a - 1, count_b - 1, first  # without the header rows
+
+
+# --- c. list pages ------------------------------------------------------------
+
+
+def list_urls() -> list[tuple[str, int]]:
+    """(URL, result count) of each filter's page 1 and deep page."""
+    from django.http import QueryDict
+
+    from agreements.filters import AgreementFilterSet
+    from agreements.models import Agreement
+    from agreements.views.agreements import PAGE_SIZE
+
+    urls = []
+    for params in LIST_FILTERS:
+        filterset = AgreementFilterSet(QueryDict(urlencode(params)), queryset=Agreement.objects.published())
+        if not filterset.is_valid():
+            raise RuntimeError(f"{params}: {filterset.errors}")
+        count = filterset.qs.count()
+        deep = min(DEEP_PAGE, max(1, math.ceil(count / PAGE_SIZE)))
+        urls.append((f"/agreements/?{urlencode(params)}", count))
+        urls.append((f"/agreements/?{urlencode({**params, 'page': deep})}", count))
+    return urls
+
+
+def query_counts(paths: list[str]) -> dict[str, int]:
+    """SQL queries per page when rendered (page cache off), in this process by Django's test client."""
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for path in paths:
+            client.get(path)  # warm caches that are not per request
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            counts[path] = len(queries)
+    return counts
+
+
+def timed_requests(srv: Server, path: str, n: int) -> tuple[float, float]:
+    """Median server time and median client time of ``n`` requests, in ms, after two warm-ups."""
+    srv.get(path)
+    srv.get(path)
+    mark = srv.log_mark()
+    client = [srv.get(path)[1] * 1000 for _ in range(n)]
+    time.sleep(0.05)  # the last access-log line
+    server_times = srv.server_times_ms(mark)
+    return statistics.median(server_times), statistics.median(client)
+
+
+# --- the run ------------------------------------------------------------------
+
+
+def small_export_params() -> dict[str, str]:
+    """A signing-year range holding about SMALL_EXPORT published agreements."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    from agreements.models import Agreement
+
+    by_year = dict(
+        Agreement.objects.published()
+        .filter(signed_on__isnull=False)
+        .annotate(year=ExtractYear("signed_on"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("year", "n")
+    )
+    years = sorted(by_year)
+    best = (math.inf, years[0], years[0], 0)
+    for i, first in enumerate(years):
+        total = 0
+        for last in years[i:]:
+            total += by_year[last]
+            best = min(best, (abs(total - SMALL_EXPORT), first, last, total))
+            if total > SMALL_EXPORT:
+                break
+    _, first, last, _ = best
+    return {"signed_from": str(first), "signed_to": str(last)}
+
+
+def export_figure(database_url: str, workdir: Path, published: int) -> tuple[bool, int, int]:
+    """a. (target met, the worker's VmHWM in kB, rows exported)."""
+    http_file, copy_file = workdir / "export.csv", workdir / "copy.csv"
+    print("a. CSV export of every published agreement, through gunicorn, against PostgreSQL's COPY")
+    with server(database_url, workdir, "export") as srv:
+        warm_up(srv)
+        query = reference_sql(f"{srv.base}/agreements/")
+        http_times, copy_times = [], []
+        for _ in range(ROUNDS):
+            http_bytes, seconds = srv.get("/agreements/export.csv", http_file)
+            http_times.append(seconds)
+            copy_bytes, seconds = copy_export(database_url, query, copy_file)
+            copy_times.append(seconds)
+        full_hwm = srv.memory_kb()
+    http_rows, copy_rows, difference = compare_csv(http_file, copy_file)
+    http_s, copy_s = min(http_times), min(copy_times)
+    ratio = http_s / copy_s
+    same = http_rows == copy_rows == published
+    ok = ratio <= EXPORT_RATIO and same
+    for label, rows, size, best, times in (
+        ("HTTP /agreements/export.csv", http_rows, http_bytes, http_s, http_times),
+        ("COPY (same query) TO STDOUT", copy_rows, copy_bytes, copy_s, copy_times),
+    ):
+        rounds = ", ".join(f"{t:.2f}" for t in times)
+        print(f"   {label}  {rows:>8,} rows  {size / 1e6:6.1f} MB  {best:7.2f} s  (rounds: {rounds})")
+    print(f"   rows: {'match' if same else 'DIFFER'} ({published:,} published); cells: {difference or 'identical'}")
+    print(f"   ratio {ratio:.2f}x   target <= {EXPORT_RATIO:g}x   {verdict(ok)}\n")
+    return ok, full_hwm, http_rows
+
+
+def exported_rows(path: Path) -> int:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+def memory_figure(database_url: str, workdir: Path, full: tuple[int, int] | None) -> bool:
+    """b. ``full``: (VmHWM, rows) of the worker that exported everything in a., if it ran."""
+    print("b. Peak memory (VmHWM) of a fresh gunicorn worker, after the same warm-up")
+    if full is None:
+        with server(database_url, workdir, "full") as srv:
+            warm_up(srv)
+            srv.get("/agreements/export.csv", workdir / "export.csv")
+            full = srv.memory_kb(), exported_rows(workdir / "export.csv")
+    full_hwm, full_rows = full
+    small_path = f"/agreements/export.csv?{urlencode(small_export_params())}"
+    with server(database_url, workdir, "small") as srv:
+        warm_up(srv)
+        warm_hwm = srv.memory_kb()
+        srv.get(small_path, workdir / "small.csv")
+        small_hwm = srv.memory_kb()
+    small_rows = exported_rows(workdir / "small.csv")
+    growth = (full_hwm - small_hwm) / 1024
+    ok = growth <= MEMORY_MB
+    print(f"   after the warm-up                    {warm_hwm / 1024:7.1f} MB")
+    print(f"   exporting {small_rows:>7,} rows               {small_hwm / 1024:7.1f} MB  ({small_path})")
+    print(f"   exporting {full_rows:>7,} rows (everything)  {full_hwm / 1024:7.1f} MB")
+    print(f"   difference {growth:+.1f} MB   target <= +{MEMORY_MB:g} MB   {verdict(ok)}\n")
+    return ok
+
+
+def list_figure(database_url: str, workdir: Path, requests: int) -> bool:
+    """c. Filtered list pages against /health/, in the same server: rendered for
+    every request (page cache off: what the first reader of a page after a
+    change waits), then as configured (cached pages for anonymous readers).
+    The target applies to the configured server; both are printed."""
+    urls = list_urls()
+    counts = query_counts(["/health/"] + [url for url, _ in urls])
+    worst = {}
+    for label, extra_env in [
+        ("page cache off: every request rendered", {"PAGE_CACHE_SECONDS": "0"}),
+        ("as configured: page cache on", {}),
+    ]:
+        print(f"c. List pages, {label}: median server time of {requests} requests, against /health/")
+        with server(database_url, workdir, "list", **extra_env) as srv:
+            warm_up(srv)
+            health, health_client = timed_requests(srv, "/health/", requests)
+            print(
+                f"   {'/health/':<52} {health:8.1f} ms  (client {health_client:6.1f} ms)    1.0x  "
+                f"{counts['/health/']} queries"
+            )
+            worst[label] = 0.0
+            for url, results in urls:
+                median, client = timed_requests(srv, url, requests)
+                worst[label] = max(worst[label], median / health)
+                print(
+                    f"   {url:<52} {median:8.1f} ms  (client {client:6.1f} ms)  {median / health:5.1f}x  "
+                    f"{counts[url]} queries when rendered  [{results:,} results]"
+                )
+        print(f"   worst ratio {worst[label]:.1f}x\n")
+    ok = worst["as configured: page cache on"] <= LIST_RATIO
+    print(
+        f"   target <= {LIST_RATIO:g}x for the configured server: {verdict(ok)} (rendered: {worst['page cache off: every request rendered']:.0f}x)\n"
+    )
+    return ok
+
+
+def run(database_url: str, count: int, requests: int, only: str) -> bool:
+    from agreements.models import Agreement
+
+    started = time.monotonic()
+    ensure_database(database_url)
+    prepare(count)
+    total, published = Agreement.objects.count(), Agreement.objects.published().count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    db = database_url.rsplit("/", 1)[-1]
+    print(f"\ntradepacts bench: PostgreSQL database {db}, {total:,} agreements ({published:,} published)")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} (other processes move the times; ratios less)\n")
+    met = []
+    with tempfile.TemporaryDirectory(prefix="tradepacts-bench-") as tmp:
+        workdir = Path(tmp)
+        full = None
+        if "a" in only:
+            ok, full_hwm, full_rows = export_figure(database_url, workdir, published)
+            met.append(ok)
+            full = full_hwm, full_rows
+        if "b" in only:
+            met.append(memory_figure(database_url, workdir, full))
+        if "c" in only:
+            met.append(list_figure(database_url, workdir, requests))
+    print(f"Bench done in {time.monotonic() - started:.0f} s: {sum(met)} of {len(met)} targets met.")
+    return all(met)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tradepacts.ops.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
+        help="A PostgreSQL database of the bench's own (default: BENCH_DATABASE_URL or %(default)s).",
+    )
+    parser.add_argument("--agreements", type=int, default=AGREEMENTS, help="Generate up to this many (%(default)s).")
+    parser.add_argument("--requests", type=int, default=20, help="Timed requests per list page (%(default)s).")
+    parser.add_argument("--only", default="abc", help="Which figures: any of a, b, c (default: %(default)s).")
+    args = parser.parse_args(argv)
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("the bench runs on PostgreSQL: give a postgres:// URL")
+    # Before Django reads its settings; gunicorn inherits the same environment.
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradepacts.settings")
+    import django
+
+    django.setup()
+    warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise, without collectstatic
+    return 0 if run(args.database_url, args.agreements, args.requests, args.only) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
