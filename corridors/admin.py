@@ -1,15 +1,14 @@
 """Staff curation of corridors, their countries in route order and their nodes."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import path
 
 from agreements.admin.agreements import AgreementAdmin, HistoryAdmin, surviving_values
-from agreements.imports.agreements import ImportFailed, RowError, upload_page
 from agreements.search import reindex
 from agreements.trade.admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin
 from corridors.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_corridor_indicators
@@ -24,6 +23,8 @@ from corridors.models import (
     ObservationStatistic,
 )
 from corridors.periods import Period
+from tradepacts.imports import ImportResult
+from tradepacts.uploads import Upload, upload_view
 
 
 class MemberInline(admin.TabularInline):
@@ -200,36 +201,28 @@ class ImportAdminMixin:
         return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
 
     def import_csv(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = IndicatorImportForm(request.POST or None, request.FILES or None)
-        errors: list[RowError] = []
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = import_corridor_indicators(
-                    upload, filename=upload.name, can_change=self.has_change_permission(request)
-                )
-            except ImportFailed as failure:
-                errors = failure.errors
-            else:
-                refresh = " The corridor statistics will be refreshed." if result.created or result.updated else ""
-                self.message_user(request, f"Imported {upload.name}: {result}{refresh}", messages.SUCCESS)
-                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        return upload_page(
-            self,
-            request,
-            "admin/corridors/indicator_import.html",
-            title="Import corridor indicator figures from CSV",
-            form=form,
-            errors=errors,
-            required_columns=REQUIRED_COLUMNS,
-            optional_columns=OPTIONAL_COLUMNS,
-        )
+        return upload_view(self, request, INDICATORS_UPLOAD)
 
 
 class IndicatorImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="UTF-8. Nothing is written if any row is wrong.")
+
+
+def indicators_imported(file: UploadedFile, result: ImportResult) -> str:
+    refresh = " The corridor statistics will be refreshed." if result.created or result.updated else ""
+    return f"Imported {file.name}: {result}{refresh}"
+
+
+INDICATORS_UPLOAD = Upload(
+    title="Import corridor indicator figures from CSV",
+    template="admin/corridors/indicator_import.html",
+    form_class=IndicatorImportForm,
+    run=lambda model_admin, request, file, data: import_corridor_indicators(
+        file, filename=file.name, can_change=model_admin.has_change_permission(request)
+    ),
+    success_message=indicators_imported,
+    context={"required_columns": REQUIRED_COLUMNS, "optional_columns": OPTIONAL_COLUMNS},
+)
 
 
 @admin.register(IndicatorObservation)

@@ -35,16 +35,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db import transaction
-
-from agreements.imports.agreements import Importer as AgreementsImporter
-from agreements.imports.agreements import ImportFailed, RowError
 from agreements.models import Country, Source
 from agreements.trade.imports import check_source_text, parse_amount
 from corridors.models import Corridor, CorridorMember, Indicator, IndicatorObservation
 from corridors.periods import Period
 from corridors.tasks import queue_corridor_refresh
 from tradepacts.csv import numbered_records, unsafe_cell
+from tradepacts.imports import NOT_UTF8_MESSAGE, Importer, ImportResult, decode
 
 REQUIRED_COLUMNS = ["corridor", "indicator", "country", "period", "value", "unit", "source"]
 OPTIONAL_COLUMNS = ["qualifier", "note", "synthetic"]
@@ -70,23 +67,6 @@ BOOLEANS = {"": False, "no": False, "false": False, "0": False, "yes": True, "tr
 
 
 @dataclass
-class IndicatorImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-
-    @property
-    def unchanged(self) -> int:
-        return self.rows - self.created - self.updated
-
-    def __str__(self) -> str:
-        return (
-            f"{self.rows:,} indicator figure(s): {self.created:,} created, {self.updated:,} updated, "
-            f"{self.unchanged:,} unchanged."
-        )
-
-
-@dataclass
 class Row:
     line: int
     key: tuple[int, int, int | None, str, Any]
@@ -96,7 +76,7 @@ class Row:
 
 def import_corridor_indicators(
     data: bytes | str | IO, *, filename: str = "a CSV file", can_change: bool = True
-) -> IndicatorImportResult:
+) -> ImportResult:
     """Import indicator figures; raises ImportFailed with every error, having written nothing.
 
     ``can_change=False`` refuses a file that would change figures already stored.
@@ -104,30 +84,28 @@ def import_corridor_indicators(
     return IndicatorImporter(filename=filename, can_change=can_change).run(data)
 
 
-class IndicatorImporter:
+class IndicatorImporter(Importer):
     def __init__(self, *, filename: str, can_change: bool) -> None:
+        super().__init__()
         self.filename, self.can_change = filename, can_change
-        self.errors: list[RowError] = []
+        self.rows: list[Row] = []
 
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
-
-    def run(self, data: bytes | str | IO) -> IndicatorImportResult:
-        text, utf8 = AgreementsImporter.decode(data)
+    def read(self, data: bytes | str | IO) -> None:
+        text, utf8 = decode(data)
         if not utf8:
-            self.error(0, "", "The file is not UTF-8: save it as “CSV UTF-8” and import it again.")
-            raise ImportFailed(self.errors)
+            self.error(0, "", NOT_UTF8_MESSAGE)
+            return
         records = numbered_records(text, lambda line, message: self.error(line, "", message))
         first = next(records, None)
         if first is None:
             if not self.errors:
                 self.error(1, "", "The file is empty: it needs a header row.")
-            raise ImportFailed(self.errors)
+            return
         header = self.read_header(first[1])
         if self.errors:
-            raise ImportFailed(self.errors)
+            return
         self.load()
-        rows = []
+        rows = self.rows
         seen: dict[tuple, int] = {}
         for line, cells in records:
             if not any(cell.strip() for cell in cells):
@@ -147,9 +125,6 @@ class IndicatorImporter:
             rows.append(row)
         if not self.errors and not rows:
             self.error(0, "", "The file has a header but no rows.")
-        if self.errors:
-            raise ImportFailed(self.errors)
-        return self.write(rows)
 
     def read_header(self, cells: list[str]) -> list[str]:
         header = [cell.strip().lower() for cell in cells]
@@ -259,9 +234,10 @@ class IndicatorImporter:
             (self.sources_by_url if is_url else self.sources_by_title)[text] = found
         return found
 
-    def write(self, rows: list[Row]) -> IndicatorImportResult:
-        """Create the new figures and update those that differ, one transaction; the rest is not touched."""
-        result = IndicatorImportResult(rows=len(rows))
+    def write(self) -> ImportResult:
+        """Create the new figures and update those that differ; the rest is not touched."""
+        rows = self.rows
+        result = ImportResult("indicator figure(s)", rows=len(rows))
         existing: dict[tuple, IndicatorObservation] = {
             (o.corridor_id, o.indicator_id, o.destination_id, o.period_kind, o.period_start): o
             for o in IndicatorObservation.objects.filter(corridor_id__in={r.key[0] for r in rows})
@@ -277,31 +253,31 @@ class IndicatorImporter:
                 changes.append((row, old))
         if not self.can_change and (lines := [str(row.line) for row, old in changes if old is not None]):
             message = f"This file changes figures already stored (lines {', '.join(lines)}), which you may not change."
-            raise ImportFailed([RowError(0, "", message)])
+            self.error(0, "", message)
+            return result
         reason = f"Imported from {self.filename}"
-        with transaction.atomic():
-            for row, old in changes:
-                source_id = self.source_id(row.source_text) if row.source_text else (old.source_id if old else None)
-                if old is None:
-                    corridor, indicator, country, kind, start = row.key
-                    obj = IndicatorObservation(
-                        corridor_id=corridor,
-                        indicator_id=indicator,
-                        destination_id=country,
-                        period_kind=kind,
-                        period_start=start,
-                        source_id=source_id,
-                        **row.values,
-                    )
-                    obj._change_reason = reason
-                    obj.save()
-                    result.created += 1
-                else:
-                    for name, value in {**row.values, "source_id": source_id}.items():
-                        setattr(old, name, value)
-                    old._change_reason = reason
-                    old.save()
-                    result.updated += 1
-            if changes:
-                queue_corridor_refresh()
+        for row, old in changes:
+            source_id = self.source_id(row.source_text) if row.source_text else (old.source_id if old else None)
+            if old is None:
+                corridor, indicator, country, kind, start = row.key
+                obj = IndicatorObservation(
+                    corridor_id=corridor,
+                    indicator_id=indicator,
+                    destination_id=country,
+                    period_kind=kind,
+                    period_start=start,
+                    source_id=source_id,
+                    **row.values,
+                )
+                obj._change_reason = reason
+                obj.save()
+                result.created += 1
+            else:
+                for name, value in {**row.values, "source_id": source_id}.items():
+                    setattr(old, name, value)
+                old._change_reason = reason
+                old.save()
+                result.updated += 1
+        if changes:
+            queue_corridor_refresh()
         return result

@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.admin.uploads import AGREEMENTS_UPLOAD
 from agreements.forms import PartialDateFormMixin
-from agreements.imports.agreements import import_csv_view
 from agreements.models import (
     Agreement,
     AgreementRelation,
@@ -32,6 +32,7 @@ from agreements.models import (
 from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES
 from agreements.search import reindex
 from agreements.tasks import trade_refresh_for_agreement
+from tradepacts.uploads import upload_view
 
 admin.site.site_header = "tradepacts curation"
 admin.site.site_title = "tradepacts admin"
@@ -239,7 +240,7 @@ class AgreementAdmin(HistoryAdmin):
 
     def import_csv(self, request: HttpRequest) -> HttpResponse:
         """Upload a CSV of the export's columns: agreements.imports.agreements does the work."""
-        return import_csv_view(self, request)
+        return upload_view(self, request, AGREEMENTS_UPLOAD)
 
     def get_search_results(self, request, queryset, search_term):
         # The public search's index (full text on PostgreSQL), not joins over

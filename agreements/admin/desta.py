@@ -12,17 +12,13 @@ The work is agreements.imports.desta's, as for ``manage.py import_desta``.
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import URLPattern, path
 
-from agreements.imports.agreements import ImportFailed, RowError, upload_page
 from agreements.imports.desta import SOURCE_TITLE, import_desta
 from agreements.models import Agreement
-
-MAX_WARNINGS_SHOWN = 20
+from tradepacts.uploads import Upload, upload_view
 
 
 class DestaImportForm(forms.Form):
@@ -33,43 +29,24 @@ class DestaImportForm(forms.Form):
     )
 
 
-def can_import(model_admin, request: HttpRequest) -> bool:
+def can_import(model_admin: admin.ModelAdmin, request: HttpRequest) -> bool:
     """Adding agreements, and publishing them: every DESTA agreement is created published."""
     return model_admin.has_add_permission(request) and request.user.has_perm("agreements.publish_agreement")
 
 
-def desta_import_view(model_admin, request: HttpRequest) -> HttpResponse:
-    """Staff allowed to add and publish upload the file; errors listed by line, or back to the list."""
-    if not can_import(model_admin, request):
-        raise PermissionDenied
-    form = DestaImportForm(request.POST or None, request.FILES or None)
-    errors: list[RowError] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_desta(upload, filename=upload.name, user=request.user)
-        except ImportFailed as failure:
-            errors = failure.errors
-        else:
-            model_admin.message_user(
-                request, f"Imported {upload.name} in {result.seconds:.1f} s: {result}", messages.SUCCESS
-            )
-            for warning in result.warnings[:MAX_WARNINGS_SHOWN]:
-                model_admin.message_user(request, f"Warning, {warning}", messages.WARNING)
-            if len(result.warnings) > MAX_WARNINGS_SHOWN:
-                more = len(result.warnings) - MAX_WARNINGS_SHOWN
-                model_admin.message_user(request, f"… and {more} more warning(s).", messages.WARNING)
-            opts = model_admin.opts
-            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return upload_page(
-        model_admin,
-        request,
-        "admin/agreements/desta_import.html",
-        title="Import the DESTA list of treaties",
-        form=form,
-        errors=errors,
-        source_title=SOURCE_TITLE,
-    )
+DESTA_UPLOAD = Upload(
+    title="Import the DESTA list of treaties",
+    template="admin/agreements/desta_import.html",
+    form_class=DestaImportForm,
+    run=lambda model_admin, request, file, data: import_desta(file, filename=file.name, user=request.user),
+    allowed=can_import,
+    success_message=lambda file, result: f"Imported {file.name} in {result.seconds:.1f} s: {result}",
+    context={"source_title": SOURCE_TITLE},
+)
+
+
+def desta_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+    return upload_view(model_admin, request, DESTA_UPLOAD)
 
 
 def add_desta_url(model_admin: admin.ModelAdmin) -> None:

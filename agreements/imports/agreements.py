@@ -45,15 +45,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.management.base import CommandError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.color import no_style
-from django.db import DataError, IntegrityError, connection, models, transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -63,6 +57,15 @@ from agreements.models import Agreement, AgreementSource, Country, Organisation,
 from agreements.models.dates import parse_partial_date
 from agreements.search import reindex
 from tradepacts.csv import numbered_records, unsafe_cell
+from tradepacts.imports import (
+    NOT_UTF8,
+    NOT_UTF8_MESSAGE,
+    Importer,
+    ImportResult,
+    RowError,
+    decode,
+    first_line,
+)
 
 # The interface contract's columns (the export's first ones) must all be there.
 REQUIRED_COLUMNS = HEADER[: HEADER.index("url") + 1]
@@ -103,53 +106,7 @@ CHOICE_VALUES = {column: ", ".join(dict.fromkeys(values.values())) for column, v
 INSTITUTION_OF_PARTY = re.compile(r"([A-Z]{3}):\s*(.*)", re.S)
 SIGNATORY_COUNTRY = re.compile(r"(?:(.*?),\s*)?([A-Z]{3})", re.S)
 SOURCE_WITH_URL = re.compile(r"(.*?)\s*<([A-Za-z][A-Za-z0-9+.-]*://[^<>\s]*)>", re.S)
-NOT_UTF8 = re.compile("[\udc80-\udcff]")
 AGREEMENT_ID = re.compile(r"agreement (\d+)")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem, where a curator finds it: the line (header = 1) and the column."""
-
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        return f"{where}, column {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-
-
-class ImportFailed(Exception):
-    """The file was refused; nothing of it was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s); nothing was imported.")
-        self.errors = errors
-
-
-def refused(failure: ImportFailed, filename: str, stderr, limit: int | None = None) -> CommandError:
-    """A management command's answer to a refused file: its errors written to
-    ``stderr`` (the first ``limit``), and the CommandError to raise (exit status 1)."""
-    shown = failure.errors if limit is None else failure.errors[:limit]
-    for error in shown:
-        stderr.write(str(error))
-    if len(failure.errors) > len(shown):
-        stderr.write(f"… and {len(failure.errors) - len(shown)} more.")
-    return CommandError(f"{len(failure.errors):,} error(s) in {filename}: nothing was imported.", returncode=1)
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    ids: list[int] = field(default_factory=list)  # every row's agreement, in the file's order
-
-    def __str__(self) -> str:
-        return (
-            f"{len(self.ids)} agreement(s): {self.created} created, {self.updated} updated, {self.unchanged} unchanged."
-        )
 
 
 @dataclass
@@ -185,7 +142,7 @@ def import_agreements(
     drafts and existing ones keep their state. ``can_change=False`` refuses rows
     that update existing agreements (a curator allowed to add only).
     """
-    return Importer(publish=publish, filename=filename, user=user, can_change=can_change).run(data)
+    return AgreementsImporter(publish=publish, filename=filename, user=user, can_change=can_change).run(data)
 
 
 def pk_of(obj: Any) -> int | None:
@@ -225,50 +182,28 @@ def parse_signatory(entry: str) -> tuple[str, str, str]:
     return name.strip(), honorific.strip(), details
 
 
-class Importer:
+class AgreementsImporter(Importer):
     """One import: the reference data it looks up, the rows it plans, the errors it found."""
 
     def __init__(self, *, publish: bool, filename: str, user: Any, can_change: bool) -> None:
+        super().__init__()
         self.publish, self.filename, self.user, self.can_change = publish, filename, user, can_change
         self.reason = f"Imported from {filename}"
         self.now = timezone.now()
-        self.errors: list[RowError] = []
-
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
+        self.plans: list[RowPlan] = []
 
     # --- reading -------------------------------------------------------------
 
-    def run(self, data: bytes | str | IO) -> ImportResult:
-        text, utf8 = self.decode(data)
+    def read(self, data: bytes | str | IO) -> None:
+        text, utf8 = decode(data)
         header = self.read_header(text)
         if self.errors:
-            raise ImportFailed(self.errors)
+            return
         self.load(header, text)
-        plans = [plan for line, cells in self.records(header, text, utf8) if (plan := self.plan(line, cells))]
-        if self.errors:
-            raise ImportFailed(self.errors)
-        try:
-            with transaction.atomic():
-                result = self.write(plans)
-                # PostgreSQL checks its cross-row rules at commit: check them here,
-                # inside the block, so a violation is reported and rolled back.
-                connection.check_constraints(table_names=[m._meta.db_table for m in WRITTEN_MODELS])
-        except (IntegrityError, DataError) as error:
-            raise ImportFailed([self.database_error(error, plans)]) from error
-        return result
+        self.plans = [plan for line, cells in self.records(header, text, utf8) if (plan := self.plan(line, cells))]
 
-    @staticmethod
-    def decode(data: bytes | str | IO) -> tuple[str, bool]:
-        """The file's text, and whether it was all UTF-8 (bad bytes are kept as surrogates)."""
-        if hasattr(data, "read"):
-            data = data.read()
-        if isinstance(data, str):
-            return data.removeprefix("\ufeff"), True
-        try:
-            return bytes(data).decode("utf-8").removeprefix("\ufeff"), True
-        except UnicodeDecodeError:
-            return bytes(data).decode("utf-8", errors="surrogateescape").removeprefix("\ufeff"), False
+    def checked_tables(self) -> list[str]:
+        return [m._meta.db_table for m in WRITTEN_MODELS]
 
     def rows(self, text: str) -> Iterator[tuple[int, list[str]]]:
         return numbered_records(text, lambda line, message: self.error(line, "", message))
@@ -280,7 +215,7 @@ class Importer:
             return []
         header = [name.strip().lower() for name in first[1]]
         if any(NOT_UTF8.search(name) for name in header):
-            self.error(1, "", "The file is not UTF-8: save it as “CSV UTF-8” and import it again.")
+            self.error(1, "", NOT_UTF8_MESSAGE)
             return []
         if duplicates := [name for name, n in Counter(header).items() if n > 1 and name]:
             self.error(1, "", f"Column(s) given twice: {', '.join(duplicates)}.")
@@ -680,7 +615,8 @@ class Importer:
         for start in range(0, len(pks), BATCH):
             model.objects.filter(pk__in=pks[start : start + BATCH]).delete()
 
-    def write(self, plans: list[RowPlan]) -> ImportResult:
+    def write(self) -> ImportResult:
+        plans = self.plans
         self.create(Organisation, list(self.new_organisations.values()))
         self.create(Topic, list(self.new_topics.values()))
         self.create(Corridor, list(self.new_corridors.values()))
@@ -715,18 +651,18 @@ class Importer:
 
         reindex([plan.agreement.pk for plan in new] + [agreement.pk for agreement in updated])
         return ImportResult(
+            "agreement(s)",
+            rows=len(plans),
             created=len(new),
             updated=len(updated),
-            unchanged=len(existing) - len(updated),
             ids=[plan.agreement.pk for plan in plans],
         )
 
-    def database_error(self, error: Exception, plans: list[RowPlan]) -> RowError:
-        lines = {plan.agreement.pk: plan.line for plan in plans}
+    def database_error(self, error: Exception) -> RowError:
+        lines = {plan.agreement.pk: plan.line for plan in self.plans}
         match = AGREEMENT_ID.search(str(error))
         line = lines.get(int(match.group(1)), 0) if match else 0
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return RowError(line, "", f"The database refused the file: {first}")
+        return RowError(line, "", f"The database refused the file: {first_line(error)}")
 
 
 WRITTEN_MODELS = (
@@ -874,81 +810,3 @@ class Changes:
             importer.update(model, objs, [name])
         for model in (Party, Signatory, AgreementSource, TopicLink, CorridorLink):
             importer.create(model, self.create[model])
-
-
-# --- the admin upload (wired in agreements.admin.agreements) -----------------------------
-
-MAX_ERRORS_SHOWN = 500
-
-
-def upload_page(
-    model_admin, request: HttpRequest, template: str, *, title: str, form, errors: list, **extra
-) -> HttpResponse:
-    """An admin CSV upload page (templates/admin/agreements/upload.html and the pages
-    extending it): the form, and the first MAX_ERRORS_SHOWN of a refused file's errors."""
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": title,
-        "form": form,
-        "errors": errors[:MAX_ERRORS_SHOWN],
-        "error_count": len(errors),
-        "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
-        **extra,
-    }
-    return TemplateResponse(request, template, context)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text="The columns of the agreements export (UTF-8). Nothing is written if any row is wrong.",
-    )
-    publish = forms.BooleanField(
-        label="Publish imported agreements",
-        required=False,
-        help_text="Left unticked, new agreements are drafts and existing ones keep their state.",
-    )
-
-    def __init__(self, *args, can_publish: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not can_publish:
-            del self.fields["publish"]
-
-
-def import_csv_view(model_admin, request: HttpRequest) -> HttpResponse:
-    """Staff with the add permission upload a CSV; errors listed by line, or back to the list."""
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    can_publish = request.user.has_perm("agreements.publish_agreement")
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES, can_publish=can_publish)
-    else:
-        form = ImportForm(can_publish=can_publish)
-    errors: list[RowError] = []
-    if form.is_bound and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_agreements(
-                upload,
-                publish=form.cleaned_data.get("publish", False),
-                filename=upload.name,
-                user=request.user,
-                can_change=model_admin.has_change_permission(request),
-            )
-        except ImportFailed as failure:
-            errors = failure.errors
-        else:
-            model_admin.message_user(request, f"Imported {upload.name}: {result}", messages.SUCCESS)
-            opts = model_admin.opts
-            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return upload_page(
-        model_admin,
-        request,
-        "admin/agreements/import.html",
-        title="Import agreements from CSV",
-        form=form,
-        errors=errors,
-        required_columns=REQUIRED_COLUMNS,
-        optional_columns=[name for name in HEADER if name not in REQUIRED_COLUMNS],
-    )

@@ -66,7 +66,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from agreements.imports.agreements import ImportFailed, RowError
 from agreements.models import (
     Agreement,
     AgreementRelation,
@@ -79,6 +78,7 @@ from agreements.models import (
 )
 from agreements.search import reindex
 from tradepacts.csv import numbered_records
+from tradepacts.imports import ImportFailed, RowError
 
 BASE, ACCESSION, CONSOLIDATED = "base_treaty", "accession", "consolidated"
 ENTRY_TYPES = (BASE, ACCESSION, CONSOLIDATED)

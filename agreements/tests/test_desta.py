@@ -19,10 +19,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse, reverse_lazy
 
-from agreements.imports.agreements import ImportFailed, RowError
 from agreements.imports.desta import SOURCE_TITLE, CountryCodes, import_desta, infer_kind, infer_scope
 from agreements.models import Agreement, AgreementRelation, ExternalIdentifier, Party, Source
 from agreements.tests.factories import AgreementFactory, PartyFactory, country
+from tradepacts.imports import ImportFailed, RowError
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,12 @@ from django.db import connection
 from django.urls import reverse, reverse_lazy
 
 from agreements.exports import HEADER
-from agreements.imports.agreements import REQUIRED_COLUMNS, ImportFailed, RowError, import_agreements
+from agreements.imports.agreements import REQUIRED_COLUMNS, import_agreements
 from agreements.models import Agreement, AgreementSource, Organisation, Party, Signatory, Source, Topic
 from agreements.tests.factories import AgreementFactory, bilateral, country
 from corridors.models import Corridor
 from tradepacts.csv import csv_lines
+from tradepacts.imports import ImportFailed, RowError
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,13 @@ are registered (the autocompletes need them).
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import path
 
-from agreements.imports.agreements import ImportFailed, RowError, upload_page
 from agreements.models import (
     AgreementTradeStatistic,
     Country,
@@ -31,6 +30,8 @@ from agreements.trade.imports import (
     pairs_for_rates,
     queue_refresh,
 )
+from tradepacts.imports import ImportResult
+from tradepacts.uploads import Upload, upload_view
 
 # The agreements list's template: it adds an "Import CSV" button when the
 # admin has an ``import`` URL and the user may add.
@@ -54,43 +55,32 @@ class TradeImportForm(forms.Form):
             raise forms.ValidationError(str(error)[:1].upper() + str(error)[1:]) from None
 
 
-def trade_import_view(model_admin: admin.ModelAdmin, request: HttpRequest, kind: str) -> HttpResponse:
-    """Upload trade figures or exchange rates; errors listed by line, or back to the list with the counts.
+def trade_upload(kind: str) -> Upload:
+    """Trade figures or exchange rates: staff with the add permission may upload;
+    without the change permission too, a file that would change figures already
+    stored is refused."""
+    importer = import_trade_flows if kind == FLOWS else import_exchange_rates
 
-    Staff with the add permission may upload; without the change permission too,
-    a file that would change figures already stored is refused.
-    """
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    form = TradeImportForm(request.POST or None, request.FILES or None)
-    errors: list[RowError] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        importer = import_trade_flows if kind == FLOWS else import_exchange_rates
-        try:
-            upload.seek(0)
-            result = importer(
-                upload,
-                source=form.cleaned_data["source"],
-                filename=upload.name,
-                can_change=model_admin.has_change_permission(request),
-            )
-        except ImportFailed as failure:
-            errors = failure.errors
-        else:
-            refresh = " The statistics of the pairs concerned will be refreshed." if result.pairs else ""
-            model_admin.message_user(request, f"Imported {upload.name}: {result}{refresh}", messages.SUCCESS)
-            opts = model_admin.opts
-            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return upload_page(
-        model_admin,
-        request,
-        "admin/agreements/trade_import.html",
+    def run(model_admin: admin.ModelAdmin, request: HttpRequest, file: UploadedFile, data: dict) -> ImportResult:
+        return importer(
+            file, source=data["source"], filename=file.name, can_change=model_admin.has_change_permission(request)
+        )
+
+    def success_message(file: UploadedFile, result: ImportResult) -> str:
+        refresh = " The statistics of the pairs concerned will be refreshed." if result.pairs else ""
+        return f"Imported {file.name}: {result}{refresh}"
+
+    return Upload(
         title="Import trade figures from CSV" if kind == FLOWS else "Import exchange rates from CSV",
-        form=form,
-        errors=errors,
-        kind=kind,
+        template="admin/agreements/trade_import.html",
+        form_class=TradeImportForm,
+        run=run,
+        success_message=success_message,
+        context={"kind": kind},
     )
+
+
+UPLOADS = {FLOWS: trade_upload(FLOWS), RATES: trade_upload(RATES)}
 
 
 class ImportAdmin(admin.ModelAdmin):
@@ -104,7 +94,7 @@ class ImportAdmin(admin.ModelAdmin):
         return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
 
     def import_csv(self, request: HttpRequest) -> HttpResponse:
-        return trade_import_view(self, request, self.import_kind)
+        return upload_view(self, request, UPLOADS[self.import_kind])
 
 
 def on_commit_refresh(pairs: list[tuple[int, int]]) -> None:

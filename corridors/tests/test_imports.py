@@ -9,12 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from agreements.imports.agreements import ImportFailed
 from agreements.models import Source
 from agreements.tests.factories import SourceFactory
 from corridors.imports import import_corridor_indicators
 from corridors.models import IndicatorObservation
 from corridors.tests.factories import IndicatorFactory, cargo, corridor_through
+from tradepacts.imports import ImportFailed
 
 pytestmark = pytest.mark.django_db
 

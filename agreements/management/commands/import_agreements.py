@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports.agreements import ImportFailed, import_agreements, refused
+from agreements.imports.agreements import import_agreements
+from tradepacts.imports import ImportFailed, refused
 
 
 class Command(BaseCommand):

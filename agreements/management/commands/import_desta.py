@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports.agreements import ImportFailed, refused
 from agreements.imports.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
+from tradepacts.imports import ImportFailed, refused
 
 MAX_ERRORS_PRINTED = 200
 

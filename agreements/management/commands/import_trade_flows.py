@@ -3,14 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports.agreements import ImportFailed, refused
 from agreements.trade.imports import (
     FLOWS,
-    TradeImportResult,
     check_source_text,
     import_exchange_rates,
     import_trade_flows,
 )
+from tradepacts.imports import ImportFailed, ImportResult, refused
 
 
 class Command(BaseCommand):
@@ -46,7 +45,7 @@ class Command(BaseCommand):
         importer = import_trade_flows if self.kind == FLOWS else import_exchange_rates
         try:
             with stream:
-                result: TradeImportResult = importer(stream, source=source, filename=name)
+                result: ImportResult = importer(stream, source=source, filename=name)
         except ImportFailed as failure:
             raise refused(failure, name, self.stderr) from None
         except OSError as error:

@@ -30,8 +30,7 @@ here, and the modules' public names are imported from here:
 
 - ``importer``: ``TradeImporter``, one import from the header to the writing
   (sources, lookups, the checks every layout shares);
-- ``result``: the kinds (FLOWS, RATES), the layouts' names and
-  ``TradeImportResult``;
+- ``result``: the kinds (FLOWS, RATES) and the layouts' names;
 - ``reading``: the file's lines and cells (encoding, numbers, source texts);
 - ``comtrade``: the UN Comtrade layout, its columns, codes and rows;
 - ``plain_and_rates``: the plain layout's rows and the exchange rates' rows;
@@ -44,15 +43,15 @@ from typing import Any
 from agreements.trade.imports.comtrade import COMTRADE_URL
 from agreements.trade.imports.importer import TradeImporter
 from agreements.trade.imports.reading import check_source_text, parse_amount
-from agreements.trade.imports.result import FLOWS, RATES, TradeImportResult
+from agreements.trade.imports.result import FLOWS, RATES
 from agreements.trade.imports.upserts import pairs_for_rates, queue_refresh, write_flows, write_rates
+from tradepacts.imports import ImportResult
 
 # What the rest of the project imports from here; the modules' other names stay theirs.
 __all__ = [
     "COMTRADE_URL",
     "FLOWS",
     "RATES",
-    "TradeImportResult",
     "check_source_text",
     "import_exchange_rates",
     "import_trade_flows",
@@ -66,7 +65,7 @@ __all__ = [
 
 def import_trade_flows(
     data: Any, *, source: str = "", filename: str = "a CSV file", can_change: bool = True
-) -> TradeImportResult:
+) -> ImportResult:
     """Import trade figures (Comtrade or plain layout); raises ImportFailed with every error.
 
     ``can_change=False`` refuses a file that would change figures already stored
@@ -77,6 +76,6 @@ def import_trade_flows(
 
 def import_exchange_rates(
     data: Any, *, source: str = "", filename: str = "a CSV file", can_change: bool = True
-) -> TradeImportResult:
+) -> ImportResult:
     """Import exchange rates (currency, year, units_per_usd); raises ImportFailed with every error."""
     return TradeImporter(RATES, source=source, filename=filename, can_change=can_change).run(data)

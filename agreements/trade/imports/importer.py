@@ -13,9 +13,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import DataError, IntegrityError, transaction
-
-from agreements.imports.agreements import ImportFailed, RowError
 from agreements.models import Country, Source
 from agreements.trade.imports.comtrade import (
     COMTRADE_COLUMNS,
@@ -47,36 +44,35 @@ from agreements.trade.imports.reading import (
     parse_amount,
     text_lines,
 )
-from agreements.trade.imports.result import COMTRADE, FLOWS, PLAIN, RATE_LAYOUT, RATES, TradeImportResult
+from agreements.trade.imports.result import COMTRADE, FLOWS, PLAIN, RATE_LAYOUT, RATES
 from agreements.trade.imports.upserts import pairs_for_rates, queue_refresh, write_flows, write_rates
 from agreements.trade.models import FIRST_YEAR, LAST_YEAR
+from tradepacts.imports import Importer, ImportResult
 
 
-class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin):
+class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
     """One import: the reference data it looks up, the rows it keeps, the errors it found."""
 
     def __init__(self, kind: str, *, source: str = "", filename: str = "a CSV file", can_change: bool = True) -> None:
+        super().__init__()
         self.kind, self.filename, self.can_change = kind, filename, can_change
-        self.errors: list[RowError] = []
+        self.layout = ""
         self.skipped: Counter = Counter()
         self.rows: list[tuple] = []
         self.seen: dict[Any, int] = {}  # natural key to its first line
         self.source_option = source
         self.monthly: list[int] = []
 
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
-
-    def run(self, data: Any) -> TradeImportResult:
+    def read(self, data: Any) -> None:
         records = self.records(data)
         first = next(records, None)
         if first is None:
             if not self.errors:
                 self.error(1, "", "The file is empty: it needs a header row.")
-            raise ImportFailed(self.errors)
-        layout = self.read_header(first[1])
+            return
+        self.layout = layout = self.read_header(first[1])
         if self.errors:
-            raise ImportFailed(self.errors)
+            return
         self.load(layout)
         if layout == PLAIN:
             data_rows = self.plain_rows(records)
@@ -96,9 +92,6 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin):
                 )
             else:
                 self.error(0, "", "The file has a header but no rows.")
-        if self.errors:
-            raise ImportFailed(self.errors)
-        return self.write(layout)
 
     def records(self, data: Any) -> Iterator[tuple[int, list[str]]]:
         """(line, cells) of every record, the header first; reading errors noted and the rest dropped."""
@@ -339,38 +332,29 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin):
 
     # --- writing ----------------------------------------------------------------
 
-    def write(self, layout: str) -> TradeImportResult:
-        result = TradeImportResult(kind=self.kind, layout=layout, rows=len(self.rows), skipped=self.skipped)
-        try:
-            with transaction.atomic():
-                source_ids = self.save_sources()
-                if self.kind == FLOWS:
-                    rows = (
-                        (r, p, y, f, v, c, source_ids[s] if s is not None else None, False)
-                        for r, p, y, f, v, c, s in self.rows
-                    )
-                    result.created, result.updated, result.pairs = write_flows(rows)
-                else:
-                    rates = ((c, y, r, source_ids[s] if s is not None else None) for c, y, r, s in self.rows)
-                    result.created, result.updated, changed = write_rates(rates)
-                    result.pairs = pairs_for_rates(changed)
-                if result.updated and not self.can_change:
-                    what = "figure(s)" if self.kind == FLOWS else "rate(s)"
-                    raise ImportFailed(  # rolled back with the transaction
-                        [
-                            RowError(
-                                0,
-                                "",
-                                f"{result.updated:,} {what} of this file would change {what} already stored, and you "
-                                "may add them but not change them.",
-                            )
-                        ]
-                    )
-                if result.pairs:
-                    queue_refresh(result.pairs)
-        except (IntegrityError, DataError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise ImportFailed([RowError(0, "", f"The database refused the file: {first}")]) from error
+    def write(self) -> ImportResult:
+        what = "trade figure(s)" if self.kind == FLOWS else "exchange rate(s)"
+        result = ImportResult(what, layout=self.layout, rows=len(self.rows), skipped=self.skipped)
+        source_ids = self.save_sources()
+        if self.kind == FLOWS:
+            rows = (
+                (r, p, y, f, v, c, source_ids[s] if s is not None else None, False) for r, p, y, f, v, c, s in self.rows
+            )
+            result.created, result.updated, result.pairs = write_flows(rows)
+        else:
+            rates = ((c, y, r, source_ids[s] if s is not None else None) for c, y, r, s in self.rows)
+            result.created, result.updated, changed = write_rates(rates)
+            result.pairs = pairs_for_rates(changed)
+        if result.updated and not self.can_change:
+            what = "figure(s)" if self.kind == FLOWS else "rate(s)"
+            self.error(
+                0,
+                "",
+                f"{result.updated:,} {what} of this file would change {what} already stored, and you "
+                "may add them but not change them.",
+            )
+        elif result.pairs:
+            queue_refresh(result.pairs)
         return result
 
     def save_sources(self) -> list[int | None]:

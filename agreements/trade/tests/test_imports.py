@@ -16,10 +16,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements.imports.agreements import ImportFailed
 from agreements.models import Country, ExchangeRate, Source, TradeFlow
 from agreements.tests.factories import SourceFactory, country
 from agreements.trade.imports import COMTRADE_URL, import_exchange_rates, import_trade_flows
+from tradepacts.imports import ImportFailed
 
 # Imports and admin changes ask for refreshes: record them instead (conftest.refresh).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("refresh")]

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.imports.agreements import ImportFailed, refused
 from corridors.imports import COLUMNS, import_corridor_indicators
+from tradepacts.imports import ImportFailed, refused
 
 
 class Command(BaseCommand):
