@@ -39,93 +39,45 @@ A value cannot contain the separator ";" (see exports.SEPARATOR).
 
 import csv
 import io
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.management.color import no_style
-from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from agreements.exports import HEADER, CorridorLink, TopicLink
-from agreements.models import Agreement, AgreementSource, Country, Organisation, Party, Signatory, Source, Topic
+from agreements.exports import HEADER
+from agreements.imports.agreement_relations import RelationPlanner
+from agreements.imports.agreement_rows import (
+    BATCH,
+    BOOLEANS,
+    CHOICE_VALUES,
+    CHOICES,
+    DATE_COLUMNS,
+    FIELD_COLUMNS,
+    INSTITUTION_OF_PARTY,
+    MAX_ID,
+    NOT_BINDING_KINDS,
+    REQUIRED_COLUMNS,
+    UPDATE_FIELDS,
+    Corridor,
+    RowPlan,
+    numbered_slug,
+    split,
+    validation_messages,
+)
+from agreements.imports.agreement_writes import WRITTEN_MODELS, AgreementWriter
+from agreements.models import Agreement, Country, Organisation, Source, Topic
 from agreements.models.dates import parse_partial_date
-from agreements.search import reindex
 from tradepacts.csv import numbered_records, unsafe_cell
 from tradepacts.imports import (
     NOT_UTF8,
     NOT_UTF8_MESSAGE,
     Importer,
     ImportResult,
-    RowError,
     decode,
-    first_line,
 )
-
-# The interface contract's columns (the export's first ones) must all be there.
-REQUIRED_COLUMNS = HEADER[: HEADER.index("url") + 1]
-# Agreement's corridors come from the corridors app, which agreements never imports.
-Corridor = Agreement._meta.get_field("corridors").related_model
-
-BATCH = 1000
-CHUNK = 2000  # agreements whose relation rows are built and written together
-MAX_ID = 2**63 - 1
-DATE_COLUMNS = {"announced_on": "announced", "signed_on": "signed", "in_force_on": "in_force", "ended_on": "ended"}
-# Which column a model field's error belongs to.
-FIELD_COLUMNS = {
-    "slug": "url",
-    "place": "signed_place",
-    "is_binding": "binding",
-    **{f"{name}_precision": column for column, name in DATE_COLUMNS.items()},
-}
-UPDATE_FIELDS = [
-    "title",
-    "kind",
-    "status",
-    "scope",
-    "is_binding",
-    "summary",
-    "place",
-    *(f"{name}_{part}" for name in DATE_COLUMNS.values() for part in ("on", "precision")),
-    "is_published",
-    "published_at",
-]
-BOOLEANS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
-NOT_BINDING_KINDS = {Agreement.Kind.MOU, Agreement.Kind.MOC, Agreement.Kind.COMMUNIQUE}
-# Choice values by value or (lower-case) label, per column.
-CHOICES = {
-    column: {key.lower(): value for value, label in choices.choices for key in (value, label)}
-    for column, choices in (("kind", Agreement.Kind), ("status", Agreement.Status), ("scope", Agreement.Scope))
-}
-CHOICE_VALUES = {column: ", ".join(dict.fromkeys(values.values())) for column, values in CHOICES.items()}
-INSTITUTION_OF_PARTY = re.compile(r"([A-Z]{3}):\s*(.*)", re.S)
-SIGNATORY_COUNTRY = re.compile(r"(?:(.*?),\s*)?([A-Z]{3})", re.S)
-SOURCE_WITH_URL = re.compile(r"(.*?)\s*<([A-Za-z][A-Za-z0-9+.-]*://[^<>\s]*)>", re.S)
-AGREEMENT_ID = re.compile(r"agreement (\d+)")
-
-
-@dataclass
-class RowPlan:
-    """What one row will write: the agreement, and its relations as plain values
-    (their model rows are built at write time, a chunk at a time, to bound memory)."""
-
-    line: int
-    agreement: Agreement
-    # The field values before the file's, for an existing agreement; None for a new one.
-    original: dict[str, Any] | None
-    # (country, institution), in the order of the parties.
-    parties: list[tuple[Country | None, Organisation | None]] = field(default_factory=list)
-    # (name, honorific, position, country), in order.
-    signatories: list[tuple[str, str, str, Country | None]] = field(default_factory=list)
-    # Existing rows as ids, rows to create as unsaved instances (shared between rows).
-    topics: list[int | Topic] = field(default_factory=list)
-    corridors: list[Any] = field(default_factory=list)
-    sources: list[int | Source] = field(default_factory=list)
 
 
 def import_agreements(
@@ -145,44 +97,7 @@ def import_agreements(
     return AgreementsImporter(publish=publish, filename=filename, user=user, can_change=can_change).run(data)
 
 
-def pk_of(obj: Any) -> int | None:
-    return obj if isinstance(obj, int) or obj is None else obj.pk
-
-
-def split(cell: str) -> list[str]:
-    return [value.strip() for value in cell.split(";") if value.strip()]
-
-
-def numbered_slug(base: str, taken: set[str], max_length: int) -> str:
-    """``base``, or ``base-2``, ``base-3`` ... whichever is free; marks it taken."""
-    candidate, n = base[:max_length], 1
-    while candidate in taken:
-        n += 1
-        suffix = f"-{n}"
-        candidate = base[: max_length - len(suffix)] + suffix
-    taken.add(candidate)
-    return candidate
-
-
-def validation_messages(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-
-
-def parse_signatory(entry: str) -> tuple[str, str, str]:
-    """'Name, Honorific (Position, ISO3)' to (name, honorific, details in brackets)."""
-    text, details = entry, ""
-    if entry.endswith(")"):
-        depth = 0
-        for i in range(len(entry) - 1, -1, -1):
-            depth += {")": 1, "(": -1}.get(entry[i], 0)
-            if depth == 0:
-                text, details = entry[:i].strip(), entry[i + 1 : -1].strip()
-                break
-    name, _, honorific = text.partition(",")
-    return name.strip(), honorific.strip(), details
-
-
-class AgreementsImporter(Importer):
+class AgreementsImporter(RelationPlanner, AgreementWriter, Importer):
     """One import: the reference data it looks up, the rows it plans, the errors it found."""
 
     def __init__(self, *, publish: bool, filename: str, user: Any, can_change: bool) -> None:
@@ -429,384 +344,3 @@ class AgreementsImporter(Importer):
                     continue
                 for message in messages_:
                     self.error(line, column, f"{label}{message}")
-
-    def plan_parties(self, plan: RowPlan, cells: dict[str, str]) -> None:
-        line, agreement = plan.line, plan.agreement
-        codes = [code.upper() for code in split(cells["parties"])]
-        if unknown := [code for code in codes if code not in self.countries]:
-            self.error(line, "parties", f"Unknown country code(s): {', '.join(unknown)}.")
-            return
-        # The institutions column lists, in party order, "ISO3: name" for a
-        # country's institution and "name" for an institution acting alone.
-        acting: dict[str, str] = {}
-        order: list[tuple[str | None, str | None]] = []  # (ISO3, None) or (None, institution)
-        for entry in split(cells["institutions"]):
-            if match := INSTITUTION_OF_PARTY.fullmatch(entry):
-                iso3, name = match.group(1), match.group(2).strip()
-                if iso3 not in codes:
-                    self.error(line, "institutions", f"“{entry}”: {iso3} is not among the parties.")
-                elif iso3 in acting:
-                    self.error(line, "institutions", f"“{entry}”: {iso3} already has an institution; a party has one.")
-                else:
-                    acting[iso3] = name
-                    order.append((iso3, None))
-            else:
-                order.append((None, entry))
-        # Interleave: countries in the parties column's order, each institution
-        # acting alone where it comes among the countries that have institutions.
-        sequence: list[tuple[str | None, str | None]] = []
-        position = 0
-        for iso3, alone in order:
-            if iso3 is None:
-                sequence.append((None, alone))
-            elif iso3 in codes[position:]:
-                until = codes.index(iso3, position) + 1
-                sequence += [(code, None) for code in codes[position:until]]
-                position = until
-        sequence += [(code, None) for code in codes[position:]]
-
-        for iso3, alone in sequence:
-            country = self.countries[iso3] if iso3 else None
-            name = acting.get(iso3) if iso3 else alone
-            institution = self.organisation(line, country, name) if name else None
-            if name and institution is None:
-                continue  # reported
-            for message in self.party_problems(country, institution):
-                self.error(line, "institutions", message)
-            plan.parties.append((country, institution))
-        pairs = [(pk_of(country), pk_of(institution)) for country, institution in plan.parties]
-        for message in agreement.party_errors(pairs):
-            self.error(line, "parties", message)
-
-    def party_problems(self, country: Country | None, institution: Organisation | None) -> list[str]:
-        """Party's own rules (clean() and fields), once per (country, institution)."""
-        # A new institution is the party's by construction (same country, or none);
-        # Party.clean() cannot see it before it is saved.
-        if institution is not None and institution.pk is None:
-            return []
-        key = (pk_of(country), pk_of(institution))
-        if key not in self.party_checks:
-            party = Party(country=country, institution=institution)
-            self.party_checks[key] = self.problems(party, exclude=["agreement", "country", "institution"])
-        return self.party_checks[key]
-
-    def organisation(self, line: int, country: Country | None, name: str) -> Organisation | None:
-        """The body of that name (for that country, or without one), or a new one."""
-        found = self.organisations.get((country.pk if country else None, name)) or self.organisations.get((None, name))
-        if found is None and country is None:
-            named = self.organisations_named.get(name, [])
-            if len(named) > 1:
-                countries = ", ".join(sorted({self.iso3_of.get(org.country_id, "none") for org in named}))
-                self.error(
-                    line,
-                    "institutions",
-                    f"“{name}”: several organisations have this name (in countries {countries}): "
-                    "give the party's country as “ISO3: name”.",
-                )
-                return None
-            found = named[0] if named else None
-        if found is not None:
-            return found
-        key = (country.pk if country else None, name)
-        if key not in self.new_organisations:
-            base = slugify(f"{name} {country.iso3}" if country else name) or "organisation"
-            org = Organisation(
-                name=name,
-                country=country,
-                kind=Organisation.Kind.AGENCY if country else Organisation.Kind.INTERGOVERNMENTAL,
-                slug=numbered_slug(base, self.organisation_slugs, 120),
-            )
-            self.new_organisations[key] = org
-            self.reference_errors[("organisation", key)] = self.problems(org, exclude=["country", "parent"])
-        for message in self.reference_errors[("organisation", key)]:
-            self.error(line, "institutions", f"“{name}”: {message}")
-        return self.new_organisations[key]
-
-    @staticmethod
-    def problems(obj: models.Model, exclude: list[str] | None = None) -> list[str]:
-        try:
-            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            return [
-                f"{name}: {message}" if name != NON_FIELD_ERRORS else message
-                for name, messages_ in validation_messages(error).items()
-                for message in messages_
-            ]
-        return []
-
-    def plan_signatories(self, plan: RowPlan, cells: dict[str, str]) -> None:
-        parties = {code.upper() for code in split(cells["parties"])}
-        for order, entry in enumerate(split(cells["signatories"]), start=1):
-            name, honorific, details = parse_signatory(entry)
-            position, country = details, None
-            match = SIGNATORY_COUNTRY.fullmatch(details)
-            if match and match.group(2) in self.countries:
-                position, iso3 = (match.group(1) or "").strip(), match.group(2)
-                if iso3 not in parties:
-                    listed = ", ".join(sorted(parties)) or "none"
-                    self.error(plan.line, "signatories", f"“{entry}”: {iso3} is not a party (the parties: {listed}).")
-                    continue
-                country = self.countries[iso3]
-            signatory = Signatory(name=name, honorific=honorific, position=position, country=country, order=order)
-            for message in self.problems(signatory, exclude=["agreement", "country", "organisation"]):
-                self.error(plan.line, "signatories", f"“{entry}”: {message}")
-            plan.signatories.append((name, honorific, position, country))
-
-    def named_rows(self, line: int, column: str, cell: str, existing: dict, new: dict, make) -> list:
-        """Topics or corridors by name: existing ids, or shared new rows."""
-        rows = []
-        for name in dict.fromkeys(split(cell)):
-            if name in existing:
-                rows.append(existing[name])
-                continue
-            if name not in new:
-                new[name] = make(name)
-                self.reference_errors[(column, name)] = self.problems(new[name])
-            for message in self.reference_errors[(column, name)]:
-                self.error(line, column, f"“{name}”: {message}")
-            rows.append(new[name])
-        return rows
-
-    def new_topic(self, name: str) -> Topic:
-        return Topic(name=name, slug=numbered_slug(slugify(name) or "topic", self.topic_slugs, 60))
-
-    def new_corridor(self, name: str) -> Any:
-        return Corridor(name=name, slug=numbered_slug(slugify(name) or "corridor", self.corridor_slugs, 100))
-
-    def plan_sources(self, line: int, cell: str) -> list[int | Source]:
-        sources: list[int | Source] = []
-        for entry in split(cell):
-            match = SOURCE_WITH_URL.fullmatch(entry)
-            title, url = (match.group(1).strip(), match.group(2)) if match else (entry, "")
-            found = self.sources_by_url.get(url) if url else self.sources_by_title.get(title)
-            if found is None:
-                key = ("url", url) if url else ("title", title)
-                if key not in self.new_sources:
-                    self.new_sources[key] = Source(title=title, url=url, kind=Source.Kind.OTHER)
-                    self.reference_errors[("source", key)] = self.problems(self.new_sources[key])
-                for message in self.reference_errors[("source", key)]:
-                    self.error(line, "sources", f"“{entry}”: {message}")
-                found = self.new_sources[key]
-            if found not in sources:  # unsaved rows are equal only to themselves
-                sources.append(found)
-        return sources
-
-    # --- writing -------------------------------------------------------------
-
-    def create(self, model: type[models.Model], objs: list) -> None:
-        """Bulk insert, with a history row each for the models that keep history."""
-        history = hasattr(model._meta, "simple_history_manager_attribute")
-        for start in range(0, len(objs), BATCH):  # a slice at a time: so are their history rows
-            batch = objs[start : start + BATCH]
-            if history:
-                bulk_create_with_history(batch, model, default_user=self.user, default_change_reason=self.reason)
-            else:
-                model.objects.bulk_create(batch)
-
-    def update(self, model: type[models.Model], objs: list, fields: list[str]) -> None:
-        if objs:
-            bulk_update_with_history(
-                objs, model, fields, batch_size=BATCH, default_user=self.user, default_change_reason=self.reason
-            )
-
-    @staticmethod
-    def delete(model: type[models.Model], pks: list[int]) -> None:
-        # A queryset delete still sends each row's signals: history records it.
-        for start in range(0, len(pks), BATCH):
-            model.objects.filter(pk__in=pks[start : start + BATCH]).delete()
-
-    def write(self) -> ImportResult:
-        plans = self.plans
-        self.create(Organisation, list(self.new_organisations.values()))
-        self.create(Topic, list(self.new_topics.values()))
-        self.create(Corridor, list(self.new_corridors.values()))
-        self.create(Source, list(self.new_sources.values()))
-
-        new = [plan for plan in plans if plan.original is None]
-        # Given ids first, then move the sequence past them, then the rest.
-        self.create(Agreement, [plan.agreement for plan in new if plan.agreement.pk])
-        if any(plan.agreement.pk for plan in new):
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), [Agreement]):
-                    cursor.execute(sql)
-        self.create(Agreement, [plan.agreement for plan in new if not plan.agreement.pk])
-
-        for start in range(0, len(new), CHUNK):
-            changes = Changes()
-            for plan in new[start : start + CHUNK]:
-                changes.add_all(plan)
-            changes.apply(self)
-
-        existing = [plan for plan in plans if plan.original is not None]
-        updated = []
-        for start in range(0, len(existing), CHUNK):
-            chunk, changes = existing[start : start + CHUNK], Changes()
-            changed = changes.compare(chunk)
-            agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
-            for agreement in agreements:
-                agreement.updated_at = self.now
-            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at"])
-            changes.apply(self)
-            updated += agreements
-
-        reindex([plan.agreement.pk for plan in new] + [agreement.pk for agreement in updated])
-        return ImportResult(
-            "agreement(s)",
-            rows=len(plans),
-            created=len(new),
-            updated=len(updated),
-            ids=[plan.agreement.pk for plan in plans],
-        )
-
-    def database_error(self, error: Exception) -> RowError:
-        lines = {plan.agreement.pk: plan.line for plan in self.plans}
-        match = AGREEMENT_ID.search(str(error))
-        line = lines.get(int(match.group(1)), 0) if match else 0
-        return RowError(line, "", f"The database refused the file: {first_line(error)}")
-
-
-WRITTEN_MODELS = (
-    Organisation,
-    Topic,
-    Corridor,
-    Source,
-    Agreement,
-    Party,
-    Signatory,
-    AgreementSource,
-    TopicLink,
-    CorridorLink,
-)
-
-
-class Changes:
-    """The relation rows to create, update and delete, gathered over every row."""
-
-    def __init__(self) -> None:
-        self.create: dict[type[models.Model], list] = defaultdict(list)
-        self.update: dict[tuple[type[models.Model], str], list] = defaultdict(list)
-        self.delete: dict[type[models.Model], list[int]] = defaultdict(list)
-
-    @staticmethod
-    def party(plan: RowPlan, country: Country | None, institution: Organisation | None) -> Party:
-        return Party(agreement=plan.agreement, country=country, institution_id=pk_of(institution))
-
-    @staticmethod
-    def signatory(plan: RowPlan, order: int, name: str, honorific: str, position: str, country) -> Signatory:
-        return Signatory(
-            agreement=plan.agreement, name=name, honorific=honorific, position=position, country=country, order=order
-        )
-
-    def add_all(self, plan: RowPlan) -> None:
-        """A new agreement: every relation row is new."""
-        pk = plan.agreement.pk
-        self.create[Party] += [self.party(plan, *party) for party in plan.parties]
-        self.create[Signatory] += [self.signatory(plan, n, *s) for n, s in enumerate(plan.signatories, start=1)]
-        self.create[AgreementSource] += [AgreementSource(agreement_id=pk, source_id=pk_of(s)) for s in plan.sources]
-        self.create[TopicLink] += [TopicLink(agreement_id=pk, topic_id=pk_of(t)) for t in plan.topics]
-        self.create[CorridorLink] += [CorridorLink(agreement_id=pk, corridor_id=pk_of(c)) for c in plan.corridors]
-
-    def compare(self, plans: list[RowPlan]) -> set[int]:
-        """Plan the differences for existing agreements; returns the ids of those that change."""
-        ids = [plan.agreement.pk for plan in plans]
-        parties, signatories, citations = defaultdict(list), defaultdict(list), defaultdict(list)
-        for party in Party.objects.filter(agreement_id__in=ids).order_by("id"):
-            parties[party.agreement_id].append(party)
-        for signatory in Signatory.objects.filter(agreement_id__in=ids).order_by("order", "id"):
-            signatories[signatory.agreement_id].append(signatory)
-        for citation in AgreementSource.objects.filter(agreement_id__in=ids).order_by("id"):
-            citations[citation.agreement_id].append(citation)
-        links = {}
-        for model, target in ((TopicLink, "topic_id"), (CorridorLink, "corridor_id")):
-            links[model] = defaultdict(dict)
-            for link_pk, agreement_id, target_pk in model.objects.filter(agreement_id__in=ids).values_list(
-                "id", "agreement_id", target
-            ):
-                links[model][agreement_id][target_pk] = link_pk
-
-        changed = set()
-        for plan in plans:
-            agreement = plan.agreement
-            differs = any(getattr(agreement, name) != value for name, value in (plan.original or {}).items())
-            differs |= self.compare_parties(plan, parties[agreement.pk])
-            differs |= self.compare_signatories(plan, signatories[agreement.pk])
-            differs |= self.compare_citations(agreement.pk, [pk_of(s) for s in plan.sources], citations[agreement.pk])
-            for model, target, wanted in (
-                (TopicLink, "topic_id", plan.topics),
-                (CorridorLink, "corridor_id", plan.corridors),
-            ):
-                have, want = links[model][agreement.pk], [pk_of(obj) for obj in wanted]
-                added = [pk for pk in want if pk not in have]
-                removed = [link for target_pk, link in have.items() if target_pk not in want]
-                self.create[model] += [model(agreement_id=agreement.pk, **{target: pk}) for pk in added]
-                self.delete[model] += removed
-                differs |= bool(added or removed)
-            if differs:
-                changed.add(agreement.pk)
-        return changed
-
-    def compare_parties(self, plan: RowPlan, have: list[Party]) -> bool:
-        """Keep the rows of parties still there (their dates too); add and remove the rest."""
-        by_country = {party.country_id: party for party in have if party.country_id}
-        alone = [party for party in have if not party.country_id]
-        differs = False
-        for country, org in plan.parties:
-            institution = pk_of(org)
-            if country is not None:
-                match = by_country.pop(country.pk, None)
-            else:
-                match = next((p for p in alone if p.institution_id == institution), None)
-                if match:
-                    alone.remove(match)
-            if match is None:
-                self.create[Party].append(self.party(plan, country, org))
-                differs = True
-            elif match.institution_id != institution:
-                match.institution_id = institution
-                self.update[(Party, "institution")].append(match)
-                differs = True
-        gone = [*by_country.values(), *alone]
-        self.delete[Party] += [party.pk for party in gone]
-        return differs or bool(gone)
-
-    def compare_signatories(self, plan: RowPlan, have: list[Signatory]) -> bool:
-        """Keep the rows of signatories still there (role and organisation too), in the file's order."""
-        wanted = [
-            (name, honorific, position, pk_of(country)) for name, honorific, position, country in plan.signatories
-        ]
-        keys = [(s.name, s.honorific, s.position, s.country_id) for s in have]
-        if keys == wanted:
-            return False  # the same people in the same order, whatever the order numbers
-        unmatched = dict(enumerate(keys))
-        differs = False
-        for order, (key, values) in enumerate(zip(wanted, plan.signatories, strict=True), start=1):
-            index = next((i for i, k in unmatched.items() if k == key), None)
-            if index is None:
-                self.create[Signatory].append(self.signatory(plan, order, *values))
-                differs = True
-                continue
-            del unmatched[index]
-            match = have[index]
-            if match.order != order:
-                match.order = order
-                self.update[(Signatory, "order")].append(match)
-                differs = True
-        self.delete[Signatory] += [have[i].pk for i in unmatched]
-        return differs or bool(unmatched)
-
-    def compare_citations(self, agreement_pk: int, wanted: list[int | None], have: list[AgreementSource]) -> bool:
-        cited = {citation.source_id: citation for citation in have}
-        added = [pk for pk in wanted if pk not in cited]
-        removed = [citation.pk for source_pk, citation in cited.items() if source_pk not in wanted]
-        self.create[AgreementSource] += [AgreementSource(agreement_id=agreement_pk, source_id=pk) for pk in added]
-        self.delete[AgreementSource] += removed
-        return bool(added or removed)
-
-    def apply(self, importer: Importer) -> None:
-        # Signatories before parties (a signatory's country must be a party's).
-        for model in (Signatory, Party, AgreementSource, TopicLink, CorridorLink):
-            importer.delete(model, self.delete[model])
-        for (model, name), objs in self.update.items():
-            importer.update(model, objs, [name])
-        for model in (Party, Signatory, AgreementSource, TopicLink, CorridorLink):
-            importer.create(model, self.create[model])

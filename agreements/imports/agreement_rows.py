@@ -1,0 +1,109 @@
+"""The agreements CSV's row format: its columns, how its cells read, and the
+plan one row makes (agreements.imports.agreements reads a file into plans,
+agreements.imports.agreement_writes writes them)."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from agreements.exports import HEADER
+from agreements.models import Agreement, Country, Organisation, Source, Topic
+
+# The interface contract's columns (the export's first ones) must all be there.
+REQUIRED_COLUMNS = HEADER[: HEADER.index("url") + 1]
+# Agreement's corridors come from the corridors app, which agreements never imports.
+Corridor = Agreement._meta.get_field("corridors").related_model
+
+BATCH = 1000
+CHUNK = 2000  # agreements whose relation rows are built and written together
+MAX_ID = 2**63 - 1
+DATE_COLUMNS = {"announced_on": "announced", "signed_on": "signed", "in_force_on": "in_force", "ended_on": "ended"}
+# Which column a model field's error belongs to.
+FIELD_COLUMNS = {
+    "slug": "url",
+    "place": "signed_place",
+    "is_binding": "binding",
+    **{f"{name}_precision": column for column, name in DATE_COLUMNS.items()},
+}
+UPDATE_FIELDS = [
+    "title",
+    "kind",
+    "status",
+    "scope",
+    "is_binding",
+    "summary",
+    "place",
+    *(f"{name}_{part}" for name in DATE_COLUMNS.values() for part in ("on", "precision")),
+    "is_published",
+    "published_at",
+]
+BOOLEANS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+NOT_BINDING_KINDS = {Agreement.Kind.MOU, Agreement.Kind.MOC, Agreement.Kind.COMMUNIQUE}
+# Choice values by value or (lower-case) label, per column.
+CHOICES = {
+    column: {key.lower(): value for value, label in choices.choices for key in (value, label)}
+    for column, choices in (("kind", Agreement.Kind), ("status", Agreement.Status), ("scope", Agreement.Scope))
+}
+CHOICE_VALUES = {column: ", ".join(dict.fromkeys(values.values())) for column, values in CHOICES.items()}
+INSTITUTION_OF_PARTY = re.compile(r"([A-Z]{3}):\s*(.*)", re.S)
+SIGNATORY_COUNTRY = re.compile(r"(?:(.*?),\s*)?([A-Z]{3})", re.S)
+SOURCE_WITH_URL = re.compile(r"(.*?)\s*<([A-Za-z][A-Za-z0-9+.-]*://[^<>\s]*)>", re.S)
+AGREEMENT_ID = re.compile(r"agreement (\d+)")
+
+
+@dataclass
+class RowPlan:
+    """What one row will write: the agreement, and its relations as plain values
+    (their model rows are built at write time, a chunk at a time, to bound memory)."""
+
+    line: int
+    agreement: Agreement
+    # The field values before the file's, for an existing agreement; None for a new one.
+    original: dict[str, Any] | None
+    # (country, institution), in the order of the parties.
+    parties: list[tuple[Country | None, Organisation | None]] = field(default_factory=list)
+    # (name, honorific, position, country), in order.
+    signatories: list[tuple[str, str, str, Country | None]] = field(default_factory=list)
+    # Existing rows as ids, rows to create as unsaved instances (shared between rows).
+    topics: list[int | Topic] = field(default_factory=list)
+    corridors: list[Any] = field(default_factory=list)
+    sources: list[int | Source] = field(default_factory=list)
+
+
+def pk_of(obj: Any) -> int | None:
+    return obj if isinstance(obj, int) or obj is None else obj.pk
+
+
+def split(cell: str) -> list[str]:
+    return [value.strip() for value in cell.split(";") if value.strip()]
+
+
+def numbered_slug(base: str, taken: set[str], max_length: int) -> str:
+    """``base``, or ``base-2``, ``base-3`` ... whichever is free; marks it taken."""
+    candidate, n = base[:max_length], 1
+    while candidate in taken:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
+
+
+def validation_messages(error: ValidationError) -> dict[str, list[str]]:
+    return error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+
+
+def parse_signatory(entry: str) -> tuple[str, str, str]:
+    """'Name, Honorific (Position, ISO3)' to (name, honorific, details in brackets)."""
+    text, details = entry, ""
+    if entry.endswith(")"):
+        depth = 0
+        for i in range(len(entry) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(entry[i], 0)
+            if depth == 0:
+                text, details = entry[:i].strip(), entry[i + 1 : -1].strip()
+                break
+    name, _, honorific = text.partition(",")
+    return name.strip(), honorific.strip(), details

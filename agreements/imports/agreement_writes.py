@@ -1,0 +1,243 @@
+"""Writing planned agreements CSV rows: in bulk, in chunks, changing only
+what differs (a mixin of agreements.imports.agreements.AgreementsImporter)."""
+
+from collections import defaultdict
+
+from django.core.management.color import no_style
+from django.db import connection, models
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from agreements.exports import CorridorLink, TopicLink
+from agreements.imports.agreement_rows import AGREEMENT_ID, BATCH, CHUNK, UPDATE_FIELDS, Corridor, RowPlan, pk_of
+from agreements.models import Agreement, AgreementSource, Country, Organisation, Party, Signatory, Source, Topic
+from agreements.search import reindex
+from tradepacts.imports import (
+    Importer,
+    ImportResult,
+    RowError,
+    first_line,
+)
+
+
+class AgreementWriter:
+    """Writing the plans: new agreements and their rows, then the changes to existing ones."""
+
+    # --- writing -------------------------------------------------------------
+
+    def create(self, model: type[models.Model], objs: list) -> None:
+        """Bulk insert, with a history row each for the models that keep history."""
+        history = hasattr(model._meta, "simple_history_manager_attribute")
+        for start in range(0, len(objs), BATCH):  # a slice at a time: so are their history rows
+            batch = objs[start : start + BATCH]
+            if history:
+                bulk_create_with_history(batch, model, default_user=self.user, default_change_reason=self.reason)
+            else:
+                model.objects.bulk_create(batch)
+
+    def update(self, model: type[models.Model], objs: list, fields: list[str]) -> None:
+        if objs:
+            bulk_update_with_history(
+                objs, model, fields, batch_size=BATCH, default_user=self.user, default_change_reason=self.reason
+            )
+
+    @staticmethod
+    def delete(model: type[models.Model], pks: list[int]) -> None:
+        # A queryset delete still sends each row's signals: history records it.
+        for start in range(0, len(pks), BATCH):
+            model.objects.filter(pk__in=pks[start : start + BATCH]).delete()
+
+    def write(self) -> ImportResult:
+        plans = self.plans
+        self.create(Organisation, list(self.new_organisations.values()))
+        self.create(Topic, list(self.new_topics.values()))
+        self.create(Corridor, list(self.new_corridors.values()))
+        self.create(Source, list(self.new_sources.values()))
+
+        new = [plan for plan in plans if plan.original is None]
+        # Given ids first, then move the sequence past them, then the rest.
+        self.create(Agreement, [plan.agreement for plan in new if plan.agreement.pk])
+        if any(plan.agreement.pk for plan in new):
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [Agreement]):
+                    cursor.execute(sql)
+        self.create(Agreement, [plan.agreement for plan in new if not plan.agreement.pk])
+
+        for start in range(0, len(new), CHUNK):
+            changes = Changes()
+            for plan in new[start : start + CHUNK]:
+                changes.add_all(plan)
+            changes.apply(self)
+
+        existing = [plan for plan in plans if plan.original is not None]
+        updated = []
+        for start in range(0, len(existing), CHUNK):
+            chunk, changes = existing[start : start + CHUNK], Changes()
+            changed = changes.compare(chunk)
+            agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
+            for agreement in agreements:
+                agreement.updated_at = self.now
+            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at"])
+            changes.apply(self)
+            updated += agreements
+
+        reindex([plan.agreement.pk for plan in new] + [agreement.pk for agreement in updated])
+        return ImportResult(
+            "agreement(s)",
+            rows=len(plans),
+            created=len(new),
+            updated=len(updated),
+            ids=[plan.agreement.pk for plan in plans],
+        )
+
+    def database_error(self, error: Exception) -> RowError:
+        lines = {plan.agreement.pk: plan.line for plan in self.plans}
+        match = AGREEMENT_ID.search(str(error))
+        line = lines.get(int(match.group(1)), 0) if match else 0
+        return RowError(line, "", f"The database refused the file: {first_line(error)}")
+
+
+WRITTEN_MODELS = (
+    Organisation,
+    Topic,
+    Corridor,
+    Source,
+    Agreement,
+    Party,
+    Signatory,
+    AgreementSource,
+    TopicLink,
+    CorridorLink,
+)
+
+
+class Changes:
+    """The relation rows to create, update and delete, gathered over every row."""
+
+    def __init__(self) -> None:
+        self.create: dict[type[models.Model], list] = defaultdict(list)
+        self.update: dict[tuple[type[models.Model], str], list] = defaultdict(list)
+        self.delete: dict[type[models.Model], list[int]] = defaultdict(list)
+
+    @staticmethod
+    def party(plan: RowPlan, country: Country | None, institution: Organisation | None) -> Party:
+        return Party(agreement=plan.agreement, country=country, institution_id=pk_of(institution))
+
+    @staticmethod
+    def signatory(plan: RowPlan, order: int, name: str, honorific: str, position: str, country) -> Signatory:
+        return Signatory(
+            agreement=plan.agreement, name=name, honorific=honorific, position=position, country=country, order=order
+        )
+
+    def add_all(self, plan: RowPlan) -> None:
+        """A new agreement: every relation row is new."""
+        pk = plan.agreement.pk
+        self.create[Party] += [self.party(plan, *party) for party in plan.parties]
+        self.create[Signatory] += [self.signatory(plan, n, *s) for n, s in enumerate(plan.signatories, start=1)]
+        self.create[AgreementSource] += [AgreementSource(agreement_id=pk, source_id=pk_of(s)) for s in plan.sources]
+        self.create[TopicLink] += [TopicLink(agreement_id=pk, topic_id=pk_of(t)) for t in plan.topics]
+        self.create[CorridorLink] += [CorridorLink(agreement_id=pk, corridor_id=pk_of(c)) for c in plan.corridors]
+
+    def compare(self, plans: list[RowPlan]) -> set[int]:
+        """Plan the differences for existing agreements; returns the ids of those that change."""
+        ids = [plan.agreement.pk for plan in plans]
+        parties, signatories, citations = defaultdict(list), defaultdict(list), defaultdict(list)
+        for party in Party.objects.filter(agreement_id__in=ids).order_by("id"):
+            parties[party.agreement_id].append(party)
+        for signatory in Signatory.objects.filter(agreement_id__in=ids).order_by("order", "id"):
+            signatories[signatory.agreement_id].append(signatory)
+        for citation in AgreementSource.objects.filter(agreement_id__in=ids).order_by("id"):
+            citations[citation.agreement_id].append(citation)
+        links = {}
+        for model, target in ((TopicLink, "topic_id"), (CorridorLink, "corridor_id")):
+            links[model] = defaultdict(dict)
+            for link_pk, agreement_id, target_pk in model.objects.filter(agreement_id__in=ids).values_list(
+                "id", "agreement_id", target
+            ):
+                links[model][agreement_id][target_pk] = link_pk
+
+        changed = set()
+        for plan in plans:
+            agreement = plan.agreement
+            differs = any(getattr(agreement, name) != value for name, value in (plan.original or {}).items())
+            differs |= self.compare_parties(plan, parties[agreement.pk])
+            differs |= self.compare_signatories(plan, signatories[agreement.pk])
+            differs |= self.compare_citations(agreement.pk, [pk_of(s) for s in plan.sources], citations[agreement.pk])
+            for model, target, wanted in (
+                (TopicLink, "topic_id", plan.topics),
+                (CorridorLink, "corridor_id", plan.corridors),
+            ):
+                have, want = links[model][agreement.pk], [pk_of(obj) for obj in wanted]
+                added = [pk for pk in want if pk not in have]
+                removed = [link for target_pk, link in have.items() if target_pk not in want]
+                self.create[model] += [model(agreement_id=agreement.pk, **{target: pk}) for pk in added]
+                self.delete[model] += removed
+                differs |= bool(added or removed)
+            if differs:
+                changed.add(agreement.pk)
+        return changed
+
+    def compare_parties(self, plan: RowPlan, have: list[Party]) -> bool:
+        """Keep the rows of parties still there (their dates too); add and remove the rest."""
+        by_country = {party.country_id: party for party in have if party.country_id}
+        alone = [party for party in have if not party.country_id]
+        differs = False
+        for country, org in plan.parties:
+            institution = pk_of(org)
+            if country is not None:
+                match = by_country.pop(country.pk, None)
+            else:
+                match = next((p for p in alone if p.institution_id == institution), None)
+                if match:
+                    alone.remove(match)
+            if match is None:
+                self.create[Party].append(self.party(plan, country, org))
+                differs = True
+            elif match.institution_id != institution:
+                match.institution_id = institution
+                self.update[(Party, "institution")].append(match)
+                differs = True
+        gone = [*by_country.values(), *alone]
+        self.delete[Party] += [party.pk for party in gone]
+        return differs or bool(gone)
+
+    def compare_signatories(self, plan: RowPlan, have: list[Signatory]) -> bool:
+        """Keep the rows of signatories still there (role and organisation too), in the file's order."""
+        wanted = [
+            (name, honorific, position, pk_of(country)) for name, honorific, position, country in plan.signatories
+        ]
+        keys = [(s.name, s.honorific, s.position, s.country_id) for s in have]
+        if keys == wanted:
+            return False  # the same people in the same order, whatever the order numbers
+        unmatched = dict(enumerate(keys))
+        differs = False
+        for order, (key, values) in enumerate(zip(wanted, plan.signatories, strict=True), start=1):
+            index = next((i for i, k in unmatched.items() if k == key), None)
+            if index is None:
+                self.create[Signatory].append(self.signatory(plan, order, *values))
+                differs = True
+                continue
+            del unmatched[index]
+            match = have[index]
+            if match.order != order:
+                match.order = order
+                self.update[(Signatory, "order")].append(match)
+                differs = True
+        self.delete[Signatory] += [have[i].pk for i in unmatched]
+        return differs or bool(unmatched)
+
+    def compare_citations(self, agreement_pk: int, wanted: list[int | None], have: list[AgreementSource]) -> bool:
+        cited = {citation.source_id: citation for citation in have}
+        added = [pk for pk in wanted if pk not in cited]
+        removed = [citation.pk for source_pk, citation in cited.items() if source_pk not in wanted]
+        self.create[AgreementSource] += [AgreementSource(agreement_id=agreement_pk, source_id=pk) for pk in added]
+        self.delete[AgreementSource] += removed
+        return bool(added or removed)
+
+    def apply(self, importer: Importer) -> None:
+        # Signatories before parties (a signatory's country must be a party's).
+        for model in (Signatory, Party, AgreementSource, TopicLink, CorridorLink):
+            importer.delete(model, self.delete[model])
+        for (model, name), objs in self.update.items():
+            importer.update(model, objs, [name])
+        for model in (Party, Signatory, AgreementSource, TopicLink, CorridorLink):
+            importer.create(model, self.create[model])
