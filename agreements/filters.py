@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from agreements.models import Agreement, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
+from agreements.models.ordering import newest_first
 
 MAX_PARTIES = 10
 # Agreement's corridors come from the corridors app, which agreements never imports.
@@ -116,7 +117,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     """Filters and sort order of /agreements/ and /agreements/export.csv."""
 
     SORTS = {
-        "newest": [F("signed_on").desc(nulls_last=True), F("id").desc()],
+        "newest": newest_first(),
         "oldest": [F("signed_on").asc(nulls_last=True), F("id").asc()],
         "title": ["title", "id"],
         "relevance": [F("rank").desc(), F("signed_on").desc(nulls_last=True), F("id").desc()],

@@ -21,6 +21,10 @@ corridor refresh (corridors.stats, corridors.tasks):
 - ``catch_up(kind, time_limit, send_full)``: run by beat every few minutes per
   kind; closes the kind's runs abandoned by a lost worker and, if a gap has no
   full refresh after it, sends one.
+- A run's state is its ``status`` and, when FAILED, its ``failure`` (error, not
+  queued, interrupted, abandoned); both change only by compare-and-set updates
+  (``finish``, ``close_running``), so a late worker and a catch-up never
+  overwrite each other's record.
 
 The trade refresh (agreements.trade.refresh) records its runs and takes its cache lock
 here too, but locks on PostgreSQL its own way (one key per pair, shared with a
@@ -40,7 +44,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agreements.models import RefreshRun
@@ -67,7 +71,12 @@ def recorded_run(kind: str, scope: str, work: Callable[[], int]) -> RefreshRun:
     try:
         written = work()
     except BaseException as error:
-        finish(run, RefreshRun.Status.FAILED, error=f"{type(error).__name__}: {error}"[:4000])
+        finish(
+            run,
+            RefreshRun.Status.FAILED,
+            failure=RefreshRun.Failure.ERROR,
+            error=f"{type(error).__name__}: {error}"[:4000],
+        )
         raise
     finish(run, RefreshRun.Status.SUCCEEDED, rows_written=written)
     logger.info(
@@ -76,12 +85,28 @@ def recorded_run(kind: str, scope: str, work: Callable[[], int]) -> RefreshRun:
     return run
 
 
-def finish(run: RefreshRun, status: str, *, rows_written: int = 0, error: str = "") -> None:
-    run.status, run.rows_written, run.error, run.finished_at = status, rows_written, error, timezone.now()
+# A run's ending as others guessed it (its worker seemed lost): the run's own ending wins over these.
+GUESSED_ENDINGS = [RefreshRun.Failure.INTERRUPTED, RefreshRun.Failure.ABANDONED]
+
+
+def finish(run: RefreshRun, status: str, *, rows_written: int = 0, failure: str = "", error: str = "") -> None:
+    """Record how ``run`` ended: compare-and-set, over RUNNING or a guessed ending only, never
+    over an ending the run recorded itself."""
+    run.status, run.failure, run.rows_written, run.error = status, failure, rows_written, error
+    run.finished_at = timezone.now()
     try:
-        run.save(update_fields=["status", "rows_written", "error", "finished_at"])
+        RefreshRun.objects.filter(
+            Q(status=RefreshRun.Status.RUNNING) | Q(failure__in=GUESSED_ENDINGS), pk=run.pk
+        ).update(status=status, failure=failure, rows_written=rows_written, error=error, finished_at=run.finished_at)
     except Exception:  # the database itself may be what failed: keep the original error
         logger.exception("Could not record the end of %s refresh #%s (%s)", run.kind, run.pk, status)
+
+
+def close_running(runs: QuerySet[RefreshRun], failure: str, error: str) -> int:
+    """Mark FAILED, compare-and-set, those of ``runs`` still RUNNING: their worker was lost."""
+    return runs.filter(status=RefreshRun.Status.RUNNING).update(
+        status=RefreshRun.Status.FAILED, failure=failure, finished_at=timezone.now(), error=error
+    )
 
 
 @contextmanager
@@ -204,7 +229,13 @@ def record_not_queued(kind: str, scope: str, error: Exception) -> None:
     )
     logger.error("%s refresh of %s %s", kind, scope, message)
     try:
-        RefreshRun.objects.create(kind=kind, scope=scope, status=RefreshRun.Status.FAILED, error=message[:4000])
+        RefreshRun.objects.create(
+            kind=kind,
+            scope=scope,
+            status=RefreshRun.Status.FAILED,
+            failure=RefreshRun.Failure.NOT_QUEUED,
+            error=message[:4000],
+        )
     except DatabaseError:
         logger.exception("Could not record the %s refresh that was not queued", kind)
 
@@ -223,18 +254,14 @@ def catch_up(kind: str, time_limit: int, send_full: Callable[[], None]) -> str:
     refresh that started after the last gap has succeeded, or while one is
     running, it does nothing.
     """
-    abandoned = RefreshRun.objects.filter(
-        kind=kind,
-        status=RefreshRun.Status.RUNNING,
-        started_at__lt=timezone.now() - dt.timedelta(seconds=time_limit + 60),
-    ).update(
-        status=RefreshRun.Status.FAILED,
-        finished_at=timezone.now(),
-        error=f"{ABANDONED}: still running after the task's time limit; its worker was lost. "
+    abandoned = close_running(
+        RefreshRun.objects.filter(kind=kind, started_at__lt=timezone.now() - dt.timedelta(seconds=time_limit + 60)),
+        RefreshRun.Failure.ABANDONED,
+        f"{ABANDONED}: still running after the task's time limit; its worker was lost. "
         "Nothing of it was written; a full refresh covers it.",
     )
-    gaps = RefreshRun.objects.filter(kind=kind, status=RefreshRun.Status.FAILED).filter(
-        Q(error__startswith=NOT_QUEUED) | Q(error__startswith=ABANDONED)
+    gaps = RefreshRun.objects.filter(
+        kind=kind, failure__in=[RefreshRun.Failure.NOT_QUEUED, RefreshRun.Failure.ABANDONED]
     )
     last_gap = gaps.order_by("-started_at").values_list("started_at", flat=True).first()
     if last_gap is None:

@@ -45,11 +45,10 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from agreements.models import RefreshRun
-from agreements.runs import OnCommitBatch, catch_up, send_coalesced
+from agreements.runs import OnCommitBatch, catch_up, close_running, send_coalesced
 from agreements.trade.refresh import Pair, agreement_pairs, describe_scope, normalise_pairs, refresh_trade_statistics
 
 logger = logging.getLogger(__name__)
@@ -114,12 +113,10 @@ def close_interrupted_runs(done: RefreshRun) -> int:
     covered its work. (If it was merely still waiting for the lock, it records
     its own ending when it finishes, over this mark.)
     """
-    return RefreshRun.objects.filter(
-        kind=done.kind, scope=done.scope, status=RefreshRun.Status.RUNNING, started_at__lt=done.started_at
-    ).update(
-        status=RefreshRun.Status.FAILED,
-        finished_at=timezone.now(),
-        error=f"{INTERRUPTED}: its worker stopped before it finished; nothing of it was written. Run #{done.pk} redid it.",
+    return close_running(
+        RefreshRun.objects.filter(kind=done.kind, scope=done.scope, started_at__lt=done.started_at),
+        RefreshRun.Failure.INTERRUPTED,
+        f"{INTERRUPTED}: its worker stopped before it finished; nothing of it was written. Run #{done.pk} redid it.",
     )
 
 

@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from agreements.models import Agreement, Source
+from agreements.models.ordering import newest_first
 from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
     agreement_list_url,
-    newest_first,
     with_first_parties,
 )
 from corridors.diagram import route_map

@@ -1,13 +1,12 @@
-import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agreements.models import Agreement, Country, Party
-from agreements.models.dates import iso_partial_date
+from agreements.models.dates import ShownDate
+from agreements.models.ordering import PRINCIPAL_DATES, newest_first
 from corridors.models import Corridor
 
 NEWEST = 10
@@ -19,9 +18,7 @@ class AgreementRow:
 
     agreement: Agreement
     parties: list[str]
-    date_label: str
-    date_text: str
-    date_iso: str
+    date: ShownDate | None
 
 
 @dataclass(frozen=True)
@@ -31,7 +28,7 @@ class KindCount:
 
 
 def _newest_agreements() -> list[AgreementRow]:
-    """The newest published agreements by the date they were signed, or else announced.
+    """The newest published agreements (agreements.models.ordering), with their principal date.
 
     Two queries whatever the number of rows: the agreements, then their parties.
     """
@@ -39,13 +36,11 @@ def _newest_agreements() -> list[AgreementRow]:
     agreements = (
         Agreement.objects.published()
         .prefetch_related(Prefetch("parties", queryset=parties))
-        .order_by(Coalesce("signed_on", "announced_on").desc(nulls_last=True), F("id").desc())[:NEWEST]
+        .order_by(*newest_first())[:NEWEST]
     )
     rows = []
     for agreement in agreements:
-        field = "signed_on" if agreement.signed_on else "announced_on"
-        precision = agreement.signed_precision if agreement.signed_on else agreement.announced_precision
-        date: dt.date | None = getattr(agreement, field)
+        field, label = next(((f, label) for f, label in PRINCIPAL_DATES if getattr(agreement, f)), ("", ""))
         rows.append(
             AgreementRow(
                 agreement=agreement,
@@ -54,9 +49,7 @@ def _newest_agreements() -> list[AgreementRow]:
                     p.country.iso3 if p.country else (p.institution.acronym or p.institution.name)
                     for p in agreement.parties.all()
                 ],
-                date_label="Signed" if field == "signed_on" else "Announced",
-                date_text=agreement.date_display(field),
-                date_iso=iso_partial_date(date, precision),
+                date=ShownDate.of_field(agreement, field, label) if field else None,
             )
         )
     return rows

@@ -19,6 +19,7 @@ from agreements.models.dates import (
     precision_constraint,
     precision_errors,
 )
+from agreements.models.ordering import newest_first
 from agreements.models.reference import Organisation, Source, Topic
 from tradepacts.models import TimeStampedModel
 
@@ -169,9 +170,7 @@ class Agreement(TimeStampedModel):
     history = AGREEMENT_HISTORY
 
     class Meta:
-        # Newest first; agreements not yet signed (announced, negotiating) last.
-        # Its index is PostgreSQL-only (migration 0004): SQLite cannot index NULLS LAST.
-        ordering = [models.F("signed_on").desc(nulls_last=True), "-id"]
+        ordering = newest_first()  # its index is PostgreSQL-only: SQLite cannot index NULLS LAST
         permissions = [("publish_agreement", "Can publish agreements or return them to draft")]
         indexes = [
             models.Index(fields=["kind", "status"], name="agreements_kind_status"),

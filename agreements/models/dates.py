@@ -6,6 +6,8 @@ date; the precision says how much of it to show and to trust.
 """
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -129,3 +131,27 @@ def iso_partial_date(value: dt.date | None, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return f"{value:%Y-%m}"
     return value.isoformat()
+
+
+@dataclass(frozen=True)
+class ShownDate:
+    """A partial date as a page shows it ('January 2026'), as ISO 8601 for
+    machines and <time datetime> ('2026-01'), and what it is ('Signed').
+
+    The one way every page shows a date with its precision.
+    """
+
+    text: str
+    iso: str
+    label: str = ""
+
+    @classmethod
+    def of(cls, value: dt.date | None, precision: str, label: str = "") -> "ShownDate | None":
+        if value is None:
+            return None
+        return cls(format_partial_date(value, precision), iso_partial_date(value, precision), label)
+
+    @classmethod
+    def of_field(cls, obj: Any, field: str, label: str = "") -> "ShownDate | None":
+        """``obj.<field>`` (``signed_on``) with its precision (``signed_precision``)."""
+        return cls.of(getattr(obj, field), getattr(obj, field.removesuffix("_on") + "_precision"), label)

@@ -259,8 +259,8 @@ class AgreementTradeStatisticAdmin(DerivedAdmin):
 
 @admin.register(RefreshRun)
 class RefreshRunAdmin(DerivedAdmin):
-    list_display = ["started_at", "kind", "scope", "status", "finished_at", "rows_written", "short_error"]
-    list_filter = ["status", "kind"]
+    list_display = ["started_at", "kind", "scope", "status", "failure", "finished_at", "rows_written", "short_error"]
+    list_filter = ["status", "failure", "kind"]
     date_hierarchy = "started_at"
 
     @admin.display(description="error")

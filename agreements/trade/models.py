@@ -218,9 +218,19 @@ class RefreshRun(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (another run held the lock)"
 
+    class Failure(models.TextChoices):
+        """Why a FAILED run failed: what the catch-up and the pages act on (``error`` is for people)."""
+
+        NONE = "", "Not failed"
+        ERROR = "error", "The refresh raised an error"
+        NOT_QUEUED = "not_queued", "Not queued: the broker was unreachable"
+        INTERRUPTED = "interrupted", "Interrupted: its worker stopped"
+        ABANDONED = "abandoned", "Abandoned: still running after its time limit"
+
     kind = models.CharField(max_length=30, default="trade", help_text="Which statistics, e.g. trade.")
     scope = models.CharField(max_length=200, default="all", help_text='"all" or the pairs refreshed, e.g. KEN-RWA.')
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    failure = models.CharField(max_length=12, choices=Failure.choices, default=Failure.NONE, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_written = models.PositiveIntegerField(default=0)

@@ -24,7 +24,7 @@ from django_filters.views import FilterView
 from agreements.exports import HEADER, export_table
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
-from agreements.models.dates import format_partial_date, iso_partial_date
+from agreements.models.dates import ShownDate
 from agreements.trade.pages import agreement_trade
 from tradepacts.csv import csv_response
 from tradepacts.pagecache import cached_for_readers
@@ -33,23 +33,6 @@ PAGE_SIZE = 50
 FILENAME_SUMMARY_MAX = 100
 # Agreement's corridors come from the corridors app, which agreements never imports.
 Corridor = Agreement._meta.get_field("corridors").related_model
-
-
-@dataclass(frozen=True)
-class DateText:
-    """A partial date as shown ('January 2026') and as machine-readable ISO 8601 ('2026-01')."""
-
-    text: str
-    iso: str
-
-
-def date_text(obj: object, field: str) -> DateText | None:
-    """``obj.<field>`` with its precision, or None when the date is not known."""
-    value = getattr(obj, field)
-    if value is None:
-        return None
-    precision = getattr(obj, field.removesuffix("_on") + "_precision")
-    return DateText(format_partial_date(value, precision), iso_partial_date(value, precision))
 
 
 def query_without_page(params: QueryDict) -> str:
@@ -101,8 +84,8 @@ class ListRow:
     """One agreement in the list, with its dates ready to show."""
 
     agreement: Agreement
-    signed: DateText | None
-    in_force: DateText | None
+    signed: ShownDate | None
+    in_force: ShownDate | None
 
 
 class IdsFirstPaginator(Paginator):
@@ -165,7 +148,9 @@ class AgreementListView(FilterView):
         context.update(
             valid=self.valid,
             active_filters=active_filters(self.filterset.form) if self.valid else [],
-            rows=[ListRow(a, date_text(a, "signed_on"), date_text(a, "in_force_on")) for a in agreements],
+            rows=[
+                ListRow(a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on")) for a in agreements
+            ],
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
             else [],
@@ -211,7 +196,7 @@ SIGNED_STATUSES = {
 @dataclass(frozen=True)
 class PartyRow:
     party: Party
-    dates: list[tuple[str, DateText]]
+    dates: list[tuple[str, ShownDate]]
 
 
 @dataclass(frozen=True)
@@ -225,7 +210,7 @@ class Step:
     """One dated step of an agreement's life: announced, signed, a party ratified ..."""
 
     date: dt.date | None
-    when: DateText | None
+    when: ShownDate | None
     text: str
     upcoming: bool = False
 
@@ -265,9 +250,9 @@ def lifecycle(agreement: Agreement, parties: list[Party], today: dt.date) -> lis
     """The agreement's dated steps in order, its parties' among them; dates still
     to come are marked as such. A signing whose date is unknown ends the list."""
     steps = []
-    if when := date_text(agreement, "announced_on"):
+    if when := ShownDate.of_field(agreement, "announced_on"):
         steps.append((agreement.announced_on, 0, when, "Announced"))
-    if when := date_text(agreement, "signed_on"):
+    if when := ShownDate.of_field(agreement, "signed_on"):
         place = f" in {agreement.place}" if agreement.place else ""
         steps.append((agreement.signed_on, 1, when, f"Signed{place}"))
     for party in parties:
@@ -276,11 +261,11 @@ def lifecycle(agreement: Agreement, parties: list[Party], today: dt.date) -> lis
             # A party's own signing on the agreement's signing day is the same step.
             if field == "signed_on" and getattr(party, field) == agreement.signed_on:
                 continue
-            if when := date_text(party, field):
+            if when := ShownDate.of_field(party, field):
                 steps.append((getattr(party, field), 2, when, f"{name}: {label.lower()}"))
-    if when := date_text(agreement, "in_force_on"):
+    if when := ShownDate.of_field(agreement, "in_force_on"):
         steps.append((agreement.in_force_on, 3, when, "Entered into force"))
-    if when := date_text(agreement, "ended_on"):
+    if when := ShownDate.of_field(agreement, "ended_on"):
         steps.append((agreement.ended_on, 4, when, f"Ended ({agreement.get_status_display().lower()})"))
     steps.sort(key=lambda step: (step[0], step[1]))
     result = [Step(date, when, text, upcoming=date > today) for date, _, when, text in steps]
@@ -289,16 +274,16 @@ def lifecycle(agreement: Agreement, parties: list[Party], today: dt.date) -> lis
     return result
 
 
-def key_dates(agreement: Agreement) -> list[tuple[str, DateText | None, str]]:
+def key_dates(agreement: Agreement) -> list[tuple[str, ShownDate | None, str]]:
     """(label, date, place) for each of the agreement's dates, known or not. The place
     is where it was signed, or else announced; unplaced, it has a row of its own."""
-    signed, announced = date_text(agreement, "signed_on"), date_text(agreement, "announced_on")
+    signed, announced = ShownDate.of_field(agreement, "signed_on"), ShownDate.of_field(agreement, "announced_on")
     place_of = "signed" if signed else "announced" if announced else None
     rows = [
         ("Announced", announced, agreement.place if place_of == "announced" else ""),
         ("Signed", signed, agreement.place if place_of == "signed" else ""),
-        ("Entered into force", date_text(agreement, "in_force_on"), ""),
-        ("Ended", date_text(agreement, "ended_on"), ""),
+        ("Entered into force", ShownDate.of_field(agreement, "in_force_on"), ""),
+        ("Ended", ShownDate.of_field(agreement, "ended_on"), ""),
     ]
     if agreement.place and place_of is None:
         rows.append(("Place", None, agreement.place))
@@ -329,7 +314,9 @@ class AgreementDetailView(DetailView):
             dates=key_dates(agreement),
             lifecycle=lifecycle(agreement, parties, timezone.localdate()),
             party_rows=[
-                PartyRow(p, [(label, when) for field, label in PARTY_DATE_LABELS if (when := date_text(p, field))])
+                PartyRow(
+                    p, [(label, when) for field, label in PARTY_DATE_LABELS if (when := ShownDate.of_field(p, field))]
+                )
                 for p in parties
             ],
             # The pair page, for an agreement between exactly two countries.

@@ -12,7 +12,6 @@ Each agreement is listed as an ``agreements.views.entries.AgreementEntry``,
 as on the corridor pages.
 """
 
-import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +26,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from agreements.models import Agreement, BlocMembership, Country, Party
-from agreements.models.dates import format_partial_date, iso_partial_date
+from agreements.models.dates import ShownDate
+from agreements.models.ordering import newest_first, principal_date
 from agreements.trade.exports import HEADER as TRADE_HEADER
 from agreements.trade.exports import trade_filename, trade_table
 from agreements.trade.pages import pair_trade
@@ -35,11 +35,8 @@ from agreements.trade.partners import top_partners
 from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
-    DateItem,
     agreement_export_url,
     agreement_list_url,
-    newest_first,
-    principal_date,
     with_first_parties,
     with_party,
 )
@@ -133,14 +130,8 @@ class Group:
 @dataclass(frozen=True)
 class MembershipRow:
     membership: BlocMembership
-    joined: DateItem | None
-    left: DateItem | None
-
-
-def _date_item(label: str, value: dt.date | None, precision: str) -> DateItem | None:
-    if value is None:
-        return None
-    return DateItem(label, format_partial_date(value, precision), iso_partial_date(value, precision))
+    joined: ShownDate | None
+    left: ShownDate | None
 
 
 def _partner_ranking(country: Country) -> QuerySet:
@@ -224,8 +215,8 @@ def bloc_memberships(country: Country) -> list[MembershipRow]:
     return [
         MembershipRow(
             m,
-            _date_item("Joined", m.joined_on, m.joined_precision),
-            _date_item("Left", m.left_on, m.left_precision),
+            ShownDate.of(m.joined_on, m.joined_precision, "Joined"),
+            ShownDate.of(m.left_on, m.left_precision, "Left"),
         )
         for m in memberships
     ]

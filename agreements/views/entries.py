@@ -3,35 +3,25 @@ principal date, every date), the queryset helpers that load a page of them in
 a fixed number of queries, and the URLs they link to.
 """
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from agreements.models import Agreement, Country, Party
-from agreements.models.dates import iso_partial_date
+from agreements.models.dates import ShownDate
+from agreements.models.ordering import PRINCIPAL_DATES
 
 # Party codes shown for one agreement; a regional one says how many more.
 MAX_PARTY_CODES = 8
 
 # An agreement's place in time: when it was signed, else announced, else entered into force.
-PRINCIPAL_DATES = [("signed_on", "Signed"), ("announced_on", "Announced"), ("in_force_on", "In force")]
 # Long texts no list shows.
 HEAVY_FIELDS = ["summary", "search_text"]
 ALL_DATES = [("announced_on", "Announced"), ("signed_on", "Signed"), ("in_force_on", "In force"), ("ended_on", "Ended")]
-
-
-def principal_date(prefix: str = "") -> Coalesce:
-    """The SQL twin of ``AgreementEntry.date``: signed, else announced, else in force."""
-    return Coalesce(*(f"{prefix}{name}" for name, _ in PRINCIPAL_DATES))
-
-
-def newest_first(prefix: str = "", id_field: str = "id") -> list:
-    return [principal_date(prefix).desc(nulls_last=True), F(id_field).desc()]
 
 
 def with_party(country: Country, outer: str = "pk") -> Exists:
@@ -75,13 +65,6 @@ def agreement_export_url(**params: str | list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class DateItem:
-    label: str
-    text: str
-    iso: str
-
-
-@dataclass(frozen=True)
 class AgreementEntry:
     """An agreement as the country and corridor pages list it."""
 
@@ -91,9 +74,9 @@ class AgreementEntry:
     parties: list[str]
     party_count: int
     # The principal date (signed, else announced, else in force), or None.
-    date: DateItem | None
+    date: ShownDate | None
     # Every known date, in lifecycle order.
-    dates: list[DateItem]
+    dates: list[ShownDate]
 
     @property
     def more_parties(self) -> int:
@@ -110,13 +93,13 @@ class AgreementEntry:
     def of(cls, agreement: Agreement) -> "AgreementEntry":
         """``agreement`` comes from a queryset passed through ``with_first_parties()``."""
         dates = [
-            DateItem(label, agreement.date_display(name), iso_partial_date(*_date_and_precision(agreement, name)))
+            ShownDate.of_field(agreement, name, label)
             for name, label in ALL_DATES
             if getattr(agreement, name) is not None
         ]
         principal = next(
             (
-                DateItem(label, agreement.date_display(name), iso_partial_date(*_date_and_precision(agreement, name)))
+                ShownDate.of_field(agreement, name, label)
                 for name, label in PRINCIPAL_DATES
                 if getattr(agreement, name) is not None
             ),
@@ -127,7 +110,3 @@ class AgreementEntry:
             for p in agreement.first_parties
         ]
         return cls(agreement, agreement_url(agreement.slug), parties, agreement.party_count, principal, dates)
-
-
-def _date_and_precision(agreement: Agreement, name: str) -> tuple[dt.date | None, str]:
-    return getattr(agreement, name), getattr(agreement, name.removesuffix("_on") + "_precision")
