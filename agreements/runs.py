@@ -4,12 +4,8 @@ corridor refresh (corridors.stats, corridors.tasks):
 
 - ``recorded_run(kind, scope, work)``: a RefreshRun per run, committed even
   when the work fails (it is written outside the work's transaction).
-- ``single_flight(name)``: the work's one transaction, holding the refresh's
-  lock: a transaction-level advisory lock on PostgreSQL (``lock_key(name)``,
-  waiting up to LOCK_WAIT_SECONDS under ``lock_timeout``, then failing so the
-  task retries), an atomic ``cache.add`` around the transaction elsewhere. A
-  second run *waits* rather than skipping: a skipped run could lose a change
-  committed after the running one took its snapshot.
+- The work runs in one transaction holding the refresh's lock
+  (tradepacts.locking: ``single_flight(name)``, or ``hold`` for several).
 - ``OnCommitBatch``: every request to refresh during one transaction joins one
   batch, sent once on commit; a rollback sends nothing.
 - ``send_coalesced(task, key, ...)``: across transactions, a batch that reaches
@@ -26,24 +22,21 @@ corridor refresh (corridors.stats, corridors.tasks):
   (``finish``, ``close_running``), so a late worker and a catch-up never
   overwrite each other's record.
 
-The trade refresh (agreements.trade.refresh) records its runs and takes its cache lock
-here too, but locks on PostgreSQL its own way (one key per pair, shared with a
-full refresh's key), with ``lock_key``.
+The trade refresh (agreements.trade.refresh) records its runs here too, and
+locks one name per pair with a full refresh's name shared (tradepacts.locking).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -51,14 +44,7 @@ from agreements.models import RefreshRun
 
 logger = logging.getLogger(__name__)
 
-LOCK_WAIT_SECONDS = 300
 COALESCE_SECONDS = 10
-
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit PostgreSQL advisory lock key for a lock name."""
-    digest = hashlib.blake2b(f"tradepacts:refresh:{name}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def recorded_run(kind: str, scope: str, work: Callable[[], int]) -> RefreshRun:
@@ -107,42 +93,6 @@ def close_running(runs: QuerySet[RefreshRun], failure: str, error: str) -> int:
     return runs.filter(status=RefreshRun.Status.RUNNING).update(
         status=RefreshRun.Status.FAILED, failure=failure, finished_at=timezone.now(), error=error
     )
-
-
-@contextmanager
-def single_flight(name: str, wait_seconds: float | None = None) -> Iterator[None]:
-    """One transaction in which no other holder of lock ``name`` runs (waits up to LOCK_WAIT_SECONDS)."""
-    wait_seconds = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
-    with cache_lock(name, wait_seconds), transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Only for this wait: the caller's own transaction keeps its lock_timeout.
-                cursor.execute("SELECT current_setting('lock_timeout')")
-                previous = cursor.fetchone()[0]
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait_seconds * 1000)}ms"])
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(name)])
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
-        yield
-
-
-@contextmanager
-def cache_lock(name: str, wait_seconds: float) -> Iterator[None]:
-    """Not PostgreSQL (SQLite: one writer anyway): a cache lock taken before the
-    transaction begins and released after it ends."""
-    if connection.vendor == "postgresql":
-        yield
-        return
-    key, token = f"refresh-lock:{name}", uuid.uuid4().hex
-    deadline = time.monotonic() + wait_seconds
-    while not cache.add(key, token, timeout=max(1, int(wait_seconds * 2))):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"another {name} refresh held the lock for more than {wait_seconds} s")
-        time.sleep(0.05)
-    try:
-        yield
-    finally:
-        if cache.get(key) == token:
-            cache.delete(key)
 
 
 class OnCommitBatch:

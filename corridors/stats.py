@@ -49,7 +49,7 @@ from typing import Any
 from django.db.models import Model, Q
 
 from agreements.models import DatePrecision, RefreshRun
-from agreements.runs import recorded_run, single_flight
+from agreements.runs import recorded_run
 from corridors.models import (
     AgreementIndicatorChange,
     CorridorAgreement,
@@ -58,6 +58,7 @@ from corridors.models import (
     ObservationStatistic,
 )
 from corridors.periods import Period, PeriodKind, add_months
+from tradepacts.locking import single_flight
 
 KIND = "corridor"
 LOCK = "corridors"

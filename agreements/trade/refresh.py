@@ -85,11 +85,11 @@ from agreements.models import (
     Party,
     RefreshRun,
 )
-from agreements.runs import LOCK_WAIT_SECONDS, cache_lock, lock_key, recorded_run
+from agreements.runs import recorded_run
 from agreements.trade import python as trade_python
 from agreements.trade import sql as trade_sql
 from agreements.trade.python import CENT
-from agreements.trade.sql import transaction_settings
+from tradepacts.locking import cache_lock, hold
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def refresh_trade_statistics(
         raise ValueError("The SQL engine needs PostgreSQL.")
 
     def work() -> int:
-        with cache_lock("trade", LOCK_WAIT_SECONDS), transaction.atomic():
+        with cache_lock("trade"), transaction.atomic():
             _lock_scope(scope)
             written = trade_sql.refresh_pairs(scope, rebuild) if use_sql else trade_python.refresh_pairs(scope)
             _lock_agreements()
@@ -191,31 +191,23 @@ def describe_scope(scope: list[Pair] | None, limit: int = 200) -> str:
 # --- single flight ---------------------------------------------------------------------------
 
 
-ALL_KEY = lock_key("trade:all")
-AGREEMENTS_KEY = lock_key("trade:agreements")
+ALL = "trade:all"
 
 
 def _lock_scope(scope: list[Pair] | None) -> None:
-    """PostgreSQL: wait for the locks of the scope, held until the transaction ends."""
-    if connection.vendor != "postgresql":
-        return
-    # An advisory lock wait obeys lock_timeout: a stuck run fails (and is retried).
-    with connection.cursor() as cursor, transaction_settings(cursor, {"lock_timeout": f"{LOCK_WAIT_SECONDS}s"}):
-        if scope is None or len(scope) > MAX_PAIR_LOCKS:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ALL_KEY])
-        else:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ALL_KEY])
-            # In one order everywhere, so two runs never wait for each other in a circle.
-            for key in sorted(lock_key(f"trade:{a}-{b}") for a, b in scope):
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    """PostgreSQL: wait for the locks of the scope, held until the transaction ends:
+    a full refresh's exclusively, or it shared and each pair's exclusively."""
+    if scope is None or len(scope) > MAX_PAIR_LOCKS:
+        hold(ALL)
+    else:
+        hold(ALL, shared=True)
+        hold(*(f"trade:{a}-{b}" for a, b in scope))
 
 
 def _lock_agreements() -> None:
     """Agreement figures sum over many pairs: one run at a time computes them, from a
     snapshot taken after the previous run committed."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, transaction_settings(cursor, {"lock_timeout": f"{LOCK_WAIT_SECONDS}s"}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AGREEMENTS_KEY])
+    hold("trade:agreements")
 
 
 # --- agreements: trade among the parties before and after ---------------------------------

@@ -25,12 +25,10 @@ recomputed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.db import connection
 
 from agreements.trade.roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B
+from tradepacts.db import transaction_settings
 
 # Part of every digest: change it whenever a rule changes, to recompute every stored row.
 DIGEST_VERSION = 2
@@ -381,17 +379,3 @@ def _stored_rows(cursor) -> int:
         return int(estimate)
     cursor.execute("SELECT count(*) FROM agreements_pairyearstatistic")
     return cursor.fetchone()[0]
-
-
-@contextmanager
-def transaction_settings(cursor, values: dict[str, str]) -> Iterator[None]:
-    """Planner settings for this transaction, put back afterwards: a caller's own
-    transaction (the refresh may run inside one) keeps its settings."""
-    names = list(values)
-    cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
-    previous = dict(zip(names, cursor.fetchone(), strict=True))
-    for name, value in values.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    yield
-    for name, value in previous.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

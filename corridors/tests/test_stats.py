@@ -9,14 +9,14 @@ import pytest
 from django.core.cache import cache
 from django.db import OperationalError, connection
 
-from agreements import runs as refresh
 from agreements.models import DatePrecision, RefreshRun
-from agreements.runs import lock_key
 from agreements.tests.factories import bilateral
 from corridors import stats
 from corridors.models import AgreementIndicatorChange, IndicatorObservation, ObservationStatistic
 from corridors.stats import refresh_corridor_statistics
 from corridors.tests.factories import CorridorAgreementFactory, IndicatorFactory, corridor_through, figure
+from tradepacts import locking
+from tradepacts.locking import lock_key
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_a_second_run_waits_for_the_first_then_gives_up(corridors, monkeypatch):
     """Single flight: while another run holds the lock (PostgreSQL: the advisory
     lock, held here from a second connection; elsewhere the cache lock), a run
     waits LOCK_WAIT_SECONDS, then fails, recorded, so the task retries."""
-    monkeypatch.setattr(refresh, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(locking, "LOCK_WAIT_SECONDS", 0.3)
     if connection.vendor == "postgresql":
         import psycopg
 
