@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from agreements.demo import TOPICS
+from agreements.demo.seeds import TOPICS
 from agreements.models import (
     Agreement,
     Country,
