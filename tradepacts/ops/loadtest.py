@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from tradepacts.ops.bench import ensure_database, free_port
+from tradepacts.ops.harness import ensure_database, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tradepacts_load"

@@ -15,8 +15,8 @@ import http.client
 import threading
 import time
 
-from tradepacts.ops.bench import free_port
 from tradepacts.ops.faults.services import PrivatePostgres, app_env, gunicorn, manage, query
+from tradepacts.ops.harness import free_port
 
 THREADS, SECONDS, RESTART_AT = 8, 30, 10
 TIMEOUT = 30

@@ -14,7 +14,6 @@ import time
 
 import requests
 
-from tradepacts.ops.bench import free_port
 from tradepacts.ops.faults.services import (
     PrivateRedis,
     answers,
@@ -26,6 +25,7 @@ from tradepacts.ops.faults.services import (
     send_task,
     wait_for,
 )
+from tradepacts.ops.harness import free_port
 
 PASSWORD = "fault-drill-password-7d1c"
 
