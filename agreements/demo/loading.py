@@ -2,7 +2,7 @@
 demo agreements' relations brought back to exactly the seeds'."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from simple_history.utils import update_change_reason
@@ -23,13 +23,15 @@ from agreements.models import (
 
 CHANGE_REASON = "Demo data from the seed documents (load_demo)."
 
+M = TypeVar("M", bound=models.Model)
+
 
 def _differences(obj: models.Model, values: dict[str, Any]) -> list[str]:
     """The fields whose stored value differs from ``values`` (relations compared by id, without a query)."""
     changed = []
     for name, value in values.items():
         model_field = obj._meta.get_field(name)
-        if model_field.many_to_one:
+        if model_field.many_to_one and isinstance(model_field, models.Field):
             current, value = getattr(obj, model_field.attname), getattr(value, "pk", value)
         else:
             current = getattr(obj, name)
@@ -38,13 +40,13 @@ def _differences(obj: models.Model, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
+def upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> M:
     """Create the row found by ``lookup`` or bring it to ``values``; save only what changed.
 
     Saving only on a difference keeps a second run from writing history rows
     and bumping timestamps for nothing.
     """
-    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    obj, created = model._default_manager.get_or_create(**lookup, defaults=values)
     if created:
         _note_reason(obj)
         return obj
@@ -54,7 +56,7 @@ def upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, 
             setattr(obj, name, values[name])
         if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
             changed.append("updated_at")
-        obj._change_reason = CHANGE_REASON
+        obj._change_reason = CHANGE_REASON  # type: ignore[attr-defined]  # read by simple-history's signal
         obj.save(update_fields=changed)
     return obj
 
@@ -136,14 +138,16 @@ def load_demo() -> dict[str, int]:
             memberships += 1
 
     parties = signatories = citations = 0
-    for data in AGREEMENTS:
-        agreement = upsert(Agreement, {"slug": data.slug}, data.fields)
+    for record in AGREEMENTS:
+        agreement = upsert(Agreement, {"slug": record.slug}, record.fields)
 
         if not agreement.is_published:
             agreement.publish()
 
         kept_parties = []
-        for p in data.parties:
+        lookup: dict[str, Any]
+        values: dict[str, Any]
+        for p in record.parties:
             institution = organisations[p.institution] if p.institution else None
             if p.country:
                 # A country is a party once: it is the key, the institution acting for it a value.
@@ -166,15 +170,15 @@ def load_demo() -> dict[str, int]:
                     "order": order,
                 },
             )
-            for order, s in enumerate(data.signatories, start=1)
+            for order, s in enumerate(record.signatories, start=1)
         ]
         prune(agreement.signatories.all(), kept_signatories)
 
-        agreement.topics.set([topics[slug] for slug in data.topics])
+        agreement.topics.set([topics[slug] for slug in record.topics])
 
         kept_citations = [
             upsert(AgreementSource, {"agreement": agreement, "source": sources[citation]}, {"note": note})
-            for citation, note in data.citations
+            for citation, note in record.citations
         ]
         prune(agreement.citations.all(), kept_citations)
 

@@ -3,6 +3,7 @@ is written."""
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,7 +140,7 @@ class Generator:
 
     # --- countries and dates ---------------------------------------------
 
-    def countries(self, k: int, given: list[int] = ()) -> list[int]:
+    def countries(self, k: int, given: Sequence[int] = ()) -> list[int]:
         """``k`` distinct country ids, the active ones more often; ``given`` first."""
         chosen = list(dict.fromkeys(given))[:k]
         while len(chosen) < k:

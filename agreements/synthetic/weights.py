@@ -14,9 +14,16 @@ BILATERAL_KINDS |= {K.PROTOCOL: 6, K.EPA: 3, K.CUSTOMS_UNION: 2}
 PLURILATERAL_KINDS = {K.FTA: 22, K.TREATY: 18, K.PROTOCOL: 14, K.FRAMEWORK: 11, K.COMMUNIQUE: 10, K.MOU: 9}
 PLURILATERAL_KINDS |= {K.EPA: 7, K.CUSTOMS_UNION: 5, K.MOC: 4}
 SCOPES = {SC.BILATERAL: 60, SC.PLURILATERAL: 32, SC.BLOC: 5, SC.INSTITUTIONAL: 3}
-STATUSES = {S.IN_FORCE: 44, S.SIGNED: 13, S.EXPIRED: 7, S.TERMINATED: 6, S.SUPERSEDED: 6, S.SUSPENDED: 2}
+STATUSES: dict[str, int] = {
+    S.IN_FORCE: 44,
+    S.SIGNED: 13,
+    S.EXPIRED: 7,
+    S.TERMINATED: 6,
+    S.SUPERSEDED: 6,
+    S.SUSPENDED: 2,
+}
 STATUSES |= {S.ANNOUNCED: 5, S.NEGOTIATING: 7}
-STATUSES_BY_KIND = {
+STATUSES_BY_KIND: dict[str, dict[str, int]] = {
     K.COMMUNIQUE: {S.SIGNED: 60, S.ANNOUNCED: 25, S.IN_FORCE: 15},
     K.MOU: {S.IN_FORCE: 45, S.SIGNED: 25, S.EXPIRED: 12, S.TERMINATED: 4, S.ANNOUNCED: 6, S.NEGOTIATING: 6},
 }
@@ -29,7 +36,7 @@ TOPICS_BY_KIND = {
     K.EPA: ["trade-facilitation", "investment", "customs"],
 }
 CORRIDOR_TOPICS = ["ports-and-logistics", "transport", "trade-facilitation", "infrastructure"]
-KIND_SENTENCES = {
+KIND_SENTENCES: dict[str, str] = {
     K.MOU: "The memorandum sets up a joint technical committee that meets once a year.",
     K.MOC: "The parties will exchange experts and share data through named focal points.",
     K.BIT: "It provides for fair and equitable treatment, free transfer of returns and investor–state arbitration.",

@@ -65,7 +65,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows])
+        model._default_manager.bulk_create([model(**row) for row in rows])
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = [(f.attname, f.get_default()) for f in fields]
@@ -112,7 +112,16 @@ def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int
     }
 
 
-WRITTEN = [Agreement, Party, Signatory, TopicLink, AgreementSource, AgreementRelation, CorridorLink, Source]
+WRITTEN: list[type[models.Model]] = [
+    Agreement,
+    Party,
+    Signatory,
+    TopicLink,
+    AgreementSource,
+    AgreementRelation,
+    CorridorLink,
+    Source,
+]
 
 
 def analyze(models_: list[type[models.Model]] = WRITTEN, vacuum: bool = False) -> None:

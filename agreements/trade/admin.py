@@ -5,10 +5,12 @@ Imported from the bottom of agreements.admin.agreements, after the countries and
 are registered (the autocompletes need them).
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -133,7 +135,9 @@ class TradeFlowAdmin(ImportAdmin):
     fields = ["reporter", "partner", "year", "flow", "value", "currency", "source", "is_synthetic"]
     readonly_fields = ["created_at", "updated_at"]
 
-    def get_search_results(self, request, queryset, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[TradeFlow], search_term: str
+    ) -> tuple[QuerySet[TradeFlow], bool]:
         """Each ISO3 code as the reporter or the partner, by id: no join over a million rows."""
         codes = search_term.upper().split()
         if not codes:
@@ -150,17 +154,17 @@ class TradeFlowAdmin(ImportAdmin):
         return str(obj.partner) if obj.partner_id else "World"
 
     # Admin edits refresh the pairs they touch (before and after the change), once committed.
-    def save_model(self, request, obj: TradeFlow, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: TradeFlow, form: Any, change: bool) -> None:
         before = pair_of(form.initial.get("reporter"), form.initial.get("partner")) if change else []
         super().save_model(request, obj, form, change)
         on_commit_refresh(list({*before, *pair_of(obj.reporter_id, obj.partner_id)}))
 
-    def delete_model(self, request, obj: TradeFlow) -> None:
+    def delete_model(self, request: HttpRequest, obj: TradeFlow) -> None:
         pairs = pair_of(obj.reporter_id, obj.partner_id)
         super().delete_model(request, obj)
         on_commit_refresh(pairs)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TradeFlow]) -> None:
         pairs = {p for r, q in queryset.values_list("reporter_id", "partner_id") for p in pair_of(r, q)}
         super().delete_queryset(request, queryset)
         on_commit_refresh(list(pairs))
@@ -180,19 +184,19 @@ class ExchangeRateAdmin(ImportAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     # A rate converts every figure in its currency and year.
-    def save_model(self, request, obj: ExchangeRate, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
         keys = {(obj.currency, obj.year)}
         if change:
             keys.add((form.initial.get("currency"), form.initial.get("year")))
         super().save_model(request, obj, form, change)
         on_commit_refresh(pairs_for_rates(keys))
 
-    def delete_model(self, request, obj: ExchangeRate) -> None:
+    def delete_model(self, request: HttpRequest, obj: ExchangeRate) -> None:
         pairs = pairs_for_rates([(obj.currency, obj.year)])
         super().delete_model(request, obj)
         on_commit_refresh(pairs)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ExchangeRate]) -> None:
         pairs = pairs_for_rates(queryset.values_list("currency", "year"))
         super().delete_queryset(request, queryset)
         on_commit_refresh(pairs)
@@ -213,7 +217,7 @@ class DerivedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     def get_actions(self, request: HttpRequest) -> dict:
@@ -221,10 +225,14 @@ class DerivedAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "show_delete": False})
 
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         raise PermissionDenied
 
 

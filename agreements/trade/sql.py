@@ -27,8 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from agreements.trade.roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B
 
@@ -333,7 +335,7 @@ ON CONFLICT DO NOTHING
 
 def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) -> int:
     """Refresh the pair-years of ``scope`` (None: all); the number of rows whose figures changed."""
-    params = {"digest_version": DIGEST_VERSION}
+    params: dict[str, Any] = {"digest_version": DIGEST_VERSION}
     with connection.cursor() as cursor:
         if scope is not None:
             params.update(scope_a=[a for a, _ in scope], scope_b=[b for _, b in scope])
@@ -351,7 +353,7 @@ def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) ->
             return written
 
 
-def _find_changed_pair_years(cursor) -> str | None:
+def _find_changed_pair_years(cursor: CursorWrapper) -> str | None:
     """Fill the keys table with the pair-years to recompute: "keys" to recompute
     those, "all" when they are too many to pick out, None when there are none."""
     cursor.execute("SELECT EXISTS (SELECT FROM agreements_pairyearstatistic)")
@@ -373,7 +375,7 @@ def _find_changed_pair_years(cursor) -> str | None:
     return "keys"
 
 
-def _stored_rows(cursor) -> int:
+def _stored_rows(cursor: CursorWrapper) -> int:
     """The planner's estimate of the stored rows (counting them all takes a scan), or the count."""
     cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'agreements_pairyearstatistic'::regclass")
     estimate = cursor.fetchone()[0]
@@ -384,7 +386,7 @@ def _stored_rows(cursor) -> int:
 
 
 @contextmanager
-def transaction_settings(cursor, values: dict[str, str]) -> Iterator[None]:
+def transaction_settings(cursor: CursorWrapper, values: dict[str, str]) -> Iterator[None]:
     """Planner settings for this transaction, put back afterwards: a caller's own
     transaction (the refresh may run inside one) keeps its settings."""
     names = list(values)

@@ -21,7 +21,7 @@ CHUNK = 1 << 16
 
 def ensure_database(url: str) -> None:
     """Create the bench database if the server has none of that name."""
-    name = conninfo_to_dict(url)["dbname"]
+    name = str(conninfo_to_dict(url)["dbname"])
     with psycopg.connect(url, dbname="postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             print(f"Creating database {name}.")

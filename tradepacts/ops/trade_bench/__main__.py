@@ -40,6 +40,7 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
 
 from tradepacts.ops.trade_bench.bench import Bench
 from tradepacts.ops.trade_bench.data import ROWS
@@ -96,7 +97,11 @@ def _create_database(config: dict) -> None:
     import psycopg
     from psycopg import sql
 
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None}
+    params: dict[str, Any] = {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+    }
     params = {k: v for k, v in params.items() if v}
     if config.get("PASSWORD"):
         params["password"] = config["PASSWORD"]

@@ -38,9 +38,12 @@ class Bench(TradeData):
         except (OSError, IndexError, ValueError):
             return None
 
-    def timed(self, action: Callable[[], object], rounds: int, before: Callable[[], None] | None = None):
+    def timed(
+        self, action: Callable[[], object], rounds: int, before: Callable[[], None] | None = None
+    ) -> tuple[float, float | None]:
         """Median wall seconds and median server CPU seconds (or None) of ``rounds`` runs."""
-        walls, cpus = [], []
+        walls: list[float] = []
+        cpus: list[float] = []
         for _ in range(rounds):
             if before:
                 before()
@@ -278,7 +281,9 @@ class Bench(TradeData):
     def _reference_groups(self) -> int:
         return self._reference()[0]
 
-    def _refresh_timed(self, rounds: int, before: Callable[[], None] | None = None, rebuild: bool = False):
+    def _refresh_timed(
+        self, rounds: int, before: Callable[[], None] | None = None, rebuild: bool = False
+    ) -> tuple[float, float | None, int]:
         from agreements.models import RefreshRun
         from agreements.trade.refresh import refresh_trade_statistics
 
