@@ -116,10 +116,12 @@ test: install  ## Run the suite on SQLite, then on PostgreSQL (PG_URL=...).
 	cat "$$totals"
 	exit $$failed
 
-lint: install  ## ruff: lint and check the formatting.
+lint: install  ## ruff (lint, formatting), import-linter (the layering, .importlinter), mypy (mypy.ini).
 	@status=0
 	$(BIN)/ruff check . || status=1
 	$(BIN)/ruff format --check . || status=1
+	$(BIN)/lint-imports || status=1
+	$(BIN)/mypy || status=1
 	exit $$status
 
 format: install  ## ruff: apply safe fixes and format.

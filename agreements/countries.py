@@ -68,7 +68,7 @@ def sync_countries(country_model: type[models.Model] | None = None) -> int:
         country_model = Country
     rows = country_rows()
     fields = [f for f in rows[0] if f != "iso3"]
-    country_model.objects.bulk_create(
+    country_model._default_manager.bulk_create(
         [country_model(**row) for row in rows], update_conflicts=True, unique_fields=["iso3"], update_fields=fields
     )
     return len(rows)

@@ -1,5 +1,7 @@
 """Form pieces shared by the admin and the importers."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
@@ -29,7 +31,13 @@ class PartialDateField(forms.CharField):
             raise ValidationError(str(error), code="invalid") from None
 
 
-class PartialDateFormMixin:
+if TYPE_CHECKING:
+    _ModelForm = forms.ModelForm
+else:
+    _ModelForm = object  # a mixin: the model form it is mixed into comes after it
+
+
+class PartialDateFormMixin(_ModelForm):
     """Shows each ``<name>_on`` date with its ``<name>_precision`` as one text box.
 
     The model keeps two columns (a date and how precise it is); a curator types
@@ -38,7 +46,7 @@ class PartialDateFormMixin:
 
     partial_dates: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in self.partial_dates:
             if name not in self.fields:
@@ -52,7 +60,7 @@ class PartialDateFormMixin:
     def _precision_of(self, name: str) -> str:
         return getattr(self.instance, name.removesuffix("_on") + "_precision")
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # Set both columns on the instance ourselves and hide the pairs from
         # construct_instance, which would try to store a tuple in a DateField.
         parsed = {name: self.cleaned_data.pop(name) for name in self.partial_dates if name in self.cleaned_data}

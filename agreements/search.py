@@ -11,6 +11,7 @@ or corridors (admin, importers, loaders) calls ``reindex`` afterwards.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
@@ -34,7 +35,7 @@ SEARCH_VECTOR = StoredSearchVector()
 MAX_QUERY_WORDS = 20
 
 
-def search_document(agreement) -> str:
+def search_document(agreement: Any) -> str:  # an Agreement, or generated rows of its shape
     """The text an agreement is found by. Expects ``with_search_relations()``."""
     parts = [agreement.title, agreement.summary, agreement.place]
     for party in agreement.parties.all():

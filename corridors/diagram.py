@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from corridors.models import CorridorMember, Node
 
-KIND_LETTERS = {
+KIND_LETTERS: dict[str, str] = {
     Node.Kind.SEAPORT: "P",
     Node.Kind.ICD: "I",
     Node.Kind.DRY_PORT: "D",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from corridors.figures import plain_number
 from corridors.models import Corridor, IndicatorObservation
@@ -44,7 +44,7 @@ COLUMNS: list[tuple[str, Callable[[IndicatorObservation], Any]]] = [
 HEADER = [name for name, _ in COLUMNS]
 
 
-def indicator_queryset(corridor: Corridor):
+def indicator_queryset(corridor: Corridor) -> QuerySet[IndicatorObservation]:
     return (
         IndicatorObservation.objects.filter(corridor=corridor)
         .select_related("corridor", "indicator", "destination", "source", "statistic")

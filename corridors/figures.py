@@ -21,7 +21,7 @@ from corridors.models import AgreementIndicatorChange, IndicatorObservation
 from corridors.periods import MONTHS_IN, Period, PeriodKind
 from tradepacts.charts import Chart, Marker, Series, line_chart, short_number
 
-KIND_ORDER = {PeriodKind.YEAR: 0, PeriodKind.QUARTER: 1, PeriodKind.MONTH: 2}
+KIND_ORDER: dict[str, int] = {PeriodKind.YEAR: 0, PeriodKind.QUARTER: 1, PeriodKind.MONTH: 2}
 MAX_SERIES = 4  # lines one chart stays readable with; the table has them all
 
 

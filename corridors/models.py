@@ -24,8 +24,12 @@ class Corridor(TimeStampedModel):
     )
     length_km = models.PositiveIntegerField("length (km)", null=True, blank=True)
     description = models.TextField(blank=True)
-    members = models.ManyToManyField(Country, through="CorridorMember", related_name="corridors")
-    agreements = models.ManyToManyField(Agreement, through="CorridorAgreement", blank=True, related_name="corridors")
+    members: "models.ManyToManyField[Country, CorridorMember]" = models.ManyToManyField(
+        Country, through="CorridorMember", related_name="corridors"
+    )
+    agreements: "models.ManyToManyField[Agreement, CorridorAgreement]" = models.ManyToManyField(
+        Agreement, through="CorridorAgreement", blank=True, related_name="corridors"
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="corridors")
 
     history = HistoricalRecords()
@@ -181,7 +185,7 @@ PERIOD_STARTS = models.Q(period_start__day=1) & (
 )
 
 
-def natural_key_constraints(*fields: str) -> list[models.UniqueConstraint]:
+def natural_key_constraints(*fields: str) -> list[models.BaseConstraint]:
     """One row per key, with a destination country or without one (NULLs are distinct in SQL)."""
     return [
         models.UniqueConstraint(

@@ -18,7 +18,7 @@ class PeriodKind(models.TextChoices):
     MONTH = "month", "Month"
 
 
-MONTHS_IN = {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
+MONTHS_IN: dict[str, int] = {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 _YEAR = re.compile(r"(\d{4})")

@@ -9,6 +9,8 @@ agreement's own save is caught here: it costs nothing at save time, and one
 query at commit to see whether the agreement concerns a corridor at all.
 """
 
+from typing import Any
+
 from django.db.models.signals import post_delete, post_save
 
 from agreements.models import Agreement, Memorandum
@@ -16,12 +18,14 @@ from corridors.models import CorridorAgreement, Indicator, IndicatorObservation
 from corridors.tasks import queue_corridor_refresh
 
 
-def _refresh(sender, **kwargs) -> None:
+def _refresh(sender: object, **kwargs: Any) -> None:
     if not kwargs.get("raw"):  # loaddata: fixtures are not edits
         queue_corridor_refresh(using=kwargs.get("using"))
 
 
-def _agreement_saved(sender, instance: Agreement, raw: bool = False, using: str | None = None, **kwargs) -> None:
+def _agreement_saved(
+    sender: object, instance: Agreement, raw: bool = False, using: str | None = None, **kwargs: Any
+) -> None:
     if not raw:
         queue_corridor_refresh(agreements=[instance.pk], using=using)
 
@@ -30,5 +34,7 @@ def connect() -> None:
     for model in (IndicatorObservation, Indicator, CorridorAgreement):
         post_save.connect(_refresh, sender=model, dispatch_uid=f"corridor-refresh-save-{model.__name__}")
         post_delete.connect(_refresh, sender=model, dispatch_uid=f"corridor-refresh-delete-{model.__name__}")
-    for model in (Agreement, Memorandum):  # a proxy's saves are sent as the proxy's
-        post_save.connect(_agreement_saved, sender=model, dispatch_uid=f"corridor-refresh-{model.__name__}")
+    for agreement_model in (Agreement, Memorandum):  # a proxy's saves are sent as the proxy's
+        post_save.connect(
+            _agreement_saved, sender=agreement_model, dispatch_uid=f"corridor-refresh-{agreement_model.__name__}"
+        )

@@ -44,7 +44,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Model, Q
 
@@ -105,7 +105,15 @@ def _refresh() -> int:
 class Obs:
     """The columns of one observation the refresh reads."""
 
-    FIELDS = ("id", "corridor_id", "indicator_id", "destination_id", "period_kind", "period_start", "value")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "corridor_id",
+        "indicator_id",
+        "destination_id",
+        "period_kind",
+        "period_start",
+        "value",
+    )
     FIELDS += ("is_synthetic",)
 
     id: int
@@ -310,9 +318,9 @@ def _sync_changes(new: dict[tuple, dict[str, Any]]) -> int:
 
 def _write(model: type[Model], gone: list[int], create: list, update: list, fields: list[str]) -> int:
     for start in range(0, len(gone), 500):
-        model.objects.filter(id__in=gone[start : start + 500]).delete()
-    model.objects.bulk_update(update, fields, batch_size=500)
-    model.objects.bulk_create(create, batch_size=500)
+        model._default_manager.filter(id__in=gone[start : start + 500]).delete()
+    model._default_manager.bulk_update(update, fields, batch_size=500)
+    model._default_manager.bulk_create(create, batch_size=500)
     return len(gone) + len(create) + len(update)
 
 

@@ -65,7 +65,9 @@ def client_ip(request: HttpRequest) -> str | None:
     return forwarded[-count]
 
 
-def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """The page django-axes shows a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the admin's
     own look (its header and title), what happened, for how long, and how to get unlocked."""
     from axes.helpers import get_client_username, get_cool_off, get_failure_limit
@@ -78,7 +80,8 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
         "username": get_client_username(request, credentials) or "",
         "cooloff_timedelta": get_cool_off(request),
     }
-    return render(request, "lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    # django-axes puts its defaults on settings at start-up (axes.conf); django-stubs knows only tradepacts.settings.
+    return render(request, "lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)  # type: ignore[misc]
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

@@ -23,10 +23,11 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def bump_data_version() -> None:
     transaction.on_commit(_bump)
 
 
-def bump_on_write(sender, **kwargs) -> None:
+def bump_on_write(sender: type[models.Model], **kwargs: Any) -> None:
     """Receiver for post_save, post_delete and m2m_changed of every model."""
     if sender._meta.app_label in WATCHED_APPS:
         bump_data_version()

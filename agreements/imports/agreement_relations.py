@@ -2,6 +2,7 @@
 institutions, signatories, topics, corridors and sources (a mixin of
 agreements.imports.agreements.AgreementsImporter)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,6 +14,7 @@ from agreements.imports.agreement_rows import (
     SIGNATORY_COUNTRY,
     SOURCE_WITH_URL,
     Corridor,
+    ImportState,
     RowPlan,
     numbered_slug,
     parse_signatory,
@@ -23,7 +25,7 @@ from agreements.imports.agreement_rows import (
 from agreements.models import Country, Organisation, Party, Signatory, Source, Topic
 
 
-class RelationPlanner:
+class RelationPlanner(ImportState):
     """Planning a row's relation rows; the importer's reference data and ``error``."""
 
     def plan_parties(self, plan: RowPlan, cells: dict[str, str]) -> None:
@@ -148,7 +150,9 @@ class RelationPlanner:
                 self.error(plan.line, "signatories", f"“{entry}”: {message}")
             plan.signatories.append((name, honorific, position, country))
 
-    def named_rows(self, line: int, column: str, cell: str, existing: dict, new: dict, make) -> list:
+    def named_rows(
+        self, line: int, column: str, cell: str, existing: dict, new: dict, make: Callable[[str], models.Model]
+    ) -> list:
         """Topics or corridors by name: existing ids, or shared new rows."""
         rows = []
         for name in dict.fromkeys(split(cell)):
@@ -174,7 +178,7 @@ class RelationPlanner:
         for entry in split(cell):
             match = SOURCE_WITH_URL.fullmatch(entry)
             title, url = (match.group(1).strip(), match.group(2)) if match else (entry, "")
-            found = self.sources_by_url.get(url) if url else self.sources_by_title.get(title)
+            found: int | Source | None = self.sources_by_url.get(url) if url else self.sources_by_title.get(title)
             if found is None:
                 key = ("url", url) if url else ("title", title)
                 if key not in self.new_sources:

@@ -2,14 +2,17 @@
 plan one row makes (agreements.imports.agreements reads a file into plans,
 agreements.imports.agreement_writes writes them)."""
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 
 from agreements.exports import HEADER
 from agreements.models import Agreement, Country, Organisation, Source, Topic
+from tradepacts.imports import Importer
 
 # The interface contract's columns (the export's first ones) must all be there.
 REQUIRED_COLUMNS = HEADER[: HEADER.index("url") + 1]
@@ -76,6 +79,11 @@ def pk_of(obj: Any) -> int | None:
     return obj if isinstance(obj, int) or obj is None else obj.pk
 
 
+def id_of(obj: int | models.Model) -> int:
+    """An existing row's id, or a new one's once written."""
+    return obj if isinstance(obj, int) else obj.pk
+
+
 def split(cell: str) -> list[str]:
     return [value.strip() for value in cell.split(";") if value.strip()]
 
@@ -107,3 +115,30 @@ def parse_signatory(entry: str) -> tuple[str, str, str]:
                 break
     name, _, honorific = text.partition(",")
     return name.strip(), honorific.strip(), details
+
+
+class ImportState(Importer):
+    """What one agreements import knows while it reads and writes: the reference
+    data it looked up (AgreementsImporter.load) and the rows it will create. The
+    planning (agreement_relations) and writing (agreement_writes) mixins share it."""
+
+    filename: str
+    user: Any
+    reason: str
+    now: dt.datetime
+    plans: list[RowPlan]
+    countries: dict[str, Country]
+    iso3_of: dict[int | None, str]
+    topic_slugs: set[str]
+    corridor_slugs: set[str]
+    organisations: dict[tuple[int | None, str], Organisation]
+    organisations_named: dict[str, list[Organisation]]
+    organisation_slugs: set[str]
+    sources_by_url: dict[str, int]
+    sources_by_title: dict[str, int]
+    new_topics: dict[str, Topic]
+    new_corridors: dict[str, Any]
+    new_organisations: dict[tuple[int | None, str], Organisation]
+    new_sources: dict[tuple[str, str], Source]
+    reference_errors: dict[Any, list[str]]
+    party_checks: dict[tuple[int | None, int | None], list[str]]

@@ -2,24 +2,34 @@
 what differs (a mixin of agreements.imports.agreements.AgreementsImporter)."""
 
 from collections import defaultdict
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agreements.exports import CorridorLink, TopicLink
-from agreements.imports.agreement_rows import AGREEMENT_ID, BATCH, CHUNK, UPDATE_FIELDS, Corridor, RowPlan, pk_of
+from agreements.imports.agreement_rows import (
+    AGREEMENT_ID,
+    BATCH,
+    CHUNK,
+    UPDATE_FIELDS,
+    Corridor,
+    ImportState,
+    RowPlan,
+    id_of,
+    pk_of,
+)
 from agreements.models import Agreement, AgreementSource, Country, Organisation, Party, Signatory, Source, Topic
 from agreements.search import reindex
 from tradepacts.imports import (
-    Importer,
     ImportResult,
     RowError,
     first_line,
 )
 
 
-class AgreementWriter:
+class AgreementWriter(ImportState):
     """Writing the plans: new agreements and their rows, then the changes to existing ones."""
 
     # --- writing -------------------------------------------------------------
@@ -32,7 +42,7 @@ class AgreementWriter:
             if history:
                 bulk_create_with_history(batch, model, default_user=self.user, default_change_reason=self.reason)
             else:
-                model.objects.bulk_create(batch)
+                model._default_manager.bulk_create(batch)
 
     def update(self, model: type[models.Model], objs: list, fields: list[str]) -> None:
         if objs:
@@ -44,7 +54,7 @@ class AgreementWriter:
     def delete(model: type[models.Model], pks: list[int]) -> None:
         # A queryset delete still sends each row's signals: history records it.
         for start in range(0, len(pks), BATCH):
-            model.objects.filter(pk__in=pks[start : start + BATCH]).delete()
+            model._default_manager.filter(pk__in=pks[start : start + BATCH]).delete()
 
     def write(self) -> ImportResult:
         plans = self.plans
@@ -123,7 +133,9 @@ class Changes:
         return Party(agreement=plan.agreement, country=country, institution_id=pk_of(institution))
 
     @staticmethod
-    def signatory(plan: RowPlan, order: int, name: str, honorific: str, position: str, country) -> Signatory:
+    def signatory(
+        plan: RowPlan, order: int, name: str, honorific: str, position: str, country: Country | None
+    ) -> Signatory:
         return Signatory(
             agreement=plan.agreement, name=name, honorific=honorific, position=position, country=country, order=order
         )
@@ -133,9 +145,9 @@ class Changes:
         pk = plan.agreement.pk
         self.create[Party] += [self.party(plan, *party) for party in plan.parties]
         self.create[Signatory] += [self.signatory(plan, n, *s) for n, s in enumerate(plan.signatories, start=1)]
-        self.create[AgreementSource] += [AgreementSource(agreement_id=pk, source_id=pk_of(s)) for s in plan.sources]
-        self.create[TopicLink] += [TopicLink(agreement_id=pk, topic_id=pk_of(t)) for t in plan.topics]
-        self.create[CorridorLink] += [CorridorLink(agreement_id=pk, corridor_id=pk_of(c)) for c in plan.corridors]
+        self.create[AgreementSource] += [AgreementSource(agreement_id=pk, source_id=id_of(s)) for s in plan.sources]
+        self.create[TopicLink] += [TopicLink(agreement_id=pk, topic_id=id_of(t)) for t in plan.topics]
+        self.create[CorridorLink] += [CorridorLink(agreement_id=pk, corridor_id=id_of(c)) for c in plan.corridors]
 
     def compare(self, plans: list[RowPlan]) -> set[int]:
         """Plan the differences for existing agreements; returns the ids of those that change."""
@@ -147,7 +159,7 @@ class Changes:
             signatories[signatory.agreement_id].append(signatory)
         for citation in AgreementSource.objects.filter(agreement_id__in=ids).order_by("id"):
             citations[citation.agreement_id].append(citation)
-        links = {}
+        links: dict[type[models.Model], defaultdict[int, dict[int, Any]]] = {}
         for model, target in ((TopicLink, "topic_id"), (CorridorLink, "corridor_id")):
             links[model] = defaultdict(dict)
             for link_pk, agreement_id, target_pk in model.objects.filter(agreement_id__in=ids).values_list(
@@ -161,7 +173,7 @@ class Changes:
             differs = any(getattr(agreement, name) != value for name, value in (plan.original or {}).items())
             differs |= self.compare_parties(plan, parties[agreement.pk])
             differs |= self.compare_signatories(plan, signatories[agreement.pk])
-            differs |= self.compare_citations(agreement.pk, [pk_of(s) for s in plan.sources], citations[agreement.pk])
+            differs |= self.compare_citations(agreement.pk, [id_of(s) for s in plan.sources], citations[agreement.pk])
             for model, target, wanted in (
                 (TopicLink, "topic_id", plan.topics),
                 (CorridorLink, "corridor_id", plan.corridors),
@@ -225,7 +237,7 @@ class Changes:
         self.delete[Signatory] += [have[i].pk for i in unmatched]
         return differs or bool(unmatched)
 
-    def compare_citations(self, agreement_pk: int, wanted: list[int | None], have: list[AgreementSource]) -> bool:
+    def compare_citations(self, agreement_pk: int, wanted: list[int], have: list[AgreementSource]) -> bool:
         cited = {citation.source_id: citation for citation in have}
         added = [pk for pk in wanted if pk not in cited]
         removed = [citation.pk for source_pk, citation in cited.items() if source_pk not in wanted]
@@ -233,11 +245,11 @@ class Changes:
         self.delete[AgreementSource] += removed
         return bool(added or removed)
 
-    def apply(self, importer: Importer) -> None:
+    def apply(self, importer: AgreementWriter) -> None:
         # Signatories before parties (a signatory's country must be a party's).
-        for model in (Signatory, Party, AgreementSource, TopicLink, CorridorLink):
-            importer.delete(model, self.delete[model])
+        for deleted in (Signatory, Party, AgreementSource, TopicLink, CorridorLink):
+            importer.delete(deleted, self.delete[deleted])
         for (model, name), objs in self.update.items():
             importer.update(model, objs, [name])
-        for model in (Party, Signatory, AgreementSource, TopicLink, CorridorLink):
-            importer.create(model, self.create[model])
+        for created in (Party, Signatory, AgreementSource, TopicLink, CorridorLink):
+            importer.create(created, self.create[created])

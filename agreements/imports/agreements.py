@@ -74,7 +74,6 @@ from tradepacts.csv import numbered_records, unsafe_cell
 from tradepacts.imports import (
     NOT_UTF8,
     NOT_UTF8_MESSAGE,
-    Importer,
     ImportResult,
     decode,
 )
@@ -97,7 +96,7 @@ def import_agreements(
     return AgreementsImporter(publish=publish, filename=filename, user=user, can_change=can_change).run(data)
 
 
-class AgreementsImporter(RelationPlanner, AgreementWriter, Importer):
+class AgreementsImporter(RelationPlanner, AgreementWriter):
     """One import: the reference data it looks up, the rows it plans, the errors it found."""
 
     def __init__(self, *, publish: bool, filename: str, user: Any, can_change: bool) -> None:

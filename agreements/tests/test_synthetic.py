@@ -8,7 +8,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from agreements import synthetic
-from agreements.models import Agreement, AgreementRelation, AgreementSource, Organisation, Party, Signatory, Topic
+from agreements.models import (
+    Agreement,
+    AgreementRelation,
+    AgreementSource,
+    Organisation,
+    Party,
+    Signatory,
+    Source,
+    Topic,
+)
 from agreements.search import reindex
 from agreements.tests.factories import AgreementFactory
 
@@ -157,7 +166,7 @@ def test_clear_removes_synthetic_agreements_only(generated):
     assert list(Agreement.objects.all()) == [kept]
     assert not Party.objects.exists()
     assert not AgreementRelation.objects.exists()
-    assert not synthetic.Source.objects.filter(url__contains="/synthetic/s7/").exists()
+    assert not Source.objects.filter(url__contains="/synthetic/s7/").exists()
 
 
 def test_command_refuses_a_seed_already_generated_unless_cleared(capsys):

@@ -5,11 +5,13 @@ Imported from the bottom of agreements.admin.agreements, after the countries and
 are registered (the autocompletes need them).
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -63,7 +65,10 @@ def trade_upload(kind: str) -> Upload:
 
     def run(model_admin: admin.ModelAdmin, request: HttpRequest, file: UploadedFile, data: dict) -> ImportResult:
         return importer(
-            file, source=data["source"], filename=file.name, can_change=model_admin.has_change_permission(request)
+            file,
+            source=data["source"],
+            filename=file.name or "a CSV file",
+            can_change=model_admin.has_change_permission(request),
         )
 
     def success_message(file: UploadedFile, result: ImportResult) -> str:
@@ -123,7 +128,9 @@ class TradeFlowAdmin(ImportAdmin):
     fields = ["reporter", "partner", "year", "flow", "value", "currency", "source", "is_synthetic"]
     readonly_fields = ["created_at", "updated_at"]
 
-    def get_search_results(self, request, queryset, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[TradeFlow], search_term: str
+    ) -> tuple[QuerySet[TradeFlow], bool]:
         """Each ISO3 code as the reporter or the partner, by id: no join over a million rows."""
         codes = search_term.upper().split()
         if not codes:
@@ -140,17 +147,17 @@ class TradeFlowAdmin(ImportAdmin):
         return str(obj.partner) if obj.partner_id else "World"
 
     # Admin edits refresh the pairs they touch (before and after the change), once committed.
-    def save_model(self, request, obj: TradeFlow, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: TradeFlow, form: Any, change: bool) -> None:
         before = pair_of(form.initial.get("reporter"), form.initial.get("partner")) if change else []
         super().save_model(request, obj, form, change)
         on_commit_refresh(list({*before, *pair_of(obj.reporter_id, obj.partner_id)}))
 
-    def delete_model(self, request, obj: TradeFlow) -> None:
+    def delete_model(self, request: HttpRequest, obj: TradeFlow) -> None:
         pairs = pair_of(obj.reporter_id, obj.partner_id)
         super().delete_model(request, obj)
         on_commit_refresh(pairs)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TradeFlow]) -> None:
         pairs = {p for r, q in queryset.values_list("reporter_id", "partner_id") for p in pair_of(r, q)}
         super().delete_queryset(request, queryset)
         on_commit_refresh(list(pairs))
@@ -170,19 +177,19 @@ class ExchangeRateAdmin(ImportAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     # A rate converts every figure in its currency and year.
-    def save_model(self, request, obj: ExchangeRate, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
         keys = {(obj.currency, obj.year)}
         if change:
             keys.add((form.initial.get("currency"), form.initial.get("year")))
         super().save_model(request, obj, form, change)
         on_commit_refresh(pairs_for_rates(keys))
 
-    def delete_model(self, request, obj: ExchangeRate) -> None:
+    def delete_model(self, request: HttpRequest, obj: ExchangeRate) -> None:
         pairs = pairs_for_rates([(obj.currency, obj.year)])
         super().delete_model(request, obj)
         on_commit_refresh(pairs)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ExchangeRate]) -> None:
         pairs = pairs_for_rates(queryset.values_list("currency", "year"))
         super().delete_queryset(request, queryset)
         on_commit_refresh(pairs)
@@ -203,7 +210,7 @@ class DerivedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     def get_actions(self, request: HttpRequest) -> dict:
@@ -211,10 +218,14 @@ class DerivedAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "show_delete": False})
 
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         raise PermissionDenied
 
 

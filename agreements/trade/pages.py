@@ -25,14 +25,14 @@ from agreements.models import AgreementTradeStatistic, Basis, Country, ExchangeR
 from tradepacts.charts import MARKER_REACH, Chart, Marker, Series, line_chart
 
 ROLES = ("a_to_b", "b_to_a", "total")
-BASIS_SHORT = {
+BASIS_SHORT: dict[str, str] = {
     Basis.REPORTED: "exporter's report",
     Basis.MIRROR: "importer's mirror report",
     Basis.REPORTED_TOTAL: "reported total",
     Basis.MISSING: "not available",
 }
 # A total made by adding the two directions says so.
-TOTAL_BASIS_SHORT = {
+TOTAL_BASIS_SHORT: dict[str, str] = {
     **BASIS_SHORT,
     Basis.REPORTED: "sum of the exporters' reports",
     Basis.MIRROR: "sum, with a mirror report",

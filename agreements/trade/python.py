@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import combinations
 
+from django.db import models
 from django.db.models import Q
 
 from agreements.models import Basis, ExchangeRate, PairYearStatistic, Party, TradeFlow
@@ -194,8 +195,8 @@ def _scope_flows(scope: list[Pair] | None) -> Iterator[tuple]:
         yield from flows.filter(condition).values_list(*fields).iterator(chunk_size=5000)
 
 
-def _scope_rows(model, scope: list[Pair] | None):
-    rows = model.objects.order_by()
+def _scope_rows(model: type[models.Model], scope: list[Pair] | None) -> models.QuerySet:
+    rows = model._default_manager.order_by()
     if scope is None:
         return rows
     condition = Q()

@@ -180,7 +180,7 @@ def describe_scope(scope: list[Pair] | None, limit: int = 200) -> str:
     text = ", ".join(names)
     if len(text) <= limit:
         return text
-    shown = []
+    shown: list[str] = []
     for name in names:
         if len(", ".join([*shown, name])) > limit - 20:
             break
@@ -257,7 +257,7 @@ def _average(values: list[Decimal]) -> Decimal | None:
         return None
     with localcontext() as context:
         context.prec = 60
-        return (sum(values) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def compute_agreement_rows(scope: list[Pair] | None) -> tuple[dict[int, dict], list[int] | None]:

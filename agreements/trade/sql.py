@@ -25,7 +25,10 @@ recomputed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from agreements.trade.roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B
 from tradepacts.db import transaction_settings
@@ -331,7 +334,7 @@ ON CONFLICT DO NOTHING
 
 def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) -> int:
     """Refresh the pair-years of ``scope`` (None: all); the number of rows whose figures changed."""
-    params = {"digest_version": DIGEST_VERSION}
+    params: dict[str, Any] = {"digest_version": DIGEST_VERSION}
     with connection.cursor() as cursor:
         if scope is not None:
             params.update(scope_a=[a for a, _ in scope], scope_b=[b for _, b in scope])
@@ -349,7 +352,7 @@ def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) ->
             return written
 
 
-def _find_changed_pair_years(cursor) -> str | None:
+def _find_changed_pair_years(cursor: CursorWrapper) -> str | None:
     """Fill the keys table with the pair-years to recompute: "keys" to recompute
     those, "all" when they are too many to pick out, None when there are none."""
     cursor.execute("SELECT EXISTS (SELECT FROM agreements_pairyearstatistic)")
@@ -371,7 +374,7 @@ def _find_changed_pair_years(cursor) -> str | None:
     return "keys"
 
 
-def _stored_rows(cursor) -> int:
+def _stored_rows(cursor: CursorWrapper) -> int:
     """The planner's estimate of the stored rows (counting them all takes a scan), or the count."""
     cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'agreements_pairyearstatistic'::regclass")
     estimate = cursor.fetchone()[0]

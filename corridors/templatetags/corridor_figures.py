@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import template
 
+from agreements.models import Country
 from corridors.figures import changes_for_destination, destination_splits, observations_for_destination
 
 register = template.Library()
@@ -40,7 +41,7 @@ def points(value: Decimal | None) -> str:
 
 
 @register.inclusion_tag("corridors/country_split.html")
-def corridor_split(country) -> dict:
+def corridor_split(country: Country) -> dict:
     """How ``country``'s cargo splits between corridors, and how the split moved
     around the agreements concerning them; also the figures reported about it
     on each corridor that are not volumes (a share of its trade ...). Two queries."""

@@ -23,24 +23,17 @@ import argparse
 import csv
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from tradepacts.ops.export_reference import compare_csv, copy_export, reference_sql
+from tradepacts.ops.harness import Server, ensure_database, server
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tradepacts_bench"
 AGREEMENTS = 100_000
 SEED = 42
@@ -55,7 +48,6 @@ LIST_FILTERS = [
     {"q": "ports"},
 ]
 DEEP_PAGE = 100
-CHUNK = 1 << 16
 
 
 def verdict(ok: bool) -> str:
@@ -63,15 +55,6 @@ def verdict(ok: bool) -> str:
 
 
 # --- the database ----------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    """Create the bench database if the server has none of that name."""
-    name = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(url, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            print(f"Creating database {name}.")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def prepare(count: int) -> None:
@@ -92,207 +75,10 @@ def prepare(count: int) -> None:
         print(f"Generated in {time.monotonic() - started:.0f} s.")
 
 
-# --- the server ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``gunicorn tradepacts.wsgi -w 1`` on a free port, with an access log of server times."""
-
-    LOG_FORMAT = "%(m)s\t%(U)s\t%(q)s\t%(s)s\t%(D)s"
-
-    def __init__(self, database_url: str, workdir: Path, name: str, **extra_env: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.access_log = workdir / f"{name}-access.log"
-        self.error_log = workdir / f"{name}-error.log"
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [
-            *(str(gunicorn), "tradepacts.wsgi:application", "--workers", "1", "--bind", f"127.0.0.1:{self.port}"),
-            *("--timeout", "600", "--access-logfile", str(self.access_log), "--access-logformat", self.LOG_FORMAT),
-            *("--error-logfile", str(self.error_log)),
-        ]
-        env = {**os.environ, "DEBUG": "0", "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **extra_env}
-        # Python's own warnings (WhiteNoise's "No directory at: staticfiles/") go to a file too.
-        with (workdir / f"{name}-stderr.log").open("ab") as stderr:
-            self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                self.get("/health/")
-                break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"gunicorn did not start:\n{self.error_log.read_text()[-3000:]}") from None
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def worker_pid(self) -> int:
-        pid = self.process.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        if len(children) != 1:
-            raise RuntimeError(f"expected one gunicorn worker, found {children}")
-        return int(children[0])
-
-    def memory_kb(self, key: str = "VmHWM") -> int:
-        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1])
-        raise RuntimeError(f"no {key} in /proc status")
-
-    def get(self, path: str, sink: Path | None = None) -> tuple[int, float]:
-        """GET ``path`` to the last byte: (bytes, seconds). Streams into ``sink`` if given."""
-        started = time.perf_counter()
-        size = 0
-        with urllib.request.urlopen(self.base + path, timeout=600) as response:
-            out = sink.open("wb") if sink else None
-            try:
-                while chunk := response.read(CHUNK):
-                    size += len(chunk)
-                    if out:
-                        out.write(chunk)
-            finally:
-                if out:
-                    out.close()
-        return size, time.perf_counter() - started
-
-    def log_mark(self) -> int:
-        return self.access_log.stat().st_size if self.access_log.exists() else 0
-
-    def server_times_ms(self, mark: int) -> list[float]:
-        """The server times (gunicorn's %(D)s) of the requests logged since ``mark``."""
-        with self.access_log.open("rb") as log:
-            log.seek(mark)
-            lines = log.read().decode().splitlines()
-        return [int(line.split("\t")[4]) / 1000 for line in lines if line.count("\t") == 4]
-
-
-@contextmanager
-def server(database_url: str, workdir: Path, name: str, **extra_env: str) -> Iterator[Server]:
-    running = Server(database_url, workdir, name, **extra_env)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 def warm_up(srv: Server) -> None:
     """The same first requests for every worker: imports, templates, connection."""
     for path in ("/health/", "/agreements/", "/agreements/?page=2", "/agreements/export.csv?kind=accession&q=zzzz"):
         srv.get(path)
-
-
-# --- a. the export against COPY ---------------------------------------------
-
-
-def reference_sql(base_url: str) -> sql.Composed:
-    """The export's rows and columns in one SQL query: published agreements, newest
-    first, the same multi-value cells (string_agg in correlated subqueries), the same
-    date texts and the same neutralised formula-like cells."""
-    from agreements.exports import HEADER, SEPARATOR
-    from tradepacts.csv import FORMULA_STARTS
-
-    sep = sql.Literal(SEPARATOR)
-
-    def date(name: str) -> str:
-        return (
-            f"CASE a.{name}_precision WHEN 'year' THEN to_char(a.{name}_on, 'YYYY') "
-            f"WHEN 'month' THEN to_char(a.{name}_on, 'YYYY-MM') ELSE to_char(a.{name}_on, 'YYYY-MM-DD') END"
-        )
-
-    columns = {
-        "id": "a.id",
-        "title": "a.title",
-        "kind": "a.kind",
-        "status": "a.status",
-        "parties": "(SELECT string_agg(c.iso3, {sep} ORDER BY p.id) FROM agreements_party p "
-        "JOIN agreements_country c ON c.id = p.country_id WHERE p.agreement_id = a.id)",
-        "party_names": "(SELECT string_agg(c.name, {sep} ORDER BY p.id) FROM agreements_party p "
-        "JOIN agreements_country c ON c.id = p.country_id WHERE p.agreement_id = a.id)",
-        "institutions": "(SELECT string_agg(CASE WHEN c.iso3 IS NULL THEN o.name ELSE c.iso3 || ': ' || o.name END, "
-        "{sep} ORDER BY p.id) FROM agreements_party p JOIN agreements_organisation o ON o.id = p.institution_id "
-        "LEFT JOIN agreements_country c ON c.id = p.country_id WHERE p.agreement_id = a.id)",
-        "signed_on": date("signed"),
-        "signed_place": "a.place",
-        "in_force_on": date("in_force"),
-        "ended_on": date("ended"),
-        "topics": "(SELECT string_agg(t.name, {sep} ORDER BY t.name) FROM agreements_agreement_topics x "
-        "JOIN agreements_topic t ON t.id = x.topic_id WHERE x.agreement_id = a.id)",
-        "corridors": "(SELECT string_agg(k.name, {sep} ORDER BY k.name) FROM corridors_corridoragreement x "
-        "JOIN corridors_corridor k ON k.id = x.corridor_id WHERE x.agreement_id = a.id)",
-        "signatories": "(SELECT string_agg(s.name || CASE WHEN s.honorific <> '' THEN ', ' || s.honorific ELSE '' END"
-        " || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(s.position, ''), c.iso3), '') || ')', ''), {sep} "
-        'ORDER BY s."order", s.id) FROM agreements_signatory s LEFT JOIN agreements_country c ON c.id = s.country_id '
-        "WHERE s.agreement_id = a.id)",
-        "sources": "(SELECT string_agg(src.title || CASE WHEN src.url <> '' THEN ' <' || src.url || '>' ELSE '' END, "
-        "{sep} ORDER BY x.id) FROM agreements_agreementsource x JOIN agreements_source src ON src.id = x.source_id "
-        "WHERE x.agreement_id = a.id)",
-        "url": "{base} || a.slug || '/'",
-        "announced_on": date("announced"),
-        "scope": "a.scope",
-        "binding": "CASE WHEN a.is_binding THEN 'yes' ELSE 'no' END",
-        "summary": "a.summary",
-    }
-    if list(columns) != HEADER:
-        raise RuntimeError(f"the reference query's columns {list(columns)} are not the export's {HEADER}")
-    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
-
-    def safe(name: str) -> str:  # tradepacts.csv.safe_cell
-        return f"CASE WHEN left(r.{name}, 1) IN ({starts}) THEN '''' || r.{name} ELSE r.{name} END AS {name}"
-
-    inner = ",\n  ".join(f"{expression} AS {name}" for name, expression in columns.items())
-    outer = ", ".join("r.id" if name == "id" else safe(name) for name in columns)
-    # OFFSET 0 keeps PostgreSQL from inlining the subquery, which would run each
-    # string_agg twice (once for the test, once for the value).
-    text = (
-        f"SELECT {outer} FROM (SELECT\n  {inner},\n  a.signed_on AS sort_signed_on\n"
-        "FROM agreements_agreement a WHERE a.is_published\n"
-        "ORDER BY a.signed_on DESC NULLS LAST, a.id DESC OFFSET 0) r "
-        "ORDER BY r.sort_signed_on DESC NULLS LAST, r.id DESC"
-    )
-    return sql.SQL(text).format(sep=sep, base=sql.Literal(base_url))
-
-
-def copy_export(database_url: str, query: sql.Composed, sink: Path) -> tuple[int, float]:
-    """``COPY (query) TO STDOUT WITH CSV HEADER`` read to the last byte: (bytes, seconds)."""
-    with psycopg.connect(database_url) as conn, conn.cursor() as cursor, sink.open("wb") as out:
-        started = time.perf_counter()
-        size = 0
-        with cursor.copy(sql.SQL("COPY ({}) TO STDOUT WITH CSV HEADER").format(query)) as copy:
-            for data in copy:
-                size += len(data)
-                out.write(data)
-        return size, time.perf_counter() - started
-
-
-def compare_csv(exported: Path, reference: Path) -> tuple[int, int, str]:
-    """(rows in the export, rows in the reference, the first difference or '')."""
-    with exported.open(encoding="utf-8-sig", newline="") as a, reference.open(encoding="utf-8", newline="") as b:
-        rows_a, rows_b = csv.reader(a), csv.reader(b)
-        count_a = count_b = 0
-        first = ""
-        for line, (row_a, row_b) in enumerate(zip(rows_a, rows_b, strict=False), start=1):
-            count_a, count_b = count_a + 1, count_b + 1
-            if row_a != row_b and not first:
-                diff = [(i, x, y) for i, (x, y) in enumerate(zip(row_a, row_b, strict=False)) if x != y][:2]
-                first = f"line {line}: {diff or (len(row_a), len(row_b))}"
-        count_a += sum(1 for _ in rows_a)
-        count_b += sum(1 for _ in rows_b)
-    return count_a - 1, count_b - 1, first  # without the header rows
 
 
 # --- c. list pages ------------------------------------------------------------

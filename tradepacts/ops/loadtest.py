@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from tradepacts.ops.bench import ensure_database, free_port
+from tradepacts.ops.harness import ensure_database, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tradepacts_load"
@@ -41,7 +41,9 @@ def prepare(database_url: str, count: int) -> None:
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
     with psycopg.connect(database_url) as conn:
-        existing = conn.execute("SELECT count(*) FROM agreements_agreement").fetchone()[0]
+        row = conn.execute("SELECT count(*) FROM agreements_agreement").fetchone()
+        assert row is not None  # count(*) always returns one row
+        existing = row[0]
     if existing >= count:
         print(f"The database holds {existing:,} agreements: no generation needed.")
         return

@@ -1,4 +1,4 @@
-"""The server-side line chart (tradepacts/charts.py): its geometry, and the SVG the include draws."""
+"""The server-side line chart (tradepacts.charts): its geometry, and the SVG the include draws."""
 
 import re
 from decimal import Decimal

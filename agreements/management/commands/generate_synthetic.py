@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=synthetic.BATCH, help="Agreements per transaction (default: %(default)s)."
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         count, seed = options["agreements"], options["seed"]
         if count < 0 or options["batch_size"] < 1:
             raise CommandError("--agreements must be 0 or more and --batch-size at least 1.")

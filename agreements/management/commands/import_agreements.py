@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.imports.agreements import import_agreements
 from tradepacts.imports import ImportFailed, refused
@@ -12,7 +13,7 @@ class Command(BaseCommand):
         "first: any error is printed with its line and nothing of the file is written."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The CSV file.")
         parser.add_argument(
             "--draft",
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             "the file is published, since exported files hold published agreements only.",
         )
 
-    def handle(self, *args, file: str, draft: bool, **options) -> None:
+    def handle(self, *args: Any, file: str, draft: bool, **options: Any) -> None:
         path = Path(file)
         try:
             stream = path.open("rb")  # read once, inside the import: the bytes are not kept

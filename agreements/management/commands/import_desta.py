@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.imports.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
 from tradepacts.imports import ImportFailed, refused
@@ -16,11 +17,11 @@ class Command(BaseCommand):
         "first: any error is printed with its line and nothing of the file is written."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The CSV file.")
         parser.add_argument("--dry-run", action="store_true", help="Check and count everything, then write nothing.")
 
-    def handle(self, *args, file: str, dry_run: bool, **options) -> None:
+    def handle(self, *args: Any, file: str, dry_run: bool, **options: Any) -> None:
         path = Path(file)
         try:
             data = path.read_bytes()

@@ -1,7 +1,8 @@
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.trade.imports import (
     FLOWS,
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         "An existing source is found by URL or exact title; otherwise one is created."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The CSV file (UTF-8), or - for standard input.")
         parser.add_argument(
             "--source",
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             help=self.source_help,
         )
 
-    def handle(self, *args, file: str, source: str, **options) -> None:
+    def handle(self, *args: Any, file: str, source: str, **options: Any) -> None:
         try:
             check_source_text(source)
         except ValueError as error:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.models import Country, RefreshRun
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             "(on PostgreSQL a full refresh otherwise recomputes only those that changed).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         pairs = None
         if options["pair"]:
             codes = {code.upper() for pair in options["pair"] for code in pair}
@@ -40,6 +42,7 @@ class Command(BaseCommand):
             run = refresh_trade_statistics(pairs, rebuild=options["rebuild"])
         except Exception as error:
             raise CommandError(f"The refresh failed: {type(error).__name__}: {error}") from error
+        assert run.finished_at is not None  # set by every finished run
         seconds = (run.finished_at - run.started_at).total_seconds()
         if run.status != RefreshRun.Status.SUCCEEDED:
             raise CommandError(f"Refresh #{run.pk} ({run.scope}): {run.get_status_display()}. {run.error}")

@@ -1,7 +1,8 @@
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corridors.imports import COLUMNS, import_corridor_indicators
 from tradepacts.imports import ImportFailed, refused
@@ -14,10 +15,10 @@ class Command(BaseCommand):
         "line and nothing of the file is written. Importing a file again changes nothing."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The CSV file (UTF-8), or - for standard input.")
 
-    def handle(self, *args, file: str, **options) -> None:
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
         name = "standard input" if file == "-" else Path(file).name
         try:
             data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()

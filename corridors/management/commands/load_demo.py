@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         "and corridors with their indicator figures (the corridor statistics are refreshed on commit). Safe to run again: it changes nothing the second time."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # Lives in the corridors app, which may import agreements (never the reverse).
         with transaction.atomic():
             counts = load_agreements_demo() | load_corridors_demo() | load_indicator_demo()

@@ -14,15 +14,16 @@ import collections
 import http.client
 import threading
 import time
+from collections.abc import Callable
 
-from tradepacts.ops.bench import free_port
 from tradepacts.ops.faults.services import PrivatePostgres, app_env, gunicorn, manage, query
+from tradepacts.ops.harness import free_port
 
 THREADS, SECONDS, RESTART_AT = 8, 30, 10
 TIMEOUT = 30
 
 
-def run(url: str, postgres: PrivatePostgres, report) -> None:
+def run(url: str, postgres: PrivatePostgres, report: Callable[[str], None]) -> None:
     env = app_env(url, None, PAGE_CACHE_SECONDS="0", CONN_MAX_AGE="60")
     if query(url, "SELECT count(*) FROM agreements_agreement")[0][0] < 2000:
         manage(env, "generate_synthetic", "--agreements", "2000", "--seed", "7")

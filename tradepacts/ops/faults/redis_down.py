@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import requests
 
-from tradepacts.ops.bench import free_port
 from tradepacts.ops.faults.services import (
     PrivateRedis,
     answers,
@@ -26,6 +26,7 @@ from tradepacts.ops.faults.services import (
     send_task,
     wait_for,
 )
+from tradepacts.ops.harness import free_port
 
 PASSWORD = "fault-drill-password-7d1c"
 
@@ -33,10 +34,13 @@ PASSWORD = "fault-drill-password-7d1c"
 def csrf(session: requests.Session, url: str) -> str:
     page = session.get(url, timeout=30)
     page.raise_for_status()
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if match is None:
+        raise RuntimeError(f"no CSRF token in {url}")
+    return match.group(1)
 
 
-def run(url: str, redis: PrivateRedis, report) -> None:
+def run(url: str, redis: PrivateRedis, report: Callable[[str], None]) -> None:
     env = app_env(url, redis, DJANGO_SUPERUSER_PASSWORD=PASSWORD)
     query(url, "DELETE FROM auth_user WHERE username = 'drill'")
     manage(env, "createsuperuser", "--noinput", "--username", "drill", "--email", "drill@example.org")

@@ -11,15 +11,17 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 
 BASE_DIR = Path(__file__).resolve().parents[3]
+T = TypeVar("T")
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 WORKDIR = Path(os.environ.get("FAULTS_WORKDIR", "/tmp/tradepacts-faults"))
 
 
-def wait_for(check: Callable[[], object], seconds: float, what: str, interval: float = 0.2):
+def wait_for(check: Callable[[], T], seconds: float, what: str, interval: float = 0.2) -> T:
     """Poll ``check`` until it returns something truthy; fail after ``seconds``."""
     deadline = time.monotonic() + seconds
     while True:

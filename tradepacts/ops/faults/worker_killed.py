@@ -11,6 +11,7 @@ A further refresh then writes nothing: the figures are complete.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from tradepacts.ops.faults.services import (
     PrivateRedis,
@@ -47,7 +48,7 @@ def runs(url: str, after: int = 0) -> list[tuple]:
     return query(url, "SELECT id, scope, status, error FROM agreements_refreshrun WHERE id > %s ORDER BY id", [after])
 
 
-def run(url: str, redis: PrivateRedis, report) -> None:
+def run(url: str, redis: PrivateRedis, report: Callable[[str], None]) -> None:
     env = app_env(url, redis, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
     query(url, "TRUNCATE agreements_tradeflow, agreements_pairyearstatistic, agreements_agreementtradestatistic")
     query(url, FLOWS)

@@ -1,72 +1,50 @@
-"""Synthetic agreements for load tests and the benchmark (``manage.py generate_synthetic``).
-
-Seeded: the same seed over the same reference data (countries, corridors) gives
-the same agreements, parties, signatories and titles, whatever day it runs.
-Realistic in shape: every current country takes part, a few far more often than
-the rest; 60% are bilateral, the others have 3 to 60 parties; some parties
-accede later; protocols amend earlier agreements and accession instruments point
-to the agreement they join; dates from 1950 to 2026, many known only to the year,
-always agreeing with the status; 5% are drafts.
-
-Every synthetic agreement is marked twice: its slug starts with ``syn-`` and it
-cites the dataset source "Synthetic data (generate_synthetic, seed N)".
-``clear()`` removes them by the slug prefix.
-
-Written for speed: rows are bulk-inserted, one transaction per batch, with no
-history rows (bulk_create bypasses simple-history's signals). ``search_text``
-is filled while generating, by ``agreements.search.search_document`` itself over
-the generated rows, so search works at once and ``reindex`` would change nothing.
-"""
+"""Plans synthetic agreements, one random stream per seed: their rows and relations, before anything
+is written."""
 
 import datetime as dt
 import random
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
-from django.apps import apps
-from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from agreements.demo import TOPICS
 from agreements.models import (
     Agreement,
     AgreementRelation,
-    AgreementSource,
-    Country,
-    DatePrecision,
-    Organisation,
-    Party,
     Signatory,
     Source,
     Topic,
 )
 from agreements.models.dates import truncate
-from agreements.search import search_document
+from agreements.synthetic.reference import (
+    END,
+    EXTRA_TOPICS,
+    FIRST_YEAR,
+    SLUG_PREFIX,
+    SYNTHETIC_URL,
+    Reference,
+)
+from agreements.synthetic.weights import (
+    BILATERAL_KINDS,
+    CORRIDOR_TOPICS,
+    DAY,
+    ENDED,
+    KIND_SENTENCES,
+    MONTH,
+    NOT_BINDING,
+    PLURILATERAL_KINDS,
+    SC,
+    SCOPES,
+    STATUSES,
+    STATUSES_BY_KIND,
+    TOPICS_BY_KIND,
+    YEAR,
+    K,
+    S,
+)
 
-SLUG_PREFIX = "syn-"
-SYNTHETIC_URL = "https://example.org/synthetic/"
-# Nothing synthetic happens after this day, so a seed gives the same data on any day.
-END = dt.date(2026, 10, 31)
-FIRST_YEAR = 1950
-BATCH = 5000
-
-# Agreement's corridors live in the corridors app, which agreements never imports.
-Corridor = Agreement._meta.get_field("corridors").related_model
-CorridorLink = Agreement._meta.get_field("corridors").through
-CorridorMember = Corridor._meta.get_field("members").remote_field.through
-TopicLink = Agreement.topics.through
-
-K, S, SC = Agreement.Kind, Agreement.Status, Agreement.Scope
-YEAR, MONTH, DAY = DatePrecision.YEAR, DatePrecision.MONTH, DatePrecision.DAY
-
-# The most active countries, most active first; the others follow in a seeded order.
-HUBS = [
-    *("KEN", "CHN", "DEU", "RWA", "FRA", "USA", "TZA", "GBR", "UGA", "IND", "JPN", "TUR", "ZAF", "ARE", "NLD"),
-    *("ETH", "ITA", "EGY", "BRA", "KOR", "BDI", "COD", "ESP", "CHE", "NGA", "SGP", "CAN", "SSD", "MAR", "AUS"),
-]
 CAPITALS = {
     **{"KEN": "Nairobi", "RWA": "Kigali", "TZA": "Dar es Salaam", "UGA": "Kampala", "BDI": "Gitega"},
     **{"COD": "Kinshasa", "SSD": "Juba", "ETH": "Addis Ababa", "SOM": "Mogadishu", "DJI": "Djibouti"},
@@ -84,14 +62,8 @@ REGIONS = [
     *("Bay of Bengal", "Eastern Mediterranean", "Amazon", "Trans-Saharan", "Red Sea", "Zambezi Valley"),
     *("Western Balkans", "Nordic", "Tripartite", "Atlantic", "Arabian Gulf", "Lake Tanganyika"),
 ]
-EXTRA_TOPICS = {"agriculture": "Agriculture", "tourism": "Tourism", "digital-trade": "Digital trade"}
-# (name, kind, the topic it handles): every current country gets these institutions.
-INSTITUTIONS = [
-    ("Ministry of Trade and Industry", Organisation.Kind.MINISTRY, "trade"),
-    ("Ministry of Foreign Affairs", Organisation.Kind.MINISTRY, "foreign"),
-    ("Ministry of Transport", Organisation.Kind.MINISTRY, "transport"),
-    ("Investment Promotion Agency", Organisation.Kind.AGENCY, "investment"),
-]
+
+
 # (position, the institution it belongs to, or None)
 POSITIONS = [
     ("Minister of Trade and Industry", "trade"),
@@ -114,52 +86,8 @@ FAMILY_NAMES = [
     *("Adeyemi", "Tesfaye", "Kariuki", "Mutesi", "Lindqvist", "Kowalski", "Nakamura", "Silva", "Haddad", "Banda"),
 ]
 OUTLETS = ["The Continental Trade Review", "Regional Business Daily", "Corridor Post", "Harbour and Border Weekly"]
-DATASETS = [
-    ("regional-trade-instruments", "Regional Trade Instruments Register (synthetic)"),
-    ("investment-treaties", "Bilateral Investment Treaties Compendium (synthetic)"),
-    ("communiques", "Joint Communiqués Archive (synthetic)"),
-    ("corridor-agreements", "Corridor Agreements Inventory (synthetic)"),
-    ("customs-cooperation", "Customs Cooperation Instruments Database (synthetic)"),
-]
-SYNTHETIC_CORRIDORS = [  # created only where there are no corridors at all
-    ("Lobito Corridor", "Lobito", ["AGO", "COD", "ZMB"]),
-    ("Maputo Development Corridor", "Maputo", ["MOZ", "ZAF", "SWZ"]),
-    ("Abidjan–Lagos Corridor", "Abidjan", ["CIV", "GHA", "TGO", "BEN", "NGA"]),
-]
 
-BILATERAL_KINDS = {K.MOU: 30, K.BIT: 13, K.COMMUNIQUE: 12, K.MOC: 9, K.TREATY: 9, K.FTA: 8, K.FRAMEWORK: 8}
-BILATERAL_KINDS |= {K.PROTOCOL: 6, K.EPA: 3, K.CUSTOMS_UNION: 2}
-PLURILATERAL_KINDS = {K.FTA: 22, K.TREATY: 18, K.PROTOCOL: 14, K.FRAMEWORK: 11, K.COMMUNIQUE: 10, K.MOU: 9}
-PLURILATERAL_KINDS |= {K.EPA: 7, K.CUSTOMS_UNION: 5, K.MOC: 4}
-SCOPES = {SC.BILATERAL: 60, SC.PLURILATERAL: 32, SC.BLOC: 5, SC.INSTITUTIONAL: 3}
-STATUSES = {S.IN_FORCE: 44, S.SIGNED: 13, S.EXPIRED: 7, S.TERMINATED: 6, S.SUPERSEDED: 6, S.SUSPENDED: 2}
-STATUSES |= {S.ANNOUNCED: 5, S.NEGOTIATING: 7}
-STATUSES_BY_KIND = {
-    K.COMMUNIQUE: {S.SIGNED: 60, S.ANNOUNCED: 25, S.IN_FORCE: 15},
-    K.MOU: {S.IN_FORCE: 45, S.SIGNED: 25, S.EXPIRED: 12, S.TERMINATED: 4, S.ANNOUNCED: 6, S.NEGOTIATING: 6},
-}
-NOT_BINDING = {K.MOU, K.MOC, K.COMMUNIQUE}
-ENDED = {S.TERMINATED, S.EXPIRED, S.SUPERSEDED}
-TOPICS_BY_KIND = {
-    K.BIT: ["investment"],
-    K.FTA: ["trade-facilitation", "customs", "regional-integration"],
-    K.CUSTOMS_UNION: ["customs", "regional-integration"],
-    K.EPA: ["trade-facilitation", "investment", "customs"],
-}
-CORRIDOR_TOPICS = ["ports-and-logistics", "transport", "trade-facilitation", "infrastructure"]
-KIND_SENTENCES = {
-    K.MOU: "The memorandum sets up a joint technical committee that meets once a year.",
-    K.MOC: "The parties will exchange experts and share data through named focal points.",
-    K.BIT: "It provides for fair and equitable treatment, free transfer of returns and investor–state arbitration.",
-    K.FTA: "It removes tariffs on most goods over a transition period and sets common rules of origin.",
-    K.CUSTOMS_UNION: "It sets a common external tariff and a single customs territory.",
-    K.EPA: "It opens markets asymmetrically and adds chapters on development cooperation.",
-    K.TREATY: "It is ratified by each party and deposited with a designated depositary.",
-    K.PROTOCOL: "It adds detailed commitments and a schedule of implementation.",
-    K.FRAMEWORK: "It names the areas of cooperation and leaves the details to later instruments.",
-    K.COMMUNIQUE: "The leaders directed their ministers to report back within six months.",
-    K.ACCESSION: "The acceding state takes on the rights and obligations of the original parties.",
-}
+
 SMALL_WORDS = {"and", "of", "the", "on", "in", "for", "to"}
 
 
@@ -170,35 +98,6 @@ def headline(text: str) -> str:
 
 def weighted(rng: random.Random, table: dict) -> Any:
     return rng.choices(list(table), weights=list(table.values()))[0]
-
-
-class _Related(list):
-    """A list that answers ``.all()``, so ``search_document`` reads generated rows."""
-
-    def all(self) -> "_Related":
-        return self
-
-
-@dataclass
-class Reference:
-    """The rows synthetic agreements point to, loaded or created once per run."""
-
-    countries: list[Country]
-    weights: list[float]
-    institutions: dict[tuple[int, str], Organisation]
-    topics: dict[str, Topic]
-    corridors: list[tuple[Any, list[int]]]
-    marker: Source
-    datasets: dict[str, Source]
-
-    def __post_init__(self) -> None:
-        self.by_id = {c.pk: c for c in self.countries}
-        self.ids = list(self.by_id)
-        self.organisations = {o.pk: o for o in self.institutions.values()}
-        total, self.cumulative = 0.0, []
-        for weight in self.weights:
-            total += weight
-            self.cumulative.append(total)
 
 
 @dataclass
@@ -229,76 +128,6 @@ class Target:
     ended_on: dt.date | None
 
 
-def marker_title(seed: int) -> str:
-    return f"Synthetic data (generate_synthetic, seed {seed})"
-
-
-def _source(url: str, **values: Any) -> Source:
-    """The source with this URL, created if missing."""
-    source = Source.objects.filter(url=url).first()
-    return source or Source.objects.create(url=url, **values)
-
-
-def load_reference(seed: int) -> Reference:
-    """Countries with their activity weights, topics, institutions, corridors and sources."""
-    rng = random.Random(f"reference-{seed}")
-    countries = list(Country.objects.filter(is_historic=False).order_by("iso3"))
-    others = [c.iso3 for c in countries if c.iso3 not in HUBS]
-    rng.shuffle(others)
-    rank = {iso3: i for i, iso3 in enumerate([h for h in HUBS if any(c.iso3 == h for c in countries)] + others)}
-    weights = [1 / (rank[c.iso3] + 3) ** 0.85 for c in countries]
-
-    Topic.objects.bulk_create(
-        [Topic(slug=slug, name=name) for slug, name in (TOPICS | EXTRA_TOPICS).items()], ignore_conflicts=True
-    )
-    topics = {t.slug: t for t in Topic.objects.all()}
-
-    existing = {(o.country_id, o.name): o for o in Organisation.objects.filter(name__in=[i[0] for i in INSTITUTIONS])}
-    Organisation.objects.bulk_create(
-        [
-            Organisation(name=name, kind=kind, country=c, slug=f"{SLUG_PREFIX}{c.iso3.lower()}-{slugify(name)}")
-            for c in countries
-            for name, kind, _ in INSTITUTIONS
-            if (c.pk, name) not in existing
-        ],
-        ignore_conflicts=True,
-    )
-    by_name = {(o.country_id, o.name): o for o in Organisation.objects.filter(name__in=[i[0] for i in INSTITUTIONS])}
-    institutions = {(c.pk, role): by_name[(c.pk, name)] for c in countries for name, _, role in INSTITUTIONS}
-
-    if not Corridor.objects.exists():
-        iso = {c.iso3: c for c in countries}
-        for name, port, members in SYNTHETIC_CORRIDORS:
-            corridor = Corridor.objects.create(
-                name=name, slug=f"{SLUG_PREFIX}{slugify(name)}", gateway_port=port, description="Synthetic corridor."
-            )
-            CorridorMember.objects.bulk_create(
-                CorridorMember(corridor=corridor, country=iso[code], position=i, role="transit")
-                for i, code in enumerate(members, start=1)
-                if code in iso
-            )
-    members: dict[int, list[int]] = {}
-    for corridor_id, country_id in CorridorMember.objects.order_by("corridor", "position").values_list(
-        "corridor_id", "country_id"
-    ):
-        members.setdefault(corridor_id, []).append(country_id)
-    corridors = [(c, members.get(c.pk, [])) for c in Corridor.objects.order_by("slug")]
-
-    publisher = "tradepacts generate_synthetic"
-    marker = _source(
-        f"{SYNTHETIC_URL}generate_synthetic/seed-{seed}",
-        title=marker_title(seed),
-        kind=Source.Kind.DATASET,
-        publisher=publisher,
-        citation=f"Generated by `manage.py generate_synthetic --seed {seed}`: not real agreements.",
-    )
-    datasets = {
-        key: _source(f"{SYNTHETIC_URL}datasets/{key}", title=title, kind=Source.Kind.DATASET, publisher=publisher)
-        for key, title in DATASETS
-    }
-    return Reference(countries, weights, institutions, topics, corridors, marker, datasets)
-
-
 class Generator:
     """Plans agreement after agreement from one random stream: the order is the seed's."""
 
@@ -311,7 +140,7 @@ class Generator:
 
     # --- countries and dates ---------------------------------------------
 
-    def countries(self, k: int, given: list[int] = ()) -> list[int]:
+    def countries(self, k: int, given: Sequence[int] = ()) -> list[int]:
         """``k`` distinct country ids, the active ones more often; ``given`` first."""
         chosen = list(dict.fromkeys(given))[:k]
         while len(chosen) < k:
@@ -569,169 +398,3 @@ class Generator:
                 published_on=a.signed_on if a.signed_precision == DAY else None,
                 accessed_on=END,
             )
-
-
-def document(planned: Planned, ref: Reference) -> str:
-    """``search_document`` over the planned rows, in the order ``reindex`` reads them."""
-    a, organisation = planned.agreement, ref.organisations.get
-    return search_document(
-        SimpleNamespace(
-            title=a.title,
-            summary=a.summary,
-            place=a.place,
-            parties=_Related(
-                SimpleNamespace(country=ref.by_id[p["country_id"]], institution=organisation(p["institution_id"]))
-                for p in planned.parties
-            ),
-            signatories=_Related(
-                SimpleNamespace(name=s["name"], position=s["position"], organisation=organisation(s["organisation_id"]))
-                for s in planned.signatories
-            ),
-            topics=_Related(planned.topics),
-            corridors=_Related([planned.corridor] if planned.corridor else []),
-            identifiers=_Related(),
-        )
-    )
-
-
-def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """Insert rows given as {attname: value}, the model's defaults filling the rest:
-    with COPY on PostgreSQL (several times faster than INSERT), bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows])
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = [(f.attname, f.get_default()) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row.get(name, default) for name, default in defaults])
-
-
-def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int]:
-    """Insert one batch with its relations; ``ids`` maps every earlier index to its id."""
-    for planned in batch:
-        planned.agreement.search_text = document(planned, ref)
-    Agreement.objects.bulk_create([p.agreement for p in batch])
-    ids += [p.agreement.pk for p in batch]
-    own = [p for p in batch if p.own_source]
-    Source.objects.bulk_create([p.own_source for p in own])
-    parties = [{**party, "agreement_id": p.agreement.pk} for p in batch for party in p.parties]
-    insert_rows(Party, parties)
-    signatories = [{**s, "agreement_id": p.agreement.pk} for p in batch for s in p.signatories]
-    insert_rows(Signatory, signatories)
-    links = [{"agreement_id": p.agreement.pk, "topic_id": t.pk} for p in batch for t in p.topics]
-    insert_rows(TopicLink, links)
-    citations = [{"agreement_id": p.agreement.pk, "source_id": s.pk} for p in batch for s in p.datasets]
-    citations += [{"agreement_id": p.agreement.pk, "source_id": p.own_source.pk} for p in own]
-    insert_rows(AgreementSource, citations)
-    corridors = [{"agreement_id": p.agreement.pk, "corridor_id": p.corridor.pk} for p in batch if p.corridor]
-    insert_rows(CorridorLink, corridors)
-    relations = [
-        {"from_agreement_id": p.agreement.pk, "kind": p.relation[0], "to_agreement_id": ids[p.relation[1]]}
-        for p in batch
-        if p.relation
-    ]
-    insert_rows(AgreementRelation, relations)
-    return {
-        "agreements": len(batch),
-        "parties": len(parties),
-        "signatories": len(signatories),
-        "topics": len(links),
-        "citations": len(citations),
-        "sources": len(own),
-        "corridor links": len(corridors),
-        "relations": len(relations),
-    }
-
-
-WRITTEN = [Agreement, Party, Signatory, TopicLink, AgreementSource, AgreementRelation, CorridorLink, Source]
-
-
-def analyze(models_: list[type[models.Model]] = WRITTEN, vacuum: bool = False) -> None:
-    """Refresh PostgreSQL's statistics of these tables (and reclaim dead rows with ``vacuum``).
-
-    Autovacuum may be off or late: without statistics the planner misjudges tables
-    that just grew or shrank by 500,000 rows, and the checks PostgreSQL defers to
-    commit then scan whole tables, once per row.
-    """
-    if connection.vendor != "postgresql":
-        return
-    command = "VACUUM ANALYZE" if vacuum and not connection.in_atomic_block else "ANALYZE"
-    with connection.cursor() as cursor:
-        cursor.execute(f"{command} {', '.join(model._meta.db_table for model in models_)}")
-
-
-def synthetic_agreements() -> models.QuerySet:
-    return Agreement.objects.filter(slug__startswith=SLUG_PREFIX)
-
-
-def _references(target: type[models.Model]) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key onto ``target``, many-to-many tables
-    included; not history tables (DO_NOTHING), which keep their rows."""
-    found = [
-        (model, f.column)
-        for model in apps.get_models(include_auto_created=True)
-        for f in model._meta.local_fields
-        if f.many_to_one and f.related_model is target and f.remote_field.on_delete is not models.DO_NOTHING
-    ]
-    # Parties last: on PostgreSQL, signatories reference their party.
-    return [(model._meta.db_table, column) for model, column in sorted(found, key=lambda r: r[0] is Party)]
-
-
-def clear() -> int:
-    """Delete every synthetic agreement, its rows, and the synthetic sources no longer cited.
-
-    In SQL, table by table: deleting through the ORM would load every row and
-    write a history row for each, for hundreds of thousands of rows.
-    """
-    pattern = [SLUG_PREFIX + "%"]
-    agreements = Agreement._meta.db_table
-    analyze([Party, Signatory])  # deleting a party looks up its signatories
-    with transaction.atomic(), connection.cursor() as cursor:
-        count = synthetic_agreements().count()
-        for table, column in _references(Agreement):
-            cursor.execute(
-                f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM {agreements} WHERE slug LIKE %s)", pattern
-            )
-        cursor.execute(f"DELETE FROM {agreements} WHERE slug LIKE %s", pattern)
-        # Their own sources, unless something else came to cite them; never the shared datasets.
-        sources = Source._meta.db_table
-        unused = " ".join(
-            f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE {column} = {sources}.id)"
-            for table, column in _references(Source)
-        )
-        cursor.execute(
-            f"DELETE FROM {sources} WHERE url LIKE %s AND url NOT LIKE %s {unused}",
-            [SYNTHETIC_URL + "s%", SYNTHETIC_URL + "datasets/%"],
-        )
-    analyze(vacuum=True)
-    return count
-
-
-def generate(
-    count: int, seed: int, batch_size: int = BATCH, progress: Callable[[str], None] | None = None
-) -> dict[str, int]:
-    """Create ``count`` synthetic agreements from ``seed``; returns how many rows of each kind."""
-    ref = load_reference(seed)
-    if AgreementSource.objects.filter(source=ref.marker).exists():
-        raise ValueError(f"Synthetic agreements of seed {seed} already exist: clear them first (--clear).")
-    generator = Generator(seed, ref)
-    ids: list[int] = []
-    totals: dict[str, int] = {}
-    started = time.monotonic()
-    for number, start in enumerate(range(0, count, batch_size), start=1):
-        batch = [generator.plan(n) for n in range(start, min(start + batch_size, count))]
-        with transaction.atomic():
-            counts = write(batch, ids, ref)
-        totals = {key: totals.get(key, 0) + value for key, value in counts.items()}
-        if number == 1:  # later growth is scaled from these statistics
-            analyze()
-        if progress:
-            progress(f"{start + len(batch):>8} agreements ({time.monotonic() - started:.1f} s)")
-    # As autovacuum would, so the figures measured next are those of a settled database:
-    # statistics for the planner, and a visibility map for index-only scans.
-    analyze(vacuum=True)
-    return totals

@@ -1,79 +1,13 @@
-"""Line charts drawn on the server as SVG: no JavaScript, nothing a strict
-Content-Security-Policy blocks, readable without colour.
-
-Usage
------
-Build a chart in the view (or a page module), render it with the include::
-
-    from tradepacts.charts import Marker, Series, line_chart
-
-    chart = line_chart(
-        [
-            Series("Rwanda → Tanzania", [(2012, Decimal("18e6")), (2013, None), (2014, Decimal("21e6"))]),
-            Series("Tanzania → Rwanda", [(2012, Decimal("120e6")), ...], synthetic_xs={2012, 2013}),
-        ],
-        markers=[Marker(2025, "Talks in Dar es Salaam", href="/agreements/talks/")],
-        title="Trade between Rwanda and Tanzania",
-        y_label="US$",
-        chart_id="trade-chart",
-    )
-
-    {% include "includes/line_chart.html" with chart=chart %}
-
-The include draws the figure (a wide and a narrow drawing of the same data;
-CSS shows the one that fits the screen, so tick labels stay legible on a 375 px
-phone), its legend (each series' line and point shape beside its label) and a
-numbered list of the markers, linked. Put the table of figures next to it: the
-chart is a picture of the table, never the only place a figure is.
-
-API
----
-``Series(label, points, synthetic_xs=frozenset())``
-    ``points``: ``(x, y)`` pairs, ``x`` an int (a year, or any evenly spaced
-    period number), ``y`` a Decimal, int, float, or None for a missing value.
-    Points are drawn in x order; a None, or a jump in x larger than the chart's
-    ``x_step``, breaks the line (a gap, never a line across missing years). A
-    point alone between gaps still shows as its marker. Points whose x is in
-    ``synthetic_xs`` are drawn hollow and the legend explains it.
-``Marker(x, label, href="")``
-    A vertical line at ``x`` for an event (an agreement signed, a port opened),
-    numbered at the top of the plot and listed under the chart by number. Markers
-    up to ``MARKER_REACH`` periods beyond the data widen the x axis; markers
-    further away are listed in ``chart.off_axis_markers`` (the include says
-    they fall outside the chart's years) rather than squashing the data.
-``line_chart(series, *, markers=(), title, y_label, chart_id, description="",
-x_step=1, tick_format=short_number, value_format=None, x_format=str) -> Chart``
-    ``title`` goes in the SVG's <title>, ``description`` (default: generated
-    from the data: range of x, each series' last value) in its <desc>;
-    ``y_label`` is the unit written above the y axis ("US$", "tonnes",
-    "hours"). ``tick_format(value, unit_of)`` formats a y tick; the default
-    writes every tick in the unit of the largest ("0", "50 M", "100 M").
-    ``value_format(value)`` formats a point's tooltip value and the description's
-    (default ``default_value_format``: "252.5 M"). ``x_format(x)`` writes an x tick ("2019", or
-    "2019 Q3" for quarter numbers). ``chart_id`` must be unique on the page
-    (ids of the title, description and legend derive from it).
-
-``Chart`` fields the template uses: ``empty`` (no value to draw: say so instead),
-``views`` (the wide and narrow ``ChartView`` drawings), ``legend``
-(``LegendEntry``: label, css class, dash pattern, marker shape path),
-``events`` (every marker by number, ``on_axis`` False for those outside the
-axis), ``has_synthetic``.
-
-The geometry helpers (``LinearScale``, ``nice_ticks``, ``x_ticks``,
-``segments``, ``short_number``) are public and unit-tested in
-tradepacts/tests/test_charts.py. Series styles (colour classes
-``chart-series--1`` .. ``--4`` in static/css/site.css, dash patterns, marker
-shapes) repeat after four series; a chart with more lines is unreadable anyway.
-"""
+"""The line chart drawn: its inputs (series, markers), the layouts, and the view the template
+includes/line_chart.html renders (axes, paths, points, legend, the text description)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-Number = Decimal | int | float
+from tradepacts.charts.scales import LinearScale, Number, nice_ticks, segments, short_number, tick_decimals, x_ticks
 
 # How many periods beyond the data a marker may widen the x axis.
 MARKER_REACH = 3
@@ -91,8 +25,6 @@ SHAPE_ORDER = ["circle", "square", "triangle", "diamond"]
 # Fallback strokes when the stylesheet is missing (the classes in site.css win).
 COLOURS = ["#0b5cad", "#b35900", "#2f7d32", "#7b3fa0"]
 
-SUFFIXES = [(Decimal(10) ** 12, " T"), (Decimal(10) ** 9, " B"), (Decimal(10) ** 6, " M"), (Decimal(10) ** 3, " k")]
-
 
 # --- inputs -----------------------------------------------------------------------------------
 
@@ -109,108 +41,6 @@ class Marker:
     x: int
     label: str
     href: str = ""
-
-
-# --- geometry ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinearScale:
-    """Maps [domain_min, domain_max] onto [range_min, range_max] (either may run backwards,
-    as the y axis does: bigger values higher up, smaller SVG y)."""
-
-    domain_min: float
-    domain_max: float
-    range_min: float
-    range_max: float
-
-    def __call__(self, value: Number) -> float:
-        span = self.domain_max - self.domain_min
-        if span == 0:
-            return (self.range_min + self.range_max) / 2
-        share = (float(value) - self.domain_min) / span
-        return round(self.range_min + share * (self.range_max - self.range_min), 1)
-
-
-def nice_step(span: Decimal, target: int) -> Decimal:
-    """The step of 1, 2, 2.5 or 5 times a power of ten giving about ``target`` intervals over ``span``."""
-    raw = span / target
-    exponent = math.floor(math.log10(raw))
-    power = Decimal(10) ** exponent
-    for factor in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
-        if factor * power >= raw:
-            return factor * power
-    return 10 * power  # not reached: 10 * power >= raw always
-
-
-def nice_ticks(low: Number, high: Number, target: int = 5) -> list[Decimal]:
-    """Evenly spaced round values covering [low, high], always including 0 when the
-    range crosses or touches it (so bars of trade are measured from nothing)."""
-    low, high = Decimal(str(low)), Decimal(str(high))
-    low, high = min(low, Decimal(0)), max(high, Decimal(0))
-    if low == high:  # only zeros
-        return [Decimal(0), Decimal(1)]
-    step = nice_step(high - low, target)
-    first = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
-    last = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
-    count = int((last - first) / step)
-    return [first + step * i for i in range(count + 1)]
-
-
-def x_ticks(first: int, last: int, max_ticks: int) -> list[int]:
-    """Tick positions for periods first..last: every period when they fit, else every
-    2nd, 5th, 10th ... aligned on multiples of the step (2015, 2020, not 2013, 2018)."""
-    if last < first:
-        return []
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
-        start = math.ceil(first / step) * step
-        ticks = list(range(start, last + 1, step))
-        if len(ticks) <= max_ticks:
-            return ticks or [first]
-    return [first, last]
-
-
-def segments(points: Iterable[tuple[int, Number | None]], x_step: int = 1) -> list[list[tuple[int, Number]]]:
-    """The runs of consecutive known points: a None or a jump of more than ``x_step`` ends a run."""
-    runs: list[list[tuple[int, Number]]] = []
-    previous_x: int | None = None
-    for x, y in sorted(points, key=lambda point: point[0]):
-        if y is None:
-            previous_x = None
-            continue
-        if previous_x is None or x - previous_x > x_step:
-            runs.append([])
-        runs[-1].append((x, y))
-        previous_x = x
-    return runs
-
-
-def short_number(value: Number, unit_of: Number | None = None, decimals: int | None = None) -> str:
-    """``value`` with a k/M/B/T suffix chosen by ``unit_of`` (default: the value itself), so a
-    column of ticks shares one unit: short_number(50e6, 150e6) == "50 M", short_number(0) == "0".
-    Enough decimals to tell 0.25 B from 0.5 B; ``decimals`` forces a number of them."""
-    value = Decimal(str(value))
-    reference = abs(Decimal(str(unit_of))) if unit_of is not None else abs(value)
-    divisor, suffix = next(((d, s) for d, s in SUFFIXES if reference >= d), (Decimal(1), ""))
-    scaled = value / divisor
-    if value == 0:
-        return "0"
-    if decimals is None:
-        decimals = 0
-        while decimals < 3 and scaled != round(scaled, decimals):
-            decimals += 1
-    text = f"{scaled:,.{decimals}f}"
-    return f"{text}{suffix}"
-
-
-def tick_decimals(ticks: Sequence[Decimal]) -> int:
-    """Decimals needed so every tick in the shared unit reads distinctly ("0.25 B" needs 2)."""
-    top = max((abs(t) for t in ticks), default=Decimal(0))
-    divisor = next((d for d, _ in SUFFIXES if top >= d), Decimal(1))
-    decimals = 0
-    while decimals < 3 and any((t / divisor) != round(t / divisor, decimals) for t in ticks):
-        decimals += 1
-    return decimals
 
 
 # --- output -----------------------------------------------------------------------------------

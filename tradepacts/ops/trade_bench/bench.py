@@ -1,140 +1,23 @@
-"""Benchmark of the trade statistics refresh (issue 4): ``python -m tradepacts.ops.trade_bench``.
-
-Runs on the PostgreSQL database named by DATABASE_URL (or --database-url), which must be one of its
-own (its name must contain "bench", or pass --force): it deletes every trade
-flow, exchange rate and derived statistic there. The database is created and
-migrated when missing. Then:
-
-1. Data: 1,000,000 synthetic flow rows (marked synthetic) between all current
-   countries over 30 years, both directions (exports and imports, so mirror
-   figures occur), a few reported totals, reporters in several currencies with
-   yearly exchange rates (a few missing, so notes occur), written with COPY;
-   plus 320 published agreements in force (bilateral and regional, up to 54
-   parties). Reused when already there (--regenerate writes them again).
-2. The reference: one SQL aggregate over the same rows computing the plain
-   pair-year sums (sum of value by unordered pair and year), its sums consumed.
-3. The full refresh, against that reference (target: at most 2x). It reads
-   every flow and recomputes the pair-years whose inputs changed (found by
-   digest, agreements.trade.sql):
-   a. cold: the derived tables empty, every row computed and inserted;
-   b. a nightly run after 1% of the flows were revised (3% of the pair-years
-      changed; they and the year after each are recomputed);
-   c. nothing changed since the last run;
-   d. nothing changed, but every pair-year recomputed (``rebuild=True``, as
-      after a change of the rules): the whole computation, nothing written.
-4. Floors: timed alone, the two things a and d cannot do without (each role's
-   flow id and US dollars per pair-year as one aggregate; writing every row).
-5. The import of every flow as one plain-layout CSV, into the emptied table and
-   again (nothing changes), rolled back: target under 60 s for a million rows.
-6. One pair after one changed row, end to end (run record, locks, the pair's
-   every year, the agreements of both countries): target under 0.2 s.
-
-Each time is the median of a few rounds (wall clock). The machine's load is
-printed: other processes on a small machine move every figure, ratios less.
-The database server's CPU time is printed too when its process is visible here.
-"""
+"""The trade refresh benchmark's measurements: the reference aggregate, the refresh runs, the floors,
+the import and one pair end to end, each against its target (see ``__main__`` for the whole run)."""
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import logging
-import math
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-ROWS = 1_000_000
-YEARS = 30
-FIRST_YEAR = 1995
-SLUG_PREFIX = "trade-bench-"
-REGIONAL_SIZES = [54, 27, 21, 16, 15, 15, 11, 10, 8, 7, 6, 5, 5, 4, 4, 3, 3, 3, 3, 3]
-BILATERAL = 300
-CURRENCIES = {  # units per USD around 2010; reporters not listed here report in USD
-    "EUR": 0.75,
-    "GBP": 0.65,
-    "JPY": 90.0,
-    "CNY": 6.7,
-    "INR": 45.0,
-    "BRL": 1.8,
-    "ZAR": 7.3,
-    "KES": 80.0,
-    "TZS": 1400.0,
-    "UGX": 2000.0,
-    "RWF": 590.0,
-    "SSP": 3.0,
-}
+from tradepacts.ops.trade_bench.data import SLUG_PREFIX, TradeData
+
 FULL_TARGET, PAIR_TARGET = 2.0, 0.2
 IMPORT_TARGET = 60  # seconds for a million rows (issue 4)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=ROWS, help="flow rows (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per timing (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--regenerate", action="store_true", help="write the data again even if present")
-    parser.add_argument("--force", action="store_true", help="run on a database whose name lacks 'bench'")
-    parser.add_argument("--database-url", help="instead of DATABASE_URL")
-    args = parser.parse_args(argv)
-
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url  # before Django reads its settings
-    url = os.environ.get("DATABASE_URL", "")
-    config = _database_config(url)
-    if config is None:
-        print("Set DATABASE_URL to a PostgreSQL database of its own, e.g.", file=sys.stderr)
-        print("  DATABASE_URL=postgres://postgres@127.0.0.1:5432/tradepacts_bench", file=sys.stderr)
-        return 2
-    if "bench" not in config["NAME"] and not args.force:
-        print(
-            f"Refusing to replace the trade data of {config['NAME']!r}: its name lacks 'bench' (--force).",
-            file=sys.stderr,
-        )
-        return 2
-    _create_database(config)
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradepacts.settings")
-    import django
-
-    django.setup()
-    logging.getLogger("agreements").setLevel(logging.WARNING)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    bench = Bench(args.rows, args.seed, args.rounds)
-    bench.run(regenerate=args.regenerate)
-    return 0
-
-
-def _database_config(url: str) -> dict | None:
-    import environ
-
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        return None
-    return environ.Env.db_url_config(url)
-
-
-def _create_database(config: dict) -> None:
-    import psycopg
-    from psycopg import sql
-
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None}
-    params = {k: v for k, v in params.items() if v}
-    if config.get("PASSWORD"):
-        params["password"] = config["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-            print(f"Created database {config['NAME']}.")
-
-
-class Bench:
+class Bench(TradeData):
     def __init__(self, rows: int, seed: int, rounds: int) -> None:
         from django.db import connection
 
@@ -155,9 +38,12 @@ class Bench:
         except (OSError, IndexError, ValueError):
             return None
 
-    def timed(self, action: Callable[[], object], rounds: int, before: Callable[[], None] | None = None):
+    def timed(
+        self, action: Callable[[], object], rounds: int, before: Callable[[], None] | None = None
+    ) -> tuple[float, float | None]:
         """Median wall seconds and median server CPU seconds (or None) of ``rounds`` runs."""
-        walls, cpus = [], []
+        walls: list[float] = []
+        cpus: list[float] = []
         for _ in range(rounds):
             if before:
                 before()
@@ -395,7 +281,9 @@ class Bench:
     def _reference_groups(self) -> int:
         return self._reference()[0]
 
-    def _refresh_timed(self, rounds: int, before: Callable[[], None] | None = None, rebuild: bool = False):
+    def _refresh_timed(
+        self, rounds: int, before: Callable[[], None] | None = None, rebuild: bool = False
+    ) -> tuple[float, float | None, int]:
         from agreements.models import RefreshRun
         from agreements.trade.refresh import refresh_trade_statistics
 
@@ -456,112 +344,3 @@ class Bench:
             statistics.median(cpus) if len(cpus) == len(walls) else None,
             statistics.median(references),
         )
-
-    # --- the data --------------------------------------------------------------------
-
-    def _data_present(self) -> bool:
-        from agreements.models import Agreement, TradeFlow
-
-        return (
-            TradeFlow.objects.count() == self.rows
-            and not TradeFlow.objects.filter(is_synthetic=False).exists()
-            and Agreement.objects.filter(slug__startswith=SLUG_PREFIX).count() == BILATERAL + len(REGIONAL_SIZES)
-        )
-
-    def _generate(self) -> None:
-        from django.db import transaction
-
-        from agreements.models import Country
-
-        rng = random.Random(self.seed)
-        countries = list(Country.objects.filter(is_historic=False).order_by("iso3").values_list("id", flat=True))
-        years = list(range(FIRST_YEAR, FIRST_YEAR + YEARS))
-        currency = {c: (rng.choice(list(CURRENCIES)) if rng.random() < 0.4 else "USD") for c in countries}
-        rates = {}
-        for code, base in CURRENCIES.items():
-            for year in years:
-                if code == "SSP" and year < 2011:  # South Sudan's pound: none before 2011
-                    continue
-                rates[(code, year)] = round(base * (1 + 0.03 * (year - 2010)) * rng.uniform(0.95, 1.05), 6)
-        pairs = [(a, b) for i, a in enumerate(countries) for b in countries[i + 1 :]]
-        rng.shuffle(pairs)
-        now = dt.datetime.now(dt.UTC)
-
-        with transaction.atomic(), self.connection.cursor() as cursor:
-            cursor.execute(
-                "TRUNCATE agreements_pairyearstatistic, agreements_agreementtradestatistic,"
-                " agreements_tradeflow, agreements_exchangerate"
-            )
-            raw = cursor.connection  # psycopg's own connection: COPY
-            with raw.cursor().copy(
-                "COPY agreements_exchangerate (created_at, updated_at, currency, year, units_per_usd) FROM STDIN"
-            ) as copy:
-                for (code, year), units in rates.items():
-                    copy.write_row((now, now, code, year, f"{units:.6f}"))
-            written = 0
-            columns = "created_at, updated_at, reporter_id, partner_id, year, flow, value, currency, is_synthetic"
-            with raw.cursor().copy(f"COPY agreements_tradeflow ({columns}) FROM STDIN") as copy:
-                for a, b in pairs:
-                    size = math.exp(rng.gauss(15, 2.2))  # a pair's trade in USD: lognormal
-                    for year in years:
-                        rows = []
-                        for reporter, partner in ((a, b), (b, a)):
-                            for kind in ("exports", "imports"):
-                                if rng.random() < 0.85:
-                                    rows.append((reporter, partner, kind))
-                            if rng.random() < 0.01:
-                                rows.append((reporter, partner, "total"))
-                        for reporter, partner, kind in rows:
-                            code = currency[reporter]
-                            usd = size * rng.uniform(0.6, 1.4) * (2 if kind == "total" else 1)
-                            value = usd if code == "USD" else usd * rates.get((code, year), CURRENCIES[code])
-                            copy.write_row((now, now, reporter, partner, year, kind, f"{value:.2f}", code, True))
-                            written += 1
-                            if written == self.rows:
-                                break
-                        if written == self.rows:
-                            break
-                    if written == self.rows:
-                        break
-            if written < self.rows:
-                raise RuntimeError(f"only {written} rows: too few pairs for {self.rows}")
-            self._agreements(rng, countries)
-        with self.connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE agreements_tradeflow")
-            cursor.execute("VACUUM ANALYZE agreements_exchangerate")
-
-    def _agreements(self, rng: random.Random, countries: list[int]) -> None:
-        """Published agreements in force: bilateral ones and regional ones of realistic sizes."""
-        from django.utils import timezone
-
-        from agreements.models import Agreement, Party
-
-        Agreement.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-        planned = [2] * BILATERAL + REGIONAL_SIZES
-        agreements = []
-        for n, size in enumerate(planned):
-            signed = dt.date(rng.randint(1990, 2020), rng.randint(1, 12), 1)
-            agreements.append(
-                Agreement(
-                    title=f"Synthetic trade benchmark agreement {n}",
-                    slug=f"{SLUG_PREFIX}{n}",
-                    kind=Agreement.Kind.FTA,
-                    scope=Agreement.Scope.BILATERAL if size == 2 else Agreement.Scope.PLURILATERAL,
-                    status=Agreement.Status.IN_FORCE,
-                    signed_on=signed,
-                    in_force_on=signed + dt.timedelta(days=rng.randint(30, 700)),
-                    is_published=True,
-                    published_at=timezone.now(),
-                    summary="Synthetic: generated by tradepacts.ops.trade_bench.",
-                )
-            )
-        Agreement.objects.bulk_create(agreements)
-        parties = []
-        for agreement, size in zip(agreements, planned, strict=True):
-            for country_id in rng.sample(countries, size):
-                parties.append(Party(agreement=agreement, country_id=country_id))
-        Party.objects.bulk_create(parties)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
