@@ -12,14 +12,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from agreements.extensions import linked
 from agreements.models import Agreement, AgreementSource, Party, Signatory
 from agreements.models.dates import iso_partial_date
 
 SEPARATOR = "; "
+# The contract's column of another app's records linked to agreements: its values come
+# from the app that registers them (agreements.extensions).
+LINKED_COLUMN = "corridors"
 CHUNK = 2000
 
-# Agreement's corridors come from the corridors app, which agreements never imports.
-CorridorLink = Agreement._meta.get_field("corridors").through
 TopicLink = Agreement.topics.through
 
 AGREEMENT_VALUES = [
@@ -44,7 +46,8 @@ class ExportRow:
     # (ISO3, country name, institution name); an institution acting alone has no country.
     parties: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
-    corridors: list[str] = field(default_factory=list)
+    # Other apps' records linked to it (agreements.extensions), by column: {"corridors": [...]}.
+    linked: dict[str, list[str]] = field(default_factory=dict)
     signatories: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
@@ -89,7 +92,7 @@ COLUMNS: list[tuple[str, Callable[[ExportRow, str], Any]]] = [
     ("in_force_on", lambda r, url: r.date("in_force")),
     ("ended_on", lambda r, url: r.date("ended")),
     ("topics", lambda r, url: joined(r.topics)),
-    ("corridors", lambda r, url: joined(r.corridors)),
+    (LINKED_COLUMN, lambda r, url: joined(r.linked.get(LINKED_COLUMN, []))),
     ("signatories", lambda r, url: joined(r.signatories)),
     ("sources", lambda r, url: joined(r.sources)),
     ("url", lambda r, url: url),
@@ -112,9 +115,11 @@ def export_rows(ids: list[int]) -> list[ExportRow]:
     topics = TopicLink.objects.filter(agreement_id__in=ids).order_by("topic__name")
     for agreement_id, name in topics.values_list("agreement_id", "topic__name"):
         rows[agreement_id].topics.append(name)
-    corridors = CorridorLink.objects.filter(agreement_id__in=ids).order_by("corridor__name")
-    for agreement_id, name in corridors.values_list("agreement_id", "corridor__name"):
-        rows[agreement_id].corridors.append(name)
+    for records in linked():
+        names = f"{records.link_field}__name"
+        links = records.links().filter(agreement_id__in=ids).order_by(names)
+        for agreement_id, name in links.values_list("agreement_id", names):
+            rows[agreement_id].linked.setdefault(records.column, []).append(name)
     signatories = Signatory.objects.filter(agreement_id__in=ids).order_by("order", "id")
     for agreement_id, *details in signatories.values_list(
         "agreement_id", "name", "honorific", "position", "country__iso3"

@@ -15,13 +15,12 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from agreements.extensions import LinkedRecords, linked
 from agreements.models import Agreement, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
 from agreements.models.ordering import newest_first
 
 MAX_PARTIES = 10
-# Agreement's corridors come from the corridors app, which agreements never imports.
-Corridor = Agreement._meta.get_field("corridors").related_model
 
 
 class CountryCodesWidget(forms.SelectMultiple):
@@ -147,13 +146,6 @@ class AgreementFilterSet(django_filters.FilterSet):
         method="filter_topics",
         help_text="Any of the chosen topics.",
     )
-    corridor = django_filters.ModelChoiceFilter(
-        label="Corridor",
-        to_field_name="slug",
-        queryset=Corridor.objects.all(),
-        empty_label="Any corridor",
-        method="filter_corridor",
-    )
     bloc = django_filters.ModelChoiceFilter(
         label="Bloc",
         to_field_name="code",
@@ -180,10 +172,11 @@ class AgreementFilterSet(django_filters.FilterSet):
     class Meta:
         model = Agreement
         form = AgreementFilterForm
-        fields = ["q", "party", "kind", "status", "topic", "corridor", "bloc", "signed_from", "signed_to", "sort"]
+        fields = ["q", "party", "kind", "status", "topic", "bloc", "signed_from", "signed_to", "sort"]
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.filters = self.with_linked_filters(self.filters)
         self.form.fields["party"].widget.choices = [(c.iso3, c.name) for c in Country.objects.only("iso3", "name")]
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -209,13 +202,34 @@ class AgreementFilterSet(django_filters.FilterSet):
         links = Agreement.topics.through.objects.filter(agreement=OuterRef("pk"), topic__in=topics)
         return queryset.filter(Exists(links))
 
-    def filter_corridor(self, queryset: QuerySet, name: str, corridor) -> QuerySet:
-        if corridor is None:
-            return queryset
-        links = Agreement._meta.get_field("corridors").through.objects.filter(
-            agreement=OuterRef("pk"), corridor=corridor
+    def with_linked_filters(self, filters: dict) -> dict:
+        """Another app's records linked to agreements (agreements.extensions), one filter
+        each, after the topics: ``?corridor=northern-corridor``."""
+        extra = {records.parameter: self.linked_filter(records) for records in linked()}
+        ordered = {}
+        for name, filter_ in filters.items():
+            ordered[name] = filter_
+            if name == "topic":
+                ordered.update(extra)
+        return ordered
+
+    def linked_filter(self, records: LinkedRecords) -> django_filters.Filter:
+        def filter_linked(queryset: QuerySet, name: str, record) -> QuerySet:
+            if record is None:
+                return queryset
+            links = records.links().filter(agreement=OuterRef("pk"), **{records.link_field: record})
+            return queryset.filter(Exists(links))
+
+        filter_ = django_filters.ModelChoiceFilter(
+            field_name=records.parameter,
+            label=records.label,
+            to_field_name="slug",
+            queryset=records.records(),
+            empty_label=records.any_label,
+            method=filter_linked,
         )
-        return queryset.filter(Exists(links))
+        filter_.parent, filter_.model = self, self._meta.model
+        return filter_
 
     def filter_bloc(self, queryset: QuerySet, name: str, bloc: Bloc | None) -> QuerySet:
         if bloc is None:

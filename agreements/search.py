@@ -2,12 +2,12 @@
 
 Each agreement keeps a ``search_text``: its title, summary and place, its
 parties' names and codes, the institutions acting for them, its signatories,
-topics, corridors and identifiers. On PostgreSQL it is searched with full-text
+topics, the records other apps link to it (corridors: agreements.extensions) and identifiers. On PostgreSQL it is searched with full-text
 search (its English tsvector, stored and GIN-indexed) and ranked by relevance; on
 SQLite every word of the query must appear in it.
 
 The text is derived data: whatever writes an agreement's parties, signatories
-or corridors (admin, importers, loaders) calls ``reindex`` afterwards.
+or linked records (admin, importers, loaders) calls ``reindex`` afterwards.
 """
 
 from collections.abc import Iterable
@@ -16,6 +16,8 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import Expression, Prefetch, Q
+
+from agreements.extensions import linked
 
 
 class StoredSearchVector(Expression):
@@ -48,7 +50,8 @@ def search_document(agreement: Any) -> str:  # an Agreement, or generated rows o
         if signatory.organisation:
             parts += [signatory.organisation.name, signatory.organisation.acronym]
     parts += [topic.name for topic in agreement.topics.all()]
-    parts += [f"{c.name} {c.gateway_port}" for c in agreement.corridors.all()]
+    for records in linked():  # other apps' records linked to it (agreements.extensions)
+        parts += [records.search_text(record) for record in getattr(agreement, records.column).all()]
     parts += [identifier.value for identifier in agreement.identifiers.all()]
     return "\n".join(part for part in parts if part)
 
@@ -60,7 +63,7 @@ def with_search_relations(queryset: models.QuerySet) -> models.QuerySet:
         Prefetch("parties", queryset=Party.objects.select_related("country", "institution")),
         Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
         "topics",
-        "corridors",
+        *(records.column for records in linked()),
         "identifiers",
     )
 

@@ -8,7 +8,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from agreements.admin.agreements import AgreementAdmin, HistoryAdmin, surviving_values
+from agreements.admin.agreements import HistoryAdmin, surviving_values
+from agreements.extensions import add_agreement_inline
 from agreements.search import reindex
 from agreements.trade.admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin
 from corridors.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, import_corridor_indicators
@@ -82,7 +83,7 @@ class AgreementCorridorInline(admin.TabularInline):
     extra = 0
 
 
-AgreementAdmin.extra_inlines.append(AgreementCorridorInline)
+add_agreement_inline(AgreementCorridorInline)
 
 
 @admin.register(Corridor)

@@ -6,6 +6,7 @@ class CorridorsConfig(AppConfig):
     verbose_name = "Corridors"
 
     def ready(self) -> None:
-        from corridors import signals
+        from corridors import extensions, signals
 
         signals.connect()
+        extensions.register()  # into agreements' filters, CSV, search and pages

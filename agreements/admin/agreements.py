@@ -1,7 +1,5 @@
 """Staff curation: one page per agreement with its parties, signatories and sources."""
 
-from typing import ClassVar
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -13,6 +11,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
+from agreements.extensions import agreement_inlines
 from agreements.forms import PartialDateFormMixin
 from agreements.models import (
     Agreement,
@@ -227,12 +226,10 @@ class AgreementAdmin(HistoryAdmin):
         ("Publication", {"fields": ["is_published", "published_at", "last_verified_on", "created_at", "updated_at"]}),
     ]
     inlines = [PartyInline, SignatoryInline, AgreementSourceInline, ExternalIdentifierInline, AgreementRelationInline]
-    # Inlines contributed by apps that build on this one (corridors), so that
-    # agreements never imports them.
-    extra_inlines: ClassVar[list[type[admin.options.InlineModelAdmin]]] = []
 
     def get_inlines(self, request, obj):
-        return [*self.inlines, *AgreementAdmin.extra_inlines]
+        # With the inlines other apps add (agreements.extensions): the corridors concerned.
+        return [*self.inlines, *agreement_inlines()]
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
@@ -294,7 +291,7 @@ class AgreementAdmin(HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         with trade_refresh_for_agreement(form.instance.pk):  # trade figures count agreements in force
             super().save_related(request, form, formsets, change)
-        reindex([form.instance.pk])  # parties, signatories and corridors are searchable text
+        reindex([form.instance.pk])  # parties, signatories and linked records are searchable text
 
     def delete_model(self, request, obj):
         with trade_refresh_for_agreement(obj.pk):  # its pairs' trade figures counted it

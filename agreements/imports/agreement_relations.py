@@ -1,5 +1,5 @@
 """How one row of the agreements CSV plans its relations: parties and their
-institutions, signatories, topics, corridors and sources (a mixin of
+institutions, signatories, topics, linked records and sources (a mixin of
 agreements.imports.agreements.AgreementsImporter)."""
 
 from collections.abc import Callable
@@ -13,7 +13,6 @@ from agreements.imports.agreement_rows import (
     INSTITUTION_OF_PARTY,
     SIGNATORY_COUNTRY,
     SOURCE_WITH_URL,
-    Corridor,
     ImportState,
     RowPlan,
     numbered_slug,
@@ -153,7 +152,7 @@ class RelationPlanner(ImportState):
     def named_rows(
         self, line: int, column: str, cell: str, existing: dict, new: dict, make: Callable[[str], models.Model]
     ) -> list:
-        """Topics or corridors by name: existing ids, or shared new rows."""
+        """Topics or linked records by name: existing ids, or shared new rows."""
         rows = []
         for name in dict.fromkeys(split(cell)):
             if name in existing:
@@ -170,8 +169,9 @@ class RelationPlanner(ImportState):
     def new_topic(self, name: str) -> Topic:
         return Topic(name=name, slug=numbered_slug(slugify(name) or "topic", self.topic_slugs, 60))
 
-    def new_corridor(self, name: str) -> Any:
-        return Corridor(name=name, slug=numbered_slug(slugify(name) or "corridor", self.corridor_slugs, 100))
+    def new_linked_record(self, name: str) -> Any:
+        assert self.linked_records is not None  # plan() refuses the column's names without it
+        return self.linked_records.new(name, self.linked_slugs)
 
     def plan_sources(self, line: int, cell: str) -> list[int | Source]:
         sources: list[int | Source] = []

@@ -11,13 +11,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 from agreements.exports import HEADER
+from agreements.extensions import LinkedRecords
 from agreements.models import Agreement, Country, Organisation, Source, Topic
 from tradepacts.imports import Importer
 
 # The interface contract's columns (the export's first ones) must all be there.
 REQUIRED_COLUMNS = HEADER[: HEADER.index("url") + 1]
-# Agreement's corridors come from the corridors app, which agreements never imports.
-Corridor = Agreement._meta.get_field("corridors").related_model
 
 BATCH = 1000
 CHUNK = 2000  # agreements whose relation rows are built and written together
@@ -71,7 +70,7 @@ class RowPlan:
     signatories: list[tuple[str, str, str, Country | None]] = field(default_factory=list)
     # Existing rows as ids, rows to create as unsaved instances (shared between rows).
     topics: list[int | Topic] = field(default_factory=list)
-    corridors: list[Any] = field(default_factory=list)
+    linked: list[Any] = field(default_factory=list)  # records of LINKED_COLUMN, as topics
     sources: list[int | Source] = field(default_factory=list)
 
 
@@ -130,14 +129,15 @@ class ImportState(Importer):
     countries: dict[str, Country]
     iso3_of: dict[int | None, str]
     topic_slugs: set[str]
-    corridor_slugs: set[str]
+    linked_records: LinkedRecords | None
+    linked_slugs: set[str]
     organisations: dict[tuple[int | None, str], Organisation]
     organisations_named: dict[str, list[Organisation]]
     organisation_slugs: set[str]
     sources_by_url: dict[str, int]
     sources_by_title: dict[str, int]
     new_topics: dict[str, Topic]
-    new_corridors: dict[str, Any]
+    new_linked: dict[str, Any]
     new_organisations: dict[tuple[int | None, str], Organisation]
     new_sources: dict[tuple[str, str], Source]
     reference_errors: dict[Any, list[str]]

@@ -8,13 +8,13 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from agreements.exports import CorridorLink, TopicLink
+from agreements.exports import TopicLink
+from agreements.extensions import LinkedRecords
 from agreements.imports.agreement_rows import (
     AGREEMENT_ID,
     BATCH,
     CHUNK,
     UPDATE_FIELDS,
-    Corridor,
     ImportState,
     RowPlan,
     id_of,
@@ -60,7 +60,8 @@ class AgreementWriter(ImportState):
         plans = self.plans
         self.create(Organisation, list(self.new_organisations.values()))
         self.create(Topic, list(self.new_topics.values()))
-        self.create(Corridor, list(self.new_corridors.values()))
+        if self.linked_records:
+            self.create(self.linked_records.model, list(self.new_linked.values()))
         self.create(Source, list(self.new_sources.values()))
 
         new = [plan for plan in plans if plan.original is None]
@@ -73,7 +74,7 @@ class AgreementWriter(ImportState):
         self.create(Agreement, [plan.agreement for plan in new if not plan.agreement.pk])
 
         for start in range(0, len(new), CHUNK):
-            changes = Changes()
+            changes = Changes(self.linked_records)
             for plan in new[start : start + CHUNK]:
                 changes.add_all(plan)
             changes.apply(self)
@@ -81,7 +82,7 @@ class AgreementWriter(ImportState):
         existing = [plan for plan in plans if plan.original is not None]
         updated = []
         for start in range(0, len(existing), CHUNK):
-            chunk, changes = existing[start : start + CHUNK], Changes()
+            chunk, changes = existing[start : start + CHUNK], Changes(self.linked_records)
             changed = changes.compare(chunk)
             agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
             for agreement in agreements:
@@ -106,27 +107,29 @@ class AgreementWriter(ImportState):
         return RowError(line, "", f"The database refused the file: {first_line(error)}")
 
 
-WRITTEN_MODELS = (
-    Organisation,
-    Topic,
-    Corridor,
-    Source,
-    Agreement,
-    Party,
-    Signatory,
-    AgreementSource,
-    TopicLink,
-    CorridorLink,
-)
+WRITTEN_MODELS = (Organisation, Topic, Source, Agreement, Party, Signatory, AgreementSource, TopicLink)
+
+
+def written_models(records: LinkedRecords | None) -> list[type[models.Model]]:
+    """The tables an import writes, with the linked records' (agreements.extensions)."""
+    return [*WRITTEN_MODELS, *((records.model, records.link_model) if records else ())]
 
 
 class Changes:
     """The relation rows to create, update and delete, gathered over every row."""
 
-    def __init__(self) -> None:
+    def __init__(self, records: LinkedRecords | None) -> None:
+        self.records = records  # another app's records linked to agreements, if any
         self.create: dict[type[models.Model], list] = defaultdict(list)
         self.update: dict[tuple[type[models.Model], str], list] = defaultdict(list)
         self.delete: dict[type[models.Model], list[int]] = defaultdict(list)
+
+    def link_tables(self) -> list[tuple[type[models.Model], str]]:
+        """The through tables of topics and linked records, with their target column."""
+        tables: list[tuple[type[models.Model], str]] = [(TopicLink, "topic_id")]
+        if self.records:
+            tables.append((self.records.link_model, f"{self.records.link_field}_id"))
+        return tables
 
     @staticmethod
     def party(plan: RowPlan, country: Country | None, institution: Organisation | None) -> Party:
@@ -147,7 +150,9 @@ class Changes:
         self.create[Signatory] += [self.signatory(plan, n, *s) for n, s in enumerate(plan.signatories, start=1)]
         self.create[AgreementSource] += [AgreementSource(agreement_id=pk, source_id=id_of(s)) for s in plan.sources]
         self.create[TopicLink] += [TopicLink(agreement_id=pk, topic_id=id_of(t)) for t in plan.topics]
-        self.create[CorridorLink] += [CorridorLink(agreement_id=pk, corridor_id=id_of(c)) for c in plan.corridors]
+        if self.records:
+            link, target = self.records.link_model, f"{self.records.link_field}_id"
+            self.create[link] += [link(agreement_id=pk, **{target: id_of(c)}) for c in plan.linked]
 
     def compare(self, plans: list[RowPlan]) -> set[int]:
         """Plan the differences for existing agreements; returns the ids of those that change."""
@@ -160,9 +165,9 @@ class Changes:
         for citation in AgreementSource.objects.filter(agreement_id__in=ids).order_by("id"):
             citations[citation.agreement_id].append(citation)
         links: dict[type[models.Model], defaultdict[int, dict[int, Any]]] = {}
-        for model, target in ((TopicLink, "topic_id"), (CorridorLink, "corridor_id")):
+        for model, target in self.link_tables():
             links[model] = defaultdict(dict)
-            for link_pk, agreement_id, target_pk in model.objects.filter(agreement_id__in=ids).values_list(
+            for link_pk, agreement_id, target_pk in model._default_manager.filter(agreement_id__in=ids).values_list(
                 "id", "agreement_id", target
             ):
                 links[model][agreement_id][target_pk] = link_pk
@@ -174,10 +179,7 @@ class Changes:
             differs |= self.compare_parties(plan, parties[agreement.pk])
             differs |= self.compare_signatories(plan, signatories[agreement.pk])
             differs |= self.compare_citations(agreement.pk, [id_of(s) for s in plan.sources], citations[agreement.pk])
-            for model, target, wanted in (
-                (TopicLink, "topic_id", plan.topics),
-                (CorridorLink, "corridor_id", plan.corridors),
-            ):
+            for (model, target), wanted in zip(self.link_tables(), (plan.topics, plan.linked), strict=False):
                 have, want = links[model][agreement.pk], [pk_of(obj) for obj in wanted]
                 added = [pk for pk in want if pk not in have]
                 removed = [link for target_pk, link in have.items() if target_pk not in want]
@@ -247,9 +249,12 @@ class Changes:
 
     def apply(self, importer: AgreementWriter) -> None:
         # Signatories before parties (a signatory's country must be a party's).
-        for deleted in (Signatory, Party, AgreementSource, TopicLink, CorridorLink):
+        links = [model for model, _ in self.link_tables()]
+        deletion_order: list[type[models.Model]] = [Signatory, Party, AgreementSource, *links]
+        creation_order: list[type[models.Model]] = [Party, Signatory, AgreementSource, *links]
+        for deleted in deletion_order:
             importer.delete(deleted, self.delete[deleted])
         for (model, name), objs in self.update.items():
             importer.update(model, objs, [name])
-        for created in (Party, Signatory, AgreementSource, TopicLink, CorridorLink):
+        for created in creation_order:
             importer.create(created, self.create[created])

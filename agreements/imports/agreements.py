@@ -21,7 +21,8 @@ How cells are read:
   found by name and country (or by name among bodies without a country),
   created when missing; an entry without ``ISO3:`` is an institution acting
   alone (an intergovernmental body, created without a country when missing).
-- ``topics``, ``corridors``: names, created when missing.
+- ``topics``, ``corridors``: names, created when missing (corridors are
+  another app's records: agreements.extensions).
 - ``signatories``: ``Name[, Honorific] (Position, ISO3)``; the ISO3 must be a party.
 - ``sources``: ``Title <url>`` found by URL, or ``Title`` found by title
   among sources without a URL; created (kind "other") when missing. An existing
@@ -47,7 +48,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agreements.exports import HEADER
+from agreements.exports import HEADER, LINKED_COLUMN
+from agreements.extensions import linked_by_column
 from agreements.imports.agreement_relations import RelationPlanner
 from agreements.imports.agreement_rows import (
     BATCH,
@@ -61,13 +63,12 @@ from agreements.imports.agreement_rows import (
     NOT_BINDING_KINDS,
     REQUIRED_COLUMNS,
     UPDATE_FIELDS,
-    Corridor,
     RowPlan,
     numbered_slug,
     split,
     validation_messages,
 )
-from agreements.imports.agreement_writes import WRITTEN_MODELS, AgreementWriter
+from agreements.imports.agreement_writes import AgreementWriter, written_models
 from agreements.models import Agreement, Country, Organisation, Source, Topic
 from agreements.models.dates import parse_partial_date
 from tradepacts.csv import numbered_records, unsafe_cell
@@ -117,7 +118,7 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         self.plans = [plan for line, cells in self.records(header, text, utf8) if (plan := self.plan(line, cells))]
 
     def checked_tables(self) -> list[str]:
-        return [m._meta.db_table for m in WRITTEN_MODELS]
+        return [m._meta.db_table for m in written_models(self.linked_records)]
 
     def rows(self, text: str) -> Iterator[tuple[int, list[str]]]:
         return numbered_records(text, lambda line, message: self.error(line, "", message))
@@ -165,8 +166,10 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         self.iso3_of = {c.pk: c.iso3 for c in self.countries.values()}
         self.topics = dict(Topic.objects.values_list("name", "id"))
         self.topic_slugs = set(Topic.objects.values_list("slug", flat=True))
-        self.corridors = dict(Corridor.objects.values_list("name", "id"))
-        self.corridor_slugs = set(Corridor.objects.values_list("slug", flat=True))
+        self.linked_records = records = linked_by_column(LINKED_COLUMN)
+        linked_model = records.model._default_manager if records else None
+        self.linked_names = dict(linked_model.values_list("name", "id")) if linked_model else {}
+        self.linked_slugs = set(linked_model.values_list("slug", flat=True)) if linked_model else set()
         self.organisations: dict[tuple[int | None, str], Organisation] = {}
         self.organisations_named: dict[str, list[Organisation]] = defaultdict(list)
         for org in Organisation.objects.only("id", "name", "country_id").order_by("id"):
@@ -182,7 +185,7 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
                 self.sources_by_title.setdefault(title, pk)
         # Rows to create, shared by every row that names them.
         self.new_topics: dict[str, Topic] = {}
-        self.new_corridors: dict[str, Any] = {}
+        self.new_linked: dict[str, Any] = {}
         self.new_organisations: dict[tuple[int | None, str], Organisation] = {}
         self.new_sources: dict[tuple[str, str], Source] = {}
         self.reference_errors: dict[Any, list[str]] = {}
@@ -226,9 +229,12 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         self.plan_parties(plan, cells)
         self.plan_signatories(plan, cells)
         plan.topics = self.named_rows(line, "topics", cells["topics"], self.topics, self.new_topics, self.new_topic)
-        plan.corridors = self.named_rows(
-            line, "corridors", cells["corridors"], self.corridors, self.new_corridors, self.new_corridor
-        )
+        if self.linked_records is None and split(cells[LINKED_COLUMN]):
+            self.error(line, LINKED_COLUMN, "No app records these here: leave the column empty.")
+        else:
+            plan.linked = self.named_rows(
+                line, LINKED_COLUMN, cells[LINKED_COLUMN], self.linked_names, self.new_linked, self.new_linked_record
+            )
         plan.sources = self.plan_sources(line, cells["sources"])
         return plan if len(self.errors) == errors_before else None
 

@@ -1,6 +1,6 @@
 """Synthetic agreements for load tests and the benchmark (``manage.py generate_synthetic``).
 
-Seeded: the same seed over the same reference data (countries, corridors) gives
+Seeded: the same seed over the same reference data (countries, linked groups) gives
 the same agreements, parties, signatories and titles, whatever day it runs.
 Realistic in shape: every current country takes part, a few far more often than
 the rest; 60% are bilateral, the others have 3 to 60 parties; some parties

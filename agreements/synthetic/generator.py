@@ -28,13 +28,13 @@ from agreements.synthetic.reference import (
 )
 from agreements.synthetic.weights import (
     BILATERAL_KINDS,
-    CORRIDOR_TOPICS,
     DAY,
     ENDED,
     KIND_SENTENCES,
     MONTH,
     NOT_BINDING,
     PLURILATERAL_KINDS,
+    ROUTE_TOPICS,
     SC,
     SCOPES,
     STATUSES,
@@ -110,7 +110,7 @@ class Planned:
     parties: list[dict[str, Any]] = field(default_factory=list)
     signatories: list[dict[str, Any]] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
-    corridor: Any = None
+    group: Any = None  # the linked group (agreements.extensions) it concerns
     datasets: list[Source] = field(default_factory=list)
     own_source: Source | None = None
     relation: tuple[str, int] | None = None  # (kind, index of the target)
@@ -209,7 +209,7 @@ class Generator:
     def plan(self, n: int) -> Planned:
         rng, ref = self.rng, self.ref
         relation: tuple[str, int] | None = None
-        corridor, corridor_members = (None, [])
+        group, group_members = (None, [])
         target: Target | None = None
         r = rng.random()
         if r < 0.04 and self.targets:
@@ -225,22 +225,22 @@ class Generator:
             scope = weighted(rng, SCOPES)
             two = scope in (SC.BILATERAL, SC.INSTITUTIONAL)
             kind = weighted(rng, BILATERAL_KINDS if two else PLURILATERAL_KINDS)
-            if ref.corridors and rng.random() < 0.05:
-                corridor, corridor_members = rng.choice(ref.corridors)
+            if ref.groups and rng.random() < 0.05:
+                group, group_members = rng.choice(ref.groups)
             if two:
-                given = rng.sample(corridor_members, min(2, len(corridor_members)))
+                given = rng.sample(group_members, min(2, len(group_members)))
                 countries = self.countries(2, given)
             else:
                 r = rng.random()
                 k = rng.randint(3, 8) if r < 0.7 else rng.randint(9, 25) if r < 0.92 else rng.randint(26, 60)
-                countries = self.countries(k, corridor_members)
+                countries = self.countries(k, group_members)
         if target and kind == K.ACCESSION:
             floor = dt.date(target.signed_on.year + 1, 1, 1)
             values = self.dates(kind, min(floor, END))
         else:
             values = self.dates(kind, target.signed_on if target else None)
 
-        topic_slugs = CORRIDOR_TOPICS if corridor else TOPICS_BY_KIND.get(kind, list(TOPICS | EXTRA_TOPICS))
+        topic_slugs = ROUTE_TOPICS if group else TOPICS_BY_KIND.get(kind, list(TOPICS | EXTRA_TOPICS))
         topic_slugs = [s for s in topic_slugs if s in ref.topics] or list(ref.topics)
         topics = rng.sample(topic_slugs, min(len(topic_slugs), rng.choice([1, 1, 2, 2, 3])))
         subject = ref.topics[topics[0]].name
@@ -264,7 +264,7 @@ class Generator:
             **values,
         )
         planned = Planned(n, agreement, topics=sorted((ref.topics[s] for s in topics), key=lambda t: t.name))
-        planned.corridor, planned.relation = corridor, relation
+        planned.group, planned.relation = group, relation
         self.add_parties(planned, countries, joining=countries[-1] if kind == K.ACCESSION else None)
         self.add_signatories(planned)
         self.add_sources(planned, names, subject)
@@ -324,7 +324,7 @@ class Generator:
     def add_parties(self, planned: Planned, countries: list[int], joining: int | None) -> None:
         rng, a = self.rng, planned.agreement
         institutional = a.scope == SC.INSTITUTIONAL
-        role = "transport" if planned.corridor else "investment" if a.kind == K.BIT else "trade"
+        role = "transport" if planned.group else "investment" if a.kind == K.BIT else "trade"
         joiners = set()
         if not joining and a.scope != SC.BILATERAL and not institutional and a.in_force_on and rng.random() < 0.2:
             joiners.update(rng.sample(countries[1:], min(rng.randint(1, 3), len(countries) - 1)))
@@ -383,7 +383,7 @@ class Generator:
     def add_sources(self, planned: Planned, names: list[str], subject: str) -> None:
         rng, a, ref = self.rng, planned.agreement, self.ref
         key = {K.BIT: "investment-treaties", K.COMMUNIQUE: "communiques", K.CUSTOMS_UNION: "customs-cooperation"}.get(
-            a.kind, "corridor-agreements" if planned.corridor else "regional-trade-instruments"
+            a.kind, "corridor-agreements" if planned.group else "regional-trade-instruments"
         )
         planned.datasets = [ref.marker] + ([ref.datasets[key]] if rng.random() < 0.5 else [])
         if rng.random() < 0.3:

@@ -1,5 +1,5 @@
 """The rows synthetic agreements point to (countries and their activity, institutions, topics,
-corridors, the marker and dataset sources), loaded or created once per run, and the marks
+linked groups, the marker and dataset sources), loaded or created once per run, and the marks
 every synthetic row carries."""
 
 import datetime as dt
@@ -10,6 +10,8 @@ from typing import Any
 from django.utils.text import slugify
 
 from agreements.demo.seeds import TOPICS
+from agreements.exports import LINKED_COLUMN
+from agreements.extensions import linked_by_column
 from agreements.models import (
     Agreement,
     Country,
@@ -25,10 +27,6 @@ END = dt.date(2026, 10, 31)
 FIRST_YEAR = 1950
 BATCH = 5000
 
-# Agreement's corridors live in the corridors app, which agreements never imports.
-Corridor = Agreement._meta.get_field("corridors").related_model
-CorridorLink = Agreement._meta.get_field("corridors").through
-CorridorMember = Corridor._meta.get_field("members").remote_field.through
 TopicLink = Agreement.topics.through
 
 
@@ -56,11 +54,6 @@ DATASETS = [
     ("corridor-agreements", "Corridor Agreements Inventory (synthetic)"),
     ("customs-cooperation", "Customs Cooperation Instruments Database (synthetic)"),
 ]
-SYNTHETIC_CORRIDORS = [  # created only where there are no corridors at all
-    ("Lobito Corridor", "Lobito", ["AGO", "COD", "ZMB"]),
-    ("Maputo Development Corridor", "Maputo", ["MOZ", "ZAF", "SWZ"]),
-    ("Abidjan–Lagos Corridor", "Abidjan", ["CIV", "GHA", "TGO", "BEN", "NGA"]),
-]
 
 
 @dataclass
@@ -71,7 +64,8 @@ class Reference:
     weights: list[float]
     institutions: dict[tuple[int, str], Organisation]
     topics: dict[str, Topic]
-    corridors: list[tuple[Any, list[int]]]
+    # Another app's records agreements may be linked to, with their member countries (agreements.extensions).
+    groups: list[tuple[Any, list[int]]]
     marker: Source
     datasets: dict[str, Source]
 
@@ -96,7 +90,7 @@ def _source(url: str, **values: Any) -> Source:
 
 
 def load_reference(seed: int) -> Reference:
-    """Countries with their activity weights, topics, institutions, corridors and sources."""
+    """Countries with their activity weights, topics, institutions, linked groups and sources."""
     rng = random.Random(f"reference-{seed}")
     countries = list(Country.objects.filter(is_historic=False).order_by("iso3"))
     others = [c.iso3 for c in countries if c.iso3 not in HUBS]
@@ -122,23 +116,8 @@ def load_reference(seed: int) -> Reference:
     by_name = {(o.country_id, o.name): o for o in Organisation.objects.filter(name__in=[i[0] for i in INSTITUTIONS])}
     institutions = {(c.pk, role): by_name[(c.pk, name)] for c in countries for name, _, role in INSTITUTIONS}
 
-    if not Corridor.objects.exists():
-        iso = {c.iso3: c for c in countries}
-        for name, port, members in SYNTHETIC_CORRIDORS:
-            corridor = Corridor.objects.create(
-                name=name, slug=f"{SLUG_PREFIX}{slugify(name)}", gateway_port=port, description="Synthetic corridor."
-            )
-            CorridorMember.objects.bulk_create(
-                CorridorMember(corridor=corridor, country=iso[code], position=i, role="transit")
-                for i, code in enumerate(members, start=1)
-                if code in iso
-            )
-    members: dict[int, list[int]] = {}
-    for corridor_id, country_id in CorridorMember.objects.order_by("corridor", "position").values_list(
-        "corridor_id", "country_id"
-    ):
-        members.setdefault(corridor_id, []).append(country_id)
-    corridors = [(c, members.get(c.pk, [])) for c in Corridor.objects.order_by("slug")]
+    records = linked_by_column(LINKED_COLUMN)
+    groups = records.groups(SLUG_PREFIX) if records and records.groups else []
 
     publisher = "tradepacts generate_synthetic"
     marker = _source(
@@ -152,4 +131,4 @@ def load_reference(seed: int) -> Reference:
         key: _source(f"{SYNTHETIC_URL}datasets/{key}", title=title, kind=Source.Kind.DATASET, publisher=publisher)
         for key, title in DATASETS
     }
-    return Reference(countries, weights, institutions, topics, corridors, marker, datasets)
+    return Reference(countries, weights, institutions, topics, groups, marker, datasets)

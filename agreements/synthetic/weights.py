@@ -35,7 +35,7 @@ TOPICS_BY_KIND = {
     K.CUSTOMS_UNION: ["customs", "regional-integration"],
     K.EPA: ["trade-facilitation", "investment", "customs"],
 }
-CORRIDOR_TOPICS = ["ports-and-logistics", "transport", "trade-facilitation", "infrastructure"]
+ROUTE_TOPICS = ["ports-and-logistics", "transport", "trade-facilitation", "infrastructure"]
 KIND_SENTENCES: dict[str, str] = {
     K.MOU: "The memorandum sets up a joint technical committee that meets once a year.",
     K.MOC: "The parties will exchange experts and share data through named focal points.",

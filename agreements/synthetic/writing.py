@@ -8,6 +8,8 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models, transaction
 
+from agreements.exports import LINKED_COLUMN
+from agreements.extensions import linked, linked_by_column
 from agreements.models import (
     Agreement,
     AgreementRelation,
@@ -22,7 +24,6 @@ from agreements.synthetic.reference import (
     BATCH,
     SLUG_PREFIX,
     SYNTHETIC_URL,
-    CorridorLink,
     Reference,
     TopicLink,
     load_reference,
@@ -53,7 +54,7 @@ def document(planned: Planned, ref: Reference) -> str:
                 for s in planned.signatories
             ),
             topics=_Related(planned.topics),
-            corridors=_Related([planned.corridor] if planned.corridor else []),
+            **{LINKED_COLUMN: _Related([planned.group] if planned.group else [])},
             identifiers=_Related(),
         )
     )
@@ -92,8 +93,11 @@ def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int
     citations = [{"agreement_id": p.agreement.pk, "source_id": s.pk} for p in batch for s in p.datasets]
     citations += [{"agreement_id": p.agreement.pk, "source_id": p.own_source.pk} for p in own]
     insert_rows(AgreementSource, citations)
-    corridors = [{"agreement_id": p.agreement.pk, "corridor_id": p.corridor.pk} for p in batch if p.corridor]
-    insert_rows(CorridorLink, corridors)
+    group_links = []
+    if records := linked_by_column(LINKED_COLUMN):
+        target = f"{records.link_field}_id"
+        group_links = [{"agreement_id": p.agreement.pk, target: p.group.pk} for p in batch if p.group]
+        insert_rows(records.link_model, group_links)
     relations = [
         {"from_agreement_id": p.agreement.pk, "kind": p.relation[0], "to_agreement_id": ids[p.relation[1]]}
         for p in batch
@@ -107,7 +111,7 @@ def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int
         "topics": len(links),
         "citations": len(citations),
         "sources": len(own),
-        "corridor links": len(corridors),
+        f"{LINKED_COLUMN} links": len(group_links),
         "relations": len(relations),
     }
 
@@ -119,12 +123,16 @@ WRITTEN: list[type[models.Model]] = [
     TopicLink,
     AgreementSource,
     AgreementRelation,
-    CorridorLink,
     Source,
 ]
 
 
-def analyze(models_: list[type[models.Model]] = WRITTEN, vacuum: bool = False) -> None:
+def written() -> list[type[models.Model]]:
+    """The tables the generator writes, with the linked records' link table (agreements.extensions)."""
+    return [*WRITTEN, *(records.link_model for records in linked())]
+
+
+def analyze(models_: list[type[models.Model]] | None = None, vacuum: bool = False) -> None:
     """Refresh PostgreSQL's statistics of these tables (and reclaim dead rows with ``vacuum``).
 
     Autovacuum may be off or late: without statistics the planner misjudges tables
@@ -135,7 +143,8 @@ def analyze(models_: list[type[models.Model]] = WRITTEN, vacuum: bool = False) -
         return
     command = "VACUUM ANALYZE" if vacuum and not connection.in_atomic_block else "ANALYZE"
     with connection.cursor() as cursor:
-        cursor.execute(f"{command} {', '.join(model._meta.db_table for model in models_)}")
+        tables = ", ".join(model._meta.db_table for model in (models_ or written()))
+        cursor.execute(f"{command} {tables}")
 
 
 def synthetic_agreements() -> models.QuerySet:

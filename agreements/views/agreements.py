@@ -22,6 +22,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from agreements.exports import HEADER, export_table
+from agreements.extensions import AGREEMENT_PAGE, linked, sections
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
@@ -31,8 +32,6 @@ from tradepacts.pagecache import cached_for_readers
 
 PAGE_SIZE = 50
 FILENAME_SUMMARY_MAX = 100
-# Agreement's corridors come from the corridors app, which agreements never imports.
-Corridor = Agreement._meta.get_field("corridors").related_model
 
 
 def query_without_page(params: QueryDict) -> str:
@@ -227,7 +226,7 @@ def detail_queryset() -> QuerySet:
                 queryset=Signatory.objects.select_related("country", "organisation").order_by("order", "id"),
             ),
             Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("corridors", queryset=Corridor.objects.order_by("name")),
+            *(Prefetch(records.column, queryset=records.records()) for records in linked()),
             Prefetch(
                 "relations",
                 queryset=AgreementRelation.objects.filter(to_agreement__is_published=True)
@@ -323,6 +322,8 @@ class AgreementDetailView(DetailView):
             pair=countries if len(countries) == 2 else None,
             related=related,
             trade=agreement_trade(_trade_statistic(agreement), [c.pk for c in countries]),
+            # What other apps add about it (agreements.extensions): the corridors it concerns.
+            sections=sections(AGREEMENT_PAGE, agreement),
         )
         return context
 

@@ -6,8 +6,8 @@ of queries whatever the number of agreements (pinned in
 ``agreements/tests/test_countries_pages.py``); groups show their newest
 ``MAX_PER_GROUP`` agreements and link to the full list.
 
-This app never imports ``corridors``: a country's corridors are read through
-the reverse relation the corridors app declares (``Country.corridor_memberships``).
+This app never names ``corridors``: that app adds its section about a country
+through agreements.extensions.
 Each agreement is listed as an ``agreements.views.entries.AgreementEntry``,
 as on the corridor pages.
 """
@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from agreements.extensions import COUNTRY_PAGE, sections
 from agreements.models import Agreement, BlocMembership, Country, Party
 from agreements.models.dates import ShownDate
 from agreements.models.ordering import newest_first, principal_date
@@ -232,7 +233,7 @@ def _pair_url(code: str, other: str) -> str:
 
 def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     """One country: its published agreements by partner and by year, its top trading
-    partners (in ?trade_year=, else the latest well-covered year), its blocs and corridors."""
+    partners (in ?trade_year=, else the latest well-covered year), its blocs, and what other apps add."""
     country = get_object_or_404(Country, iso3=_canonical_code(code))
     if code != country.iso3:
         return redirect("countries:detail", country.iso3, permanent=True)
@@ -249,10 +250,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             "partners": partners,
             "years": years,
             "memberships": bloc_memberships(country),
-            # Declared by the corridors app on its CorridorMember model.
-            "corridor_memberships": list(
-                country.corridor_memberships.select_related("corridor").order_by("corridor__name")
-            ),
+            # What other apps add about it (agreements.extensions): its corridors.
+            "sections": sections(COUNTRY_PAGE, country),
             "list_url": agreement_list_url(party=country.iso3),
             "max_per_group": MAX_PER_GROUP,
             "trade": trade,
