@@ -85,11 +85,14 @@ REFRESH_TASK_OPTIONS = {
     "time_limit": REFRESH_TIME_LIMIT,
     "acks_late": True,
 }
-# The catch-ups (here, corridors.tasks): a few quick queries, retried briefly.
+# The catch-ups (here, corridors.tasks): a few quick queries, retried briefly. Their soft
+# limit too: the global default (CELERY_TASK_SOFT_TIME_LIMIT, 25 min) above a 60 s hard
+# limit made the broker path refuse them, so beat never ran them.
 CATCH_UP_TASK_OPTIONS = {
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
     "max_retries": 3,
+    "soft_time_limit": 50,
     "time_limit": 60,
     "acks_late": True,
 }
