@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement, Source
 from agreements.tests.factories import OrganisationFactory, SourceFactory, bilateral
-from agreements.tests.test_country_pages import assert_plain_page, section
+from agreements.tests.page_helpers import assert_plain_page, section
 from corridors import views
 from corridors.models import Corridor, CorridorMember, Node
 from corridors.stats import refresh_corridor_statistics

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from agreements.models import Agreement, Country, ExchangeRate, Source, TradeFlow
 from agreements.tests import test_detail
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral
-from agreements.tests.test_country_pages import DETAIL_QUERIES, PAIR_QUERIES, assert_plain_page, section
+from agreements.tests.page_helpers import DETAIL_QUERIES, PAIR_QUERIES, assert_plain_page, section
 from agreements.trade import partners as trade_partners
 from agreements.trade.refresh import refresh_trade_statistics
 from tradepacts.pagecache import data_version
