@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from agreements.models import Source
 from agreements.trade.exports import HEADER
 from agreements.trade.refresh import refresh_trade_statistics
-from agreements.trade.tests.test_pair_and_agreement_pages import flow, make_pair
+from agreements.trade.tests.page_helpers import flow, make_pair
 
 pytestmark = pytest.mark.django_db
 
