@@ -17,6 +17,15 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Request, Respons
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """make test-fast: SQLite's test database in the file TEST_SQLITE_FILE, which --reuse-db
+    keeps between runs (by default it lives in memory and dies with the run)."""
+    path = os.environ.get("TEST_SQLITE_FILE")
+    if path and connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = path
+
+
 @pytest.fixture(autouse=True)
 def _require_postgres(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":

@@ -7,9 +7,7 @@ from django.core.exceptions import ValidationError
 
 from agreements.models import Agreement
 from agreements.models.agreements import AGREEMENT_DATES
-from agreements.tests.factories import (
-    AgreementFactory,
-)
+from agreements.tests.factories import AgreementFactory
 
 EARLY, LATE, FAR_FUTURE = dt.date(2020, 6, 1), dt.date(2020, 6, 2), dt.date(2030, 1, 1)
 NO_DATES = dict.fromkeys(AGREEMENT_DATES)

@@ -5,15 +5,11 @@ corridor page tests use them too."""
 from html.parser import HTMLParser
 
 from agreements.models import Agreement
-from agreements.tests.factories import (
-    AgreementFactory,
-    PartyFactory,
-    country,
-)
+from agreements.tests.factories import AgreementFactory, PartyFactory, country
 
 LIST_QUERIES = 1  # countries with their counts
 # Country, partners ranked, years ranked, those agreements, their parties, the years with trade
-# figures (none here: test_trade_pages.py counts the page with them), blocs, corridors, and the
+# figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them), blocs, corridors, and the
 # corridors app's cargo split (two).
 DETAIL_QUERIES = 10
 PAIR_QUERIES = 5  # the two countries, how many agreements, a page of them, their parties, the trade statistics

@@ -13,9 +13,7 @@ from agreements.models import Agreement
 from agreements.models.agreements import AGREEMENT_DATE_ORDER, AGREEMENT_DATES
 from agreements.models.dates import DatePrecision
 from agreements.tests.clean_helpers import EARLY, LATE, NO_DATES, ended_agreement, errors_of
-from agreements.tests.factories import (
-    AgreementFactory,
-)
+from agreements.tests.factories import AgreementFactory
 
 pytestmark = pytest.mark.django_db
 

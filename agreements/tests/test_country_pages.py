@@ -12,19 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement, DatePrecision
-from agreements.tests.factories import (
-    BlocFactory,
-    BlocMembershipFactory,
-    bilateral,
-    country,
-)
-from agreements.tests.page_helpers import (
-    DETAIL_QUERIES,
-    LIST_QUERIES,
-    get,
-    plurilateral,
-    section,
-)
+from agreements.tests.factories import BlocFactory, BlocMembershipFactory, bilateral, country
+from agreements.tests.page_helpers import DETAIL_QUERIES, LIST_QUERIES, get, plurilateral, section
 from agreements.views.countries import MAX_PER_GROUP
 
 pytestmark = pytest.mark.django_db

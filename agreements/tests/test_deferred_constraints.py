@@ -4,11 +4,7 @@ checked at commit, and are marked ``postgres``.
 
 import pytest
 
-from agreements.models import (
-    Agreement,
-    Party,
-    Signatory,
-)
+from agreements.models import Agreement, Party, Signatory
 from agreements.tests.constraint_helpers import (
     BILATERAL_RULE,
     SIGNATORY_RULE,

@@ -13,10 +13,7 @@ import pytest
 
 from agreements.imports.desta import import_desta
 from agreements.models import Agreement, AgreementRelation, ExternalIdentifier, Party
-from agreements.tests.desta_helpers import (
-    REAL_FILE,
-    party_codes,
-)
+from agreements.tests.desta_helpers import REAL_FILE, party_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +51,7 @@ def expected_from_the_file(path: Path) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_the_real_file():
     if not REAL_FILE.exists():
         message = f"the DESTA file is not at {REAL_FILE}"

@@ -6,19 +6,8 @@ import datetime as dt
 import pytest
 
 from agreements.models import Agreement, DatePrecision
-from agreements.tests.factories import (
-    BlocFactory,
-    BlocMembershipFactory,
-    bilateral,
-    country,
-)
-from agreements.tests.page_helpers import (
-    PAIR_QUERIES,
-    assert_plain_page,
-    get,
-    plurilateral,
-    section,
-)
+from agreements.tests.factories import BlocFactory, BlocMembershipFactory, bilateral, country
+from agreements.tests.page_helpers import PAIR_QUERIES, assert_plain_page, get, plurilateral, section
 from agreements.views import countries as country_views
 from agreements.views.entries import MAX_PARTY_CODES
 

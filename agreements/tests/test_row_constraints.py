@@ -23,13 +23,7 @@ from agreements.models import (
 )
 from agreements.models.agreements import AGREEMENT_DATE_ORDER, AGREEMENT_DATES, PARTY_DATE_ORDER, PARTY_DATES
 from agreements.models.dates import DatePrecision
-from agreements.tests.constraint_helpers import (
-    EARLY,
-    FAR_FUTURE,
-    LATE,
-    breaks,
-    update,
-)
+from agreements.tests.constraint_helpers import EARLY, FAR_FUTURE, LATE, breaks, update
 from agreements.tests.factories import (
     AgreementFactory,
     AgreementRelationFactory,

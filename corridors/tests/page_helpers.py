@@ -4,12 +4,7 @@ and a corridor's pages read as HTML."""
 from agreements.models import Agreement
 from agreements.tests.factories import OrganisationFactory
 from corridors.models import Corridor, CorridorMember, Node
-from corridors.tests.factories import (
-    CorridorAgreementFactory,
-    corridor_through,
-    member,
-    node,
-)
+from corridors.tests.factories import CorridorAgreementFactory, corridor_through, member, node
 
 LIST_QUERIES = 2  # corridors with counts and authority, their members
 # corridor and authority, members, nodes, sources, agreements, their parties, figures, before/after rows

@@ -16,13 +16,7 @@ from agreements.tests.page_helpers import assert_plain_page, section
 from corridors import views
 from corridors.models import Node
 from corridors.stats import refresh_corridor_statistics
-from corridors.tests.factories import (
-    CorridorFactory,
-    IndicatorFactory,
-    corridor_through,
-    figure,
-    node,
-)
+from corridors.tests.factories import CorridorFactory, IndicatorFactory, corridor_through, figure, node
 from corridors.tests.page_helpers import DETAIL_QUERIES, LIST_QUERIES, concerning, get, northern_corridor
 
 pytestmark = pytest.mark.django_db

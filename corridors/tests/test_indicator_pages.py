@@ -9,11 +9,7 @@ from agreements.tests.factories import SourceFactory, bilateral
 from agreements.tests.page_helpers import section
 from corridors.models import Corridor
 from corridors.stats import refresh_corridor_statistics
-from corridors.tests.factories import (
-    IndicatorFactory,
-    corridor_through,
-    figure,
-)
+from corridors.tests.factories import IndicatorFactory, corridor_through, figure
 from corridors.tests.page_helpers import concerning, get, northern_corridor
 
 pytestmark = pytest.mark.django_db

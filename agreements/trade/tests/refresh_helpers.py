@@ -9,14 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from agreements.models import (
-    Agreement,
-    AgreementTradeStatistic,
-    Country,
-    ExchangeRate,
-    PairYearStatistic,
-    TradeFlow,
-)
+from agreements.models import Agreement, AgreementTradeStatistic, Country, ExchangeRate, PairYearStatistic, TradeFlow
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral
 from agreements.trade import refresh as trade
 from agreements.trade.python import PAIR_FIELDS

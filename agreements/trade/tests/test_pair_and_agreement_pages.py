@@ -13,13 +13,7 @@ from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral
 from agreements.tests.page_helpers import assert_plain_page, section
 from agreements.trade.refresh import refresh_trade_statistics
-from agreements.trade.tests.page_helpers import (
-    country,
-    flow,
-    get,
-    table_rows,
-    text,
-)
+from agreements.trade.tests.page_helpers import country, flow, get, table_rows, text
 from tradepacts.pagecache import data_version
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,7 @@ the same rows on both paths too.
 
 import pytest
 
-from agreements.models import (
-    Agreement,
-    AgreementTradeStatistic,
-    PairYearStatistic,
-    RefreshRun,
-)
+from agreements.models import Agreement, AgreementTradeStatistic, PairYearStatistic, RefreshRun
 from agreements.trade.refresh import refresh_trade_statistics
 from agreements.trade.tests.refresh_helpers import D, country, direction, random_figures, row, snapshot
 

@@ -9,11 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from agreements.models import (
-    PairYearStatistic,
-    RefreshRun,
-    TradeFlow,
-)
+from agreements.models import PairYearStatistic, RefreshRun, TradeFlow
 from agreements.trade import refresh as trade
 from agreements.trade import sql as trade_sql
 from agreements.trade.python import PAIR_FIELDS
