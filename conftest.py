@@ -167,6 +167,18 @@ def screenshot_dir() -> Path:
     return path
 
 
+def _restore_reference_data() -> None:
+    """Countries, content types, permissions and groups, as migrate leaves them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from agreements.countries import sync_countries
+
+    ContentType.objects.clear_cache()  # ids cached in this process may be gone
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    sync_countries()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
     """A transactional test (live server, Celery worker) ends by emptying the test
@@ -175,14 +187,16 @@ def _reference_data_in_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
-        from django.contrib.contenttypes.models import ContentType
-        from django.core.management.sql import emit_post_migrate_signal
+        _restore_reference_data()
 
-        from agreements.countries import sync_countries
 
-        ContentType.objects.clear_cache()  # ids cached in this process may be gone
-        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-        sync_countries()
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A test database kept from the last run (make test-fast) was emptied by that run's last
+    transactional test: put the reference data back once, before any test."""
+    if os.environ.get("TEST_SQLITE_FILE"):
+        with django_db_blocker.unblock():
+            _restore_reference_data()
 
 
 @pytest.fixture(autouse=True)
