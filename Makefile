@@ -17,6 +17,13 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 # make test: the PostgreSQL pass (the SQLite pass needs nothing).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts
+# make test and test-fast: the SQLite database (its test database is in memory for make test; make
+# test-fast keeps it in SQLITE_TEST_FILE to reuse it), and the Redis database of the real Celery
+# worker's tests. Another checkout on the same machine sets its own (see the README's Development).
+SQLITE_URL ?= sqlite:///$${TMPDIR:-/tmp}/tradepacts-test.sqlite3
+SQLITE_TEST_FILE ?= $${TMPDIR:-/tmp}/tradepacts-test-fast.sqlite3
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export TEST_REDIS_URL
 # Where make test keeps each pass's output and the totals (.ci/run prints them).
 ARTIFACTS ?= artifacts
 # make bench: their own databases, never DATABASE_URL's (they fill them with synthetic rows). The trade
@@ -35,8 +42,10 @@ BEAT_SCHEDULE ?= /tmp/tradepacts-celerybeat-schedule
 
 MANAGE := $(BIN)/python manage.py
 PYTEST := $(BIN)/pytest -p no:cacheprovider --create-db
+# make test-fast: none of these (make test runs them all).
+FAST_SKIPS := not postgres and not browser and not celery_worker and not slow
 
-.PHONY: help venv install run test lint format check prod bench loadtest faults
+.PHONY: help venv install run test test-fast lint format check prod bench loadtest faults
 
 help:  ## List the targets.
 	@grep -E '^[a-z][a-z ]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -86,7 +95,7 @@ test: install  ## Run the suite on SQLite, then on PostgreSQL (PG_URL=...).
 	last_line() { sed -E 's/\x1b\[[0-9;]*m//g' "$$1" | tail -n 1 | sed -E 's/^=+ //; s/ =+$$//'; }
 
 	echo "=== Pass 1/2: SQLite (-m 'not postgres') ==="
-	if DATABASE_URL="sqlite:///$${TMPDIR:-/tmp}/tradepacts-test.sqlite3" TEST_DATABASE=sqlite \
+	if DATABASE_URL="$(SQLITE_URL)" TEST_DATABASE=sqlite \
 	     $(PYTEST) -m "not postgres" | tee $(ARTIFACTS)/test-sqlite.log; then :; else failed=1; fi
 	echo "SQLite:     $$(last_line $(ARTIFACTS)/test-sqlite.log)" >> "$$totals"
 
@@ -115,6 +124,13 @@ test: install  ## Run the suite on SQLite, then on PostgreSQL (PG_URL=...).
 	echo "=== Test totals ==="
 	cat "$$totals"
 	exit $$failed
+
+# The inner loop: SQLite only, the test database kept in a file between runs (--reuse-db: new
+# migrations are applied to it; after editing one, delete SQLITE_TEST_FILE), and no test marked
+# browser, celery_worker, slow or postgres. make test runs every test.
+test-fast: install  ## A fast subset on SQLite, reusing its test database: no browser, celery_worker or slow tests.
+	@DATABASE_URL="$(SQLITE_URL)" TEST_DATABASE=sqlite TEST_SQLITE_FILE="$(SQLITE_TEST_FILE)" \
+	  $(BIN)/pytest -p no:cacheprovider --reuse-db -m "$(FAST_SKIPS)"
 
 lint: install  ## ruff (lint, formatting), import-linter (the layering, .importlinter), mypy (mypy.ini).
 	@status=0

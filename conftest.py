@@ -17,6 +17,15 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Request, Respons
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """make test-fast: SQLite's test database in the file TEST_SQLITE_FILE, which --reuse-db
+    keeps between runs (by default it lives in memory and dies with the run)."""
+    path = os.environ.get("TEST_SQLITE_FILE")
+    if path and connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = path
+
+
 @pytest.fixture(autouse=True)
 def _require_postgres(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
@@ -158,6 +167,18 @@ def screenshot_dir() -> Path:
     return path
 
 
+def _restore_reference_data() -> None:
+    """Countries, content types, permissions and groups, as migrate leaves them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from agreements.countries import sync_countries
+
+    ContentType.objects.clear_cache()  # ids cached in this process may be gone
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    sync_countries()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_in_transactional_tests(request):
     """A transactional test (live server, Celery worker) ends by emptying the test
@@ -166,14 +187,16 @@ def _reference_data_in_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
-        from django.contrib.contenttypes.models import ContentType
-        from django.core.management.sql import emit_post_migrate_signal
+        _restore_reference_data()
 
-        from agreements.countries import sync_countries
 
-        ContentType.objects.clear_cache()  # ids cached in this process may be gone
-        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-        sync_countries()
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A test database kept from the last run (make test-fast) was emptied by that run's last
+    transactional test: put the reference data back once, before any test."""
+    if os.environ.get("TEST_SQLITE_FILE"):
+        with django_db_blocker.unblock():
+            _restore_reference_data()
 
 
 @pytest.fixture(autouse=True)

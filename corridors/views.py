@@ -3,7 +3,7 @@ sources and the published agreements that concern it.
 
 Drafts never show, and never count. Each page runs a fixed number of queries
 whatever the number of corridors, nodes or agreements (pinned in
-``corridors/tests/test_pages.py``).
+``corridors/tests/test_corridor_pages.py``).
 """
 
 from dataclasses import dataclass

@@ -29,7 +29,7 @@ Corridor = Agreement._meta.get_field("corridors").related_model
 
 # The agreement (with the refresh's trade figures for it), then its parties, signatories,
 # topics, corridors, relations each way, identifiers and sources. An agreement the refresh
-# has figures for adds one: its parties' trade year by year (tests/test_trade_pages.py).
+# has figures for adds one: its parties' trade year by year (trade/tests/test_trade_pages_bad_input_and_queries.py).
 DETAIL_QUERIES = 9
 
 

@@ -3,7 +3,7 @@ by year, and a pair of countries' instruments on a timeline.
 
 Public pages: drafts never show, and never count. Each page runs a fixed number
 of queries whatever the number of agreements (pinned in
-``agreements/tests/test_countries_pages.py``); groups show their newest
+``agreements/tests/test_country_pages.py``, ``test_pair_pages.py``); groups show their newest
 ``MAX_PER_GROUP`` agreements and link to the full list.
 
 This app never names ``corridors``: that app adds its section about a country

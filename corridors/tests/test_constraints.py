@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
+from agreements.tests.constraint_helpers import breaks, breaks_at_commit, check_deferred_constraints
 from agreements.tests.factories import AgreementFactory, country
-from agreements.tests.test_constraints import breaks, breaks_at_commit, check_deferred_constraints
 from corridors.models import (
     Corridor,
     CorridorAgreement,

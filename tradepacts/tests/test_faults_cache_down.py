@@ -5,8 +5,6 @@ saves still succeed; the cache is a shortcut, never a dependency.
 ``python -m tradepacts.ops.faults redis_down``.)
 """
 
-import time
-
 import pytest
 from django.core.cache import cache
 
@@ -32,11 +30,10 @@ def cache_down(settings):
 
 
 def test_readers_get_pages_rendered_afresh(client, db, cache_down, caplog):
-    started = time.monotonic()
+    # How long the page takes with the cache down (target under 5 s) is figure e of make bench.
     response = client.get("/agreements/?party=KEN")
 
     assert response.status_code == 200
-    assert time.monotonic() - started < 5
     assert "Page cache unreachable, rendering /agreements/" in caplog.text
 
 

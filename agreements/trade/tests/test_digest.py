@@ -14,7 +14,7 @@ from django.db.models import F
 from agreements.models import Agreement, Country, ExchangeRate, PairYearStatistic, Party, TradeFlow
 from agreements.trade import sql as trade_sql
 from agreements.trade.refresh import refresh_trade_statistics
-from agreements.trade.tests.test_refresh import country, flow, random_figures, rate, snapshot
+from agreements.trade.tests.refresh_helpers import country, flow, random_figures, rate, snapshot
 
 pytestmark = pytest.mark.postgres
 

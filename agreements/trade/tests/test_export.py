@@ -12,14 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from agreements.models import Source
 from agreements.trade.exports import HEADER
 from agreements.trade.refresh import refresh_trade_statistics
-from agreements.trade.tests.test_pages import flow, make_pair
+from agreements.trade.tests.page_helpers import flow, make_pair
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def pair(db) -> dict:
-    """Rwanda and Tanzania, 2022-2025, as test_trade_pages.make_pair works them out."""
+    """Rwanda and Tanzania, 2022-2025, as page_helpers.make_pair works them out."""
     with transaction.atomic():
         made = make_pair()
     refresh_trade_statistics()
@@ -56,7 +56,7 @@ EXPECTED_HEADER = [
 
 STATS = "National statistics"
 NO_FIGURE = ["", "missing", "", "", "", ""]
-# The hand-computed figures of test_trade_pages.make_pair, Rwanda first.
+# The hand-computed figures of page_helpers.make_pair, Rwanda first.
 EXPECTED_ROWS = [
     ["2022", "RWA", "TZA", "5000000.00", "reported", "5000000.00", "USD", "", "Synthetic figures",
      "", "reported", "100000000000.00", "TZS", "", STATS,

@@ -1,17 +1,14 @@
-"""Every database rule of the agreements app, shown by trying to break it.
+"""Every database rule of the agreements app that one row can break, shown by trying to break it.
 
 Rows are written with ``objects.create()`` or ``update()``, which skip
 ``clean()``: these tests are about what the database itself refuses, on SQLite
-and PostgreSQL alike. The rules that span rows exist on PostgreSQL only and are
-checked at commit; they are marked ``postgres``.
+and PostgreSQL alike. The rules that span rows: test_deferred_constraints.py.
 """
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from agreements.models import (
     Agreement,
@@ -22,11 +19,11 @@ from agreements.models import (
     ExternalIdentifier,
     Organisation,
     Party,
-    Signatory,
     Source,
 )
 from agreements.models.agreements import AGREEMENT_DATE_ORDER, AGREEMENT_DATES, PARTY_DATE_ORDER, PARTY_DATES
 from agreements.models.dates import DatePrecision
+from agreements.tests.constraint_helpers import EARLY, FAR_FUTURE, LATE, breaks, update
 from agreements.tests.factories import (
     AgreementFactory,
     AgreementRelationFactory,
@@ -36,58 +33,11 @@ from agreements.tests.factories import (
     ExternalIdentifierFactory,
     OrganisationFactory,
     PartyFactory,
-    SignatoryFactory,
     SourceFactory,
-    bilateral,
     country,
 )
 
 pytestmark = pytest.mark.django_db
-
-BILATERAL_RULE = "agreements_agreement_bilateral_two_countries"
-SIGNATORY_RULE = "agreements_signatory_country_is_party"
-
-EARLY, LATE, FAR_FUTURE = dt.date(2020, 6, 1), dt.date(2020, 6, 2), dt.date(2030, 1, 1)
-
-
-@contextmanager
-def breaks(constraint: str, *, sqlite_unique: str = "") -> Iterator[None]:
-    """Expect the block to violate ``constraint``, and the database to say which.
-
-    PostgreSQL names every constraint. SQLite names a CHECK constraint but
-    reports a unique one by its columns: pass them as ``sqlite_unique``.
-    """
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    if connection.vendor == "sqlite":
-        expected = (
-            f"UNIQUE constraint failed: {sqlite_unique}" if sqlite_unique else f"CHECK constraint failed: {constraint}"
-        )
-    else:
-        expected = f'"{constraint}"'
-    assert expected in str(excinfo.value)
-
-
-def check_deferred_constraints() -> None:
-    """Run now the checks PostgreSQL defers to commit (a test's transaction is
-    rolled back, never committed), then defer them again."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-@contextmanager
-def breaks_at_commit(constraint: str) -> Iterator[None]:
-    """Expect the block to violate the deferred rule ``constraint``, as the commit would report it."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-        check_deferred_constraints()
-    assert excinfo.value.__cause__.diag.constraint_name == constraint
-
-
-def update(instance, **values) -> None:
-    """Write ``values`` straight to the row, past save() and clean()."""
-    type(instance).objects.filter(pk=instance.pk).update(**values)
 
 
 # Agreement dates ------------------------------------------------------------
@@ -412,120 +362,3 @@ def test_externalidentifier_one_per_scheme():
         sqlite_unique="agreements_externalidentifier.agreement_id, agreements_externalidentifier.scheme",
     ):
         ExternalIdentifier.objects.create(agreement=identifier.agreement, scheme="desta", value="456")
-
-
-# PostgreSQL only: a bilateral agreement has two parties, two countries ------------
-
-
-@pytest.mark.postgres
-def test_bilateral_with_two_countries_commits():
-    bilateral("RWA", "KEN")
-
-    check_deferred_constraints()
-
-
-@pytest.mark.postgres
-def test_bilateral_with_one_party():
-    with breaks_at_commit(BILATERAL_RULE):
-        agreement = AgreementFactory(scope=Agreement.Scope.BILATERAL)
-        PartyFactory(agreement=agreement, country=country("KEN"))
-
-
-@pytest.mark.postgres
-def test_bilateral_with_no_party():
-    with breaks_at_commit(BILATERAL_RULE):
-        AgreementFactory(scope=Agreement.Scope.BILATERAL)
-
-
-@pytest.mark.postgres
-def test_bilateral_with_three_parties():
-    agreement = bilateral("RWA", "KEN")
-    check_deferred_constraints()
-
-    with breaks_at_commit(BILATERAL_RULE):
-        PartyFactory(agreement=agreement, country=country("UGA"))
-
-
-@pytest.mark.postgres
-def test_bilateral_with_an_institution_only_party():
-    with breaks_at_commit(BILATERAL_RULE):
-        agreement = AgreementFactory(scope=Agreement.Scope.BILATERAL)
-        PartyFactory(agreement=agreement, country=country("KEN"))
-        PartyFactory(agreement=agreement, country=None, institution=OrganisationFactory(intergovernmental=True))
-
-
-@pytest.mark.postgres
-def test_plurilateral_with_three_parties_changed_to_bilateral():
-    agreement = AgreementFactory(scope=Agreement.Scope.PLURILATERAL)
-    for iso3 in ["KEN", "UGA", "RWA"]:
-        PartyFactory(agreement=agreement, country=country(iso3))
-    check_deferred_constraints()
-
-    with breaks_at_commit(BILATERAL_RULE):
-        update(agreement, scope=Agreement.Scope.BILATERAL)
-
-
-@pytest.mark.postgres
-def test_deleting_one_of_two_parties_of_a_bilateral():
-    agreement = bilateral("RWA", "KEN")
-    check_deferred_constraints()
-
-    with breaks_at_commit(BILATERAL_RULE):
-        agreement.parties.get(country__iso3="KEN").delete()
-
-
-@pytest.mark.postgres
-def test_moving_a_party_to_another_agreement_rechecks_the_bilateral_it_left():
-    agreement = bilateral("RWA", "KEN")
-    check_deferred_constraints()
-
-    with breaks_at_commit(BILATERAL_RULE):
-        agreement.parties.filter(country__iso3="KEN").update(agreement=AgreementFactory())
-
-
-# PostgreSQL only: a signatory's country is a party ---------------------------------
-
-
-@pytest.mark.postgres
-def test_signatory_of_a_party_country_commits():
-    agreement = bilateral("RWA", "KEN")
-    SignatoryFactory(agreement=agreement, country=country("KEN"))
-    SignatoryFactory(agreement=agreement, country=None)
-
-    check_deferred_constraints()
-
-
-@pytest.mark.postgres
-def test_signatory_whose_country_is_not_a_party():
-    agreement = bilateral("RWA", "KEN")
-    check_deferred_constraints()
-
-    with breaks_at_commit(SIGNATORY_RULE):
-        Signatory.objects.create(agreement=agreement, name="A. Visitor", country=country("TZA"))
-
-
-@pytest.mark.postgres
-def test_deleting_a_party_whose_country_has_a_signatory():
-    # Plurilateral, so that only the signatory rule can object.
-    agreement = AgreementFactory(scope=Agreement.Scope.PLURILATERAL)
-    for iso3 in ["KEN", "UGA", "RWA"]:
-        PartyFactory(agreement=agreement, country=country(iso3))
-    SignatoryFactory(agreement=agreement, country=country("KEN"))
-    check_deferred_constraints()
-
-    with breaks_at_commit(SIGNATORY_RULE):
-        agreement.parties.get(country__iso3="KEN").delete()
-
-
-@pytest.mark.postgres
-def test_deleting_an_agreement_with_parties_and_signatories_commits():
-    agreement = bilateral("RWA", "KEN")
-    SignatoryFactory(agreement=agreement, country=country("RWA"))
-    SignatoryFactory(agreement=agreement, country=country("KEN"))
-    check_deferred_constraints()
-
-    agreement.delete()
-    check_deferred_constraints()
-
-    assert not Party.objects.filter(agreement_id=agreement.pk).exists()
-    assert not Signatory.objects.filter(agreement_id=agreement.pk).exists()

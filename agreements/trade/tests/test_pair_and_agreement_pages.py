@@ -1,113 +1,22 @@
-"""Trade statistics where an analyst reads them: the pair page's chart and table,
-an agreement's trade before and after, a country's top partners. The figures
-are worked out by hand below; the refresh (agreements.trade.refresh) derives them.
+"""Trade statistics where an analyst reads them: the pair page's chart and table and an
+agreement's trade before and after, fresh as soon as a refresh commits. The figures are
+worked out by hand in page_helpers.py; the refresh (agreements.trade.refresh) derives them.
 """
 
 import datetime as dt
 import re
-from decimal import Decimal
-from html import unescape
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 
-from agreements.models import Agreement, Country, ExchangeRate, Source, TradeFlow
-from agreements.tests import test_detail
+from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral
-from agreements.tests.test_countries_pages import DETAIL_QUERIES, PAIR_QUERIES, assert_plain_page, section
-from agreements.trade import partners as trade_partners
+from agreements.tests.page_helpers import assert_plain_page, section
 from agreements.trade.refresh import refresh_trade_statistics
+from agreements.trade.tests.page_helpers import country, flow, get, table_rows, text
 from tradepacts.pagecache import data_version
 
 pytestmark = pytest.mark.django_db
-
-D = Decimal
-
-
-def country(iso3: str) -> Country:
-    return Country.objects.get(iso3=iso3)
-
-
-def flow(reporter, partner, year, kind, value, currency="USD", source=None, synthetic=False) -> TradeFlow:
-    return TradeFlow.objects.create(
-        reporter=country(reporter),
-        partner=country(partner),
-        year=year,
-        flow=kind,
-        value=D(value),
-        currency=currency,
-        source=source,
-        is_synthetic=synthetic,
-    )
-
-
-def make_pair() -> dict:
-    """Rwanda and Tanzania, 2022-2025.
-
-    2022  RWA→TZA 5,000,000 (synthetic, Rwanda's report); TZA→RWA 100 billion TZS, no 2022 rate:
-          not converted, so no total; note "no exchange rate for TZS in 2022".
-    2023  RWA→TZA 10,000,000 + TZA→RWA 50,000,000 = 60,000,000, both exporters' reports.
-    2024  RWA→TZA 12,000,000 from Tanzania's imports (mirror) + TZA→RWA 60,000,000 = 72,000,000;
-          growth 72/60 - 1 = +20.0%.
-    2025  Tanzania's reported total, 644,000,000,000 TZS at 2,550 = 252,549,019.61 US$;
-          growth 252,549,019.61 / 72,000,000 - 1 = 2.507625 (+250.8%).
-    An agreement signed in 2023, in force from March 2024: in force at the end of 2024 and 2025.
-    """
-    made = {
-        "seed": Source.objects.create(title="Tanzania–Rwanda trade talks", url="https://example.org/seed"),
-        "rate_source": Source.objects.create(title="TZS rate (demo value)", kind=Source.Kind.DATASET),
-        "stats": Source.objects.create(title="National statistics", kind=Source.Kind.DATASET),
-        "synthetic": Source.objects.create(title="Synthetic figures", kind=Source.Kind.DATASET),
-    }
-    ExchangeRate.objects.create(currency="TZS", year=2025, units_per_usd=D("2550"), source=made["rate_source"])
-    flow("RWA", "TZA", 2022, "exports", "5000000", source=made["synthetic"], synthetic=True)
-    flow("TZA", "RWA", 2022, "exports", "100000000000", "TZS", source=made["stats"])
-    flow("RWA", "TZA", 2023, "exports", "10000000", source=made["stats"])
-    flow("TZA", "RWA", 2023, "exports", "50000000", source=made["stats"])
-    flow("TZA", "RWA", 2024, "imports", "12000000", source=made["stats"])
-    flow("TZA", "RWA", 2024, "exports", "60000000", source=made["stats"])
-    flow("TZA", "RWA", 2025, "total", "644000000000", "TZS", source=made["seed"])
-    made["agreement"] = bilateral(
-        "RWA",
-        "TZA",
-        title="Rwanda–Tanzania trade protocol",
-        is_published=True,
-        status=Agreement.Status.IN_FORCE,
-        signed_on=dt.date(2023, 6, 1),
-        in_force_on=dt.date(2024, 3, 1),
-    )
-    return made
-
-
-@pytest.fixture
-def pair(db) -> dict:
-    # One transaction: PostgreSQL checks a bilateral agreement's two parties at commit.
-    with transaction.atomic():
-        made = make_pair()
-    refresh_trade_statistics()
-    return made
-
-
-def get(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def text(html: str) -> str:
-    """The page's text, tags dropped and white space collapsed."""
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def table_rows(html: str) -> dict[str, str]:
-    """Each row of the trade table as text, by its year."""
-    body = html[html.index('<table class="trade-table') : html.index("</table>")]
-    rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)[1:]:
-        row_text = text(row)
-        rows[row_text[:4]] = row_text
-    return rows
 
 
 # --- the pair page
@@ -262,119 +171,6 @@ def test_a_regional_agreement_adds_every_pair_of_its_parties(client, pair):
     rows = [text(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)[1:]]
     assert "2023 100,000,000 2" in rows  # 60,000,000 RWA-TZA + 40,000,000 KEN-TZA, two pairs
     assert "among the 3 country parties (every pair of them)" in text(html)
-
-
-# --- a country's page
-
-
-def make_partners() -> None:
-    """Rwanda's reported totals (US$ M): 2019 KEN 200, TZA 200 (400 in all); 2024 KEN 300,
-    TZA 100, UGA 100 (500 in all); 2025 KEN 50 only. Kenya-Tanzania (not Rwanda's) 999 in 2024.
-
-    2024 shares: KEN 60%, TZA 20%, UGA 20%; 2019: KEN 50%, TZA 50%, UGA none.
-    Change: KEN up 10.0 points, TZA down 30.0 points."""
-    m = 1_000_000
-    for partner, year, value in [
-        ("KEN", 2019, 200),
-        ("TZA", 2019, 200),
-        ("KEN", 2024, 300),
-        ("TZA", 2024, 100),
-        ("UGA", 2024, 100),
-        ("KEN", 2025, 50),
-    ]:
-        flow("RWA", partner, year, "total", str(value * m), synthetic=partner == "UGA")
-    flow("KEN", "TZA", 2024, "total", str(999 * m))
-    refresh_trade_statistics()
-
-
-def partner_rows(html: str) -> list[str]:
-    table = html[html.index('<table class="trade-table') : html.index("</table>")]
-    return [text(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]]
-
-
-def test_country_page_ranks_partners_with_their_shares_and_how_they_moved(client):
-    make_partners()
-    html = section(get(client, "/countries/RWA/"), "trade-partners")
-    # 2025 has figures for one partner of three: not a year to rank them by.
-    assert "in 2024 (exports and imports, US dollars)" in html
-    assert "all 3 partners that have figures that year (US$ 500,000,000 in all), against 2019" in text(html)
-    assert partner_rows(html) == [
-        "Kenya KEN 300,000,000 60.0% 50.0% up 10.0 points",
-        "Tanzania TZA 100,000,000 20.0% 50.0% down 30.0 points",
-        "Uganda UGA synthetic 100,000,000 20.0% no figure —",
-    ]
-    assert '<a href="/countries/RWA/KEN/#trade">Kenya</a>' in html
-    assert "demonstration figures generated by the software" in html
-
-
-def test_country_page_shows_another_year_on_request_and_says_when_it_has_none(client):
-    make_partners()
-    html = section(get(client, "/countries/RWA/?trade_year=2025"), "trade-partners")
-    assert partner_rows(html) == ["Kenya KEN 50,000,000 100.0% 60.0% up 40.0 points"]  # against 2024
-    assert '<span aria-current="true">2025</span>' in html
-    assert '<a href="?trade_year=2024#trade-partners">2024</a>' in html
-
-    for asked in ("1850", "<b>x</b>", "２０２４"):
-        response = client.get("/countries/RWA/", {"trade_year": asked})
-        assert response.status_code == 200
-        html = section(response.content.decode(), "trade-partners")
-        assert "No trade figures for Rwanda in" in html and "showing 2024" in html
-        assert "<b>x" not in html
-
-
-def test_country_page_shows_the_top_partners_and_counts_the_rest(client, monkeypatch):
-    monkeypatch.setattr(trade_partners, "TOP_PARTNERS", 2)
-    make_partners()
-    html = section(get(client, "/countries/RWA/"), "trade-partners")
-    assert len(partner_rows(html)) == 2
-    assert "1 more partner with smaller figures in 2024" in html
-
-
-def test_country_without_figures_says_so(client):
-    assert "No trade figures for Burundi yet" in get(client, "/countries/BDI/")
-
-
-# --- bad input and query counts
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/countries/RWA/XXX/trade.csv",
-        "/countries/RWA/RWA/trade.csv",
-        "/countries/RW/TZA/trade.csv",
-        "/countries/RWA/TZA1/trade.csv",
-        "/countries/RWA/TZA/trade.csv/extra",
-        "/countries/%00%00%00/TZA/trade.csv",
-    ],
-)
-def test_bad_codes_are_404(client, url):
-    assert client.get(url).status_code == 404
-
-
-AGREEMENT_QUERIES = test_detail.DETAIL_QUERIES + 1  # with the refresh's figures: the window's trade by year
-COUNTRY_QUERIES = DETAIL_QUERIES + 1  # with trade figures: the two years' partners as well
-
-
-def test_query_counts_do_not_grow_with_years_or_partners(client, pair, django_assert_num_queries):
-    def counts() -> tuple[int, int, int]:
-        result = []
-        for url in ("/countries/RWA/TZA/", pair["agreement"].get_absolute_url(), "/countries/RWA/"):
-            with CaptureQueriesContext(connection) as queries:
-                get(client, url)
-            result.append(len(queries))
-        return tuple(result)
-
-    assert counts() == (PAIR_QUERIES, AGREEMENT_QUERIES, COUNTRY_QUERIES)
-    for year in range(2000, 2022):
-        flow("RWA", "TZA", year, "exports", "1000", source=pair["stats"])
-        flow("TZA", "RWA", year, "exports", "2000", "TZS", source=pair["seed"])
-        ExchangeRate.objects.create(currency="TZS", year=year, units_per_usd=D("2000"), source=pair["rate_source"])
-    for partner in ("KEN", "UGA", "BDI", "COD", "SSD"):
-        flow("RWA", partner, 2024, "total", "1000000")
-        flow("RWA", partner, 2019, "total", "1000000")
-    refresh_trade_statistics()
-    assert counts() == (PAIR_QUERIES, AGREEMENT_QUERIES, COUNTRY_QUERIES)
 
 
 # --- fresh figures

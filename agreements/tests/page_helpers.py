@@ -1,0 +1,55 @@
+"""Reading the public pages in tests: their query budgets, a page's HTML and one of its
+sections, and what every page must be (one h1, nothing a strict CSP blocks). The trade and
+corridor page tests use them too."""
+
+from html.parser import HTMLParser
+
+from agreements.models import Agreement
+from agreements.tests.factories import AgreementFactory, PartyFactory, country
+
+LIST_QUERIES = 1  # countries with their counts
+# Country, partners ranked, years ranked, those agreements, their parties, the years with trade
+# figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them), blocs, corridors, and the
+# corridors app's cargo split (two).
+DETAIL_QUERIES = 10
+PAIR_QUERIES = 5  # the two countries, how many agreements, a page of them, their parties, the trade statistics
+
+
+def get(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def plurilateral(*iso3s: str, **kwargs) -> Agreement:
+    agreement = AgreementFactory(**kwargs)
+    for iso3 in iso3s:
+        PartyFactory(agreement=agreement, country=country(iso3))
+    return agreement
+
+
+def section(html: str, heading_id: str) -> str:
+    """The HTML of the <section> whose heading has this id, up to the next h2."""
+    start = html.index(f'id="{heading_id}"')
+    end = html.find("<h2", start)
+    return html[start : end if end != -1 else len(html)]
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page, with its attributes, as a browser reads them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_plain_page(html: str) -> None:
+    """One h1; nothing a strict Content-Security-Policy would block; no tag from user text."""
+    tags = Tags(html).tags
+    assert [tag for tag, _ in tags].count("h1") == 1
+    assert not {"script", "style", "img", "iframe"} & {tag for tag, _ in tags}
+    assert not [(tag, name) for tag, attrs in tags for name in attrs if name == "style" or name.startswith("on")]
