@@ -7,7 +7,8 @@ corridor refresh (corridors.stats, corridors.tasks):
 - The work runs in one transaction holding the refresh's lock
   (tradepacts.locking: ``single_flight(name)``, or ``hold`` for several).
 - ``OnCommitBatch``: every request to refresh during one transaction joins one
-  batch, sent once on commit; a rollback sends nothing.
+  batch, sent once on commit; a rollback sends nothing (public API only:
+  ``transaction.on_commit`` and a weak reference, no private hook list).
 - ``send_coalesced(task, key, ...)``: across transactions, a batch that reaches
   the broker sets ``key`` for COALESCE_SECONDS and queues the task with that
   countdown; other batches meanwhile are dropped (the queued task starts after
@@ -30,7 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -95,11 +98,28 @@ def close_running(runs: QuerySet[RefreshRun], failure: str, error: str) -> int:
     )
 
 
+# This thread's pending batches, (class, database alias) -> a weak reference. Only
+# transaction.on_commit holds a batch strongly: when a rollback discards the
+# callback, the batch is freed and its weak reference dies with it, so the next
+# transaction starts a batch of its own (connections are per thread, so is this).
+_pending = threading.local()
+
+
+def _batches() -> dict[tuple[type, str], weakref.ref]:
+    if not hasattr(_pending, "batches"):
+        _pending.batches = {}
+    return _pending.batches
+
+
 class OnCommitBatch:
     """The requests of one transaction, sent once on commit by ``send()``.
 
     Subclasses add what they collect (``add``) and how to send it. Use
     ``for_transaction()`` to find or start the current transaction's batch.
+    Only public API: ``transaction.on_commit`` keeps the batch alive until the
+    commit runs it or a rollback drops it; this module keeps a weak reference.
+    A batch must hold no reference to itself (no cycle), so that it is freed
+    the moment a rollback drops it.
     """
 
     def __init__(self) -> None:
@@ -112,14 +132,17 @@ class OnCommitBatch:
         and returns; ``on_commit`` runs it immediately)."""
         conn = transaction.get_connection(using)
         if conn.in_atomic_block:
-            # run_on_commit holds (savepoint ids, callback, robust); a rollback empties it.
-            for _savepoints, callback, _robust in conn.run_on_commit:
-                if isinstance(callback, cls) and not callback.sent:
-                    return callback
+            reference = _batches().get((cls, conn.alias))
+            batch = reference() if reference else None
+            if batch is not None and not batch.sent:
+                return batch
         return cls()
 
     def register(self, using: str | None = None) -> None:
         """Call once, after the first ``add``: sends at commit (at once outside a transaction)."""
+        conn = transaction.get_connection(using)
+        if conn.in_atomic_block:
+            _batches()[(type(self), conn.alias)] = weakref.ref(self)
         transaction.on_commit(self, using=using)
 
     def __call__(self) -> None:

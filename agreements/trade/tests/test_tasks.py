@@ -66,6 +66,22 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(db, sent, django_capt
     sent.assert_not_called()
 
 
+def test_after_a_rollback_the_next_transaction_queues_only_its_own_pairs(
+    db, sent, django_capture_on_commit_callbacks
+):
+    """The rolled-back batch is gone with its transaction, not reused by the next one."""
+    ken, rwa, tza = ids("KEN", "RWA", "TZA")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue_trade_refresh([(ken, rwa)])
+            raise RuntimeError("the import found a bad line")
+        with transaction.atomic():
+            queue_trade_refresh([(rwa, tza)])
+
+    assert len(callbacks) == 1
+    assert queued_scopes(sent) == [[[min(rwa, tza), max(rwa, tza)]]]
+
+
 def test_a_refresh_is_queued_once_the_transaction_commits(db, sent, django_capture_on_commit_callbacks):
     ken, rwa = ids("KEN", "RWA")
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
