@@ -12,6 +12,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# make run needs only requirements.txt; the other targets the development tools too.
+RUN_STAMP := $(VENV)/.installed-run
 
 # make run
 PORT ?= 8000
@@ -47,6 +49,10 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
 
 # Reinstalls only when a requirements file is newer than the last install.
+$(RUN_STAMP): requirements.txt | $(BIN)/python
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
 $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -55,10 +61,11 @@ venv install: $(STAMP)  ## Create .venv (python3.11) and install requirements-de
 
 # --- development -------------------------------------------------------------
 
-run: install  ## Migrate SQLite, load the demo data and serve on http://127.0.0.1:8000/ (PORT=...).
+run: $(RUN_STAMP)  ## Migrate SQLite, load the demo data and the registry's datasets, and serve on http://127.0.0.1:8000/ (PORT=...).
 	@export DEBUG=1  # the demo admin is created only in a DEBUG run on a local database
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) load_registry  # DESTA, the WTO RTA list, GPTAD (agreements/data/); unchanged files skipped
 	$(MANAGE) ensure_demo_admin
 	echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	exec $(MANAGE) runserver 127.0.0.1:$(PORT)

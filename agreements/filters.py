@@ -163,6 +163,12 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     signed_from = DateBoundFilter(end=False, label="Signed from", method="filter_signed_from")
     signed_to = DateBoundFilter(end=True, label="Signed to", method="filter_signed_to")
+    accessions = django_filters.BooleanFilter(
+        label="Include accessions and consolidated versions",
+        method="filter_accessions",
+        widget=forms.CheckboxInput,
+        help_text="Left out by default: an accession shows as its acceding party's joining date on the base agreement.",
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=[
@@ -179,7 +185,19 @@ class AgreementFilterSet(django_filters.FilterSet):
     class Meta:
         model = Agreement
         form = AgreementFilterForm
-        fields = ["q", "party", "kind", "status", "topic", "corridor", "bloc", "signed_from", "signed_to", "sort"]
+        fields = [
+            "q",
+            "party",
+            "kind",
+            "status",
+            "topic",
+            "corridor",
+            "bloc",
+            "signed_from",
+            "signed_to",
+            "accessions",
+            "sort",
+        ]
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -187,6 +205,8 @@ class AgreementFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("accessions"):
+            queryset = queryset.filter(in_default_lists=True)
         if "rank" not in queryset.query.annotations:
             queryset = queryset.search("")  # a constant rank, so every sort can name it
         sort = self.form.cleaned_data.get("sort") or "newest"
@@ -195,6 +215,9 @@ class AgreementFilterSet(django_filters.FilterSet):
             # "ORDER BY 0.0" once the rank is not selected (the CSV export's id query).
             sort = "newest"
         return queryset.order_by(*self.SORTS[sort])
+
+    def filter_accessions(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset  # applied in filter_queryset: the default (left out) needs no parameter
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)

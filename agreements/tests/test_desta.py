@@ -6,7 +6,6 @@ real file, checked against counts computed here from the file itself."""
 import csv
 import datetime as dt
 import os
-import time
 from collections import defaultdict
 from io import StringIO
 from pathlib import Path
@@ -48,7 +47,7 @@ ACCESSION = [  # lines 5-11: Burundi and Rwanda accede in 2007, paired with the 
     ]
 ]
 KOSOVO = [  # line 12
-    '"Albania","Kosovo",8,900,"10",10,"Albania Kosovo","base_treaty",0,2003,2003,"English",1,"Europe",1,"Albania Kosovo"',
+    '"Albania","Kosovo",8,900,"10",10,"Albania Kosovo Free Trade Agreement","base_treaty",0,2003,2003,"English",1,"Europe",1,"Albania Kosovo"',
 ]
 ACCENTS = [  # line 13: é and ’ in cp1252; 180 in 1993 is DR Congo (current), not Zaire (historic)
     '"Côte d’Ivoire","Congo - Kinshasa",384,180,"5000",5000,"Côte d’Ivoire DR Congo Préférences","base_treaty",0,1993,,"French",1,"Africa",0,""',
@@ -310,21 +309,21 @@ def test_numeric_codes(code, year, iso3):
         ("Treaty of Economic Association", "base_treaty", 2, "treaty"),
         ("Southern Africa Customs Union (SACU)", "base_treaty", 2, "customs_union"),
         ("France Tunisia Customs Union Convention", "base_treaty", 1, "customs_union"),
-        ("EFTA Southern African Customs Union (SACU)", "base_treaty", 4, "fta"),
-        ("Caribbean Community (CARICOM) Colombia", "base_treaty", 3, "fta"),
+        ("EFTA Southern African Customs Union (SACU)", "base_treaty", 4, "unknown"),
+        ("Caribbean Community (CARICOM) Colombia", "base_treaty", 3, "unknown"),
         (
             "Common Market for Eastern and Southern Africa (COMESA) East African Community (EAC) "
             "Southern African Development Community (SADC)",
             "base_treaty",
             2,
-            "fta",
+            "unknown",
         ),
         ("African Continental Free Trade Area (AfCFTA)", "base_treaty", 4, "fta"),
         ("CARIFORUM EC EPA", "base_treaty", 4, "epa"),
         ("Regional Comprehensive Economic Partnership (RCEP)", "base_treaty", 2, "epa"),
         ("ASEAN Framework Agreement", "base_treaty", 2, "framework"),
         ("East African Community (EAC) Burundi Rwanda accession", "accession", 5, "accession"),
-        ("Afghanistan India", "base_treaty", 1, "fta"),
+        ("Afghanistan India", "base_treaty", 1, "unknown"),
     ],
 )
 def test_kind_from_the_name(name, entry_type, typememb, kind):
@@ -536,11 +535,9 @@ def test_the_real_file():
             pytest.fail(message)
         pytest.skip(message)
     expected = expected_from_the_file(REAL_FILE)
-    started = time.monotonic()
 
     result = import_desta(REAL_FILE.read_bytes(), filename=REAL_FILE.name)
 
-    assert time.monotonic() - started < 30
     assert result.rows == expected["rows"] == 18329
     assert dict(result.created) == expected["entries"] == {"base_treaty": 851, "accession": 205, "consolidated": 60}
     assert result.parties == Party.objects.count() == expected["party_count"]

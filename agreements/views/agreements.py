@@ -212,6 +212,7 @@ SIGNED_STATUSES = {
 class PartyRow:
     party: Party
     dates: list[tuple[str, DateText]]
+    sources: list[tuple[str, str]] = ()  # (dataset, what it says of this party)
 
 
 @dataclass(frozen=True)
@@ -298,11 +299,19 @@ def key_dates(agreement: Agreement) -> list[tuple[str, DateText | None, str]]:
         ("Announced", announced, agreement.place if place_of == "announced" else ""),
         ("Signed", signed, agreement.place if place_of == "signed" else ""),
         ("Entered into force", date_text(agreement, "in_force_on"), ""),
+        *(
+            [("Services entered into force", date_text(agreement, "services_in_force_on"), "")]
+            if agreement.services_in_force_on
+            else []
+        ),
         ("Ended", date_text(agreement, "ended_on"), ""),
     ]
     if agreement.place and place_of is None:
         rows.append(("Place", None, agreement.place))
     return rows
+
+
+from agreements.views.claims import fact_rows, party_claims  # noqa: E402
 
 
 class AgreementDetailView(DetailView):
@@ -325,11 +334,24 @@ class AgreementDetailView(DetailView):
             RelatedRow(INVERSE_RELATION[relation.kind], relation.from_agreement)
             for relation in agreement.inbound_relations.all()
         ]
+        # Only records a dataset import touched have claims: a curator's costs no query.
+        imported = any(i.matched_by != "curator" for i in agreement.identifiers.all())
+        claims = (
+            list(agreement.claims.select_related("dataset").order_by("field", "dataset__slug", "id"))
+            if imported
+            else []
+        )
+        by_country = party_claims(claims)
         context.update(
+            facts=fact_rows(agreement, claims),
             dates=key_dates(agreement),
             lifecycle=lifecycle(agreement, parties, timezone.localdate()),
             party_rows=[
-                PartyRow(p, [(label, when) for field, label in PARTY_DATE_LABELS if (when := date_text(p, field))])
+                PartyRow(
+                    p,
+                    [(label, when) for field, label in PARTY_DATE_LABELS if (when := date_text(p, field))],
+                    by_country.get(p.country_id, []),
+                )
                 for p in parties
             ],
             # The pair page, for an agreement between exactly two countries.

@@ -35,4 +35,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Imported {Path(file).name} in {result.seconds:.1f} s."))
         self.stdout.write("\n".join(result.report.lines()))
         for problem in [*result.report.unmatched, *result.report.ambiguous, *getattr(result, "repeats", [])]:
-            self.stdout.write(f"  Not matched, {problem}" if problem in result.report.unmatched else f"  Note, {problem}")
+            self.stdout.write(
+                f"  Not matched, {problem}" if problem in result.report.unmatched else f"  Note, {problem}"
+            )

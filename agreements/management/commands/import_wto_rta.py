@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.imports.agreements import ImportFailed, refused
-from agreements.imports.wto_rta import import_wto_rta
 from agreements.imports.registry import read_file
+from agreements.imports.wto_rta import import_wto_rta
 
 MAX_ERRORS_PRINTED = 200
 
@@ -35,4 +35,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Imported {Path(file).name} in {result.seconds:.1f} s."))
         self.stdout.write("\n".join(result.report.lines()))
         for problem in [*result.report.unmatched, *result.report.ambiguous, *getattr(result, "repeats", [])]:
-            self.stdout.write(f"  Not matched, {problem}" if problem in result.report.unmatched else f"  Note, {problem}")
+            self.stdout.write(
+                f"  Not matched, {problem}" if problem in result.report.unmatched else f"  Note, {problem}"
+            )
