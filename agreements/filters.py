@@ -166,7 +166,6 @@ class AgreementFilterSet(django_filters.FilterSet):
     accessions = django_filters.BooleanFilter(
         label="Include accessions and consolidated versions",
         method="filter_accessions",
-        widget=forms.CheckboxInput,
         help_text="Left out by default: an accession shows as its acceding party's joining date on the base agreement.",
     )
     sort = django_filters.ChoiceFilter(
