@@ -25,6 +25,8 @@ ARTIFACTS ?= artifacts
 # refresh's has its 320 agreements only, not the agreements bench's 100,000 random ones (see README).
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_bench
 TRADE_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_trade_bench
+# Emptied (schema dropped and recreated) on every run: the registry import into an empty database.
+REGISTRY_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_registry_bench
 # make loadtest: its own database, created and filled with 100,000 synthetic agreements if needed.
 LOADTEST_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_load
 LOADTEST_SECONDS ?= 60
@@ -188,6 +190,8 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
 	$(BIN)/python -m tradepacts.ops.bench --database-url "$(BENCH_URL)"
 	$(BIN)/python -m tradepacts.ops.trade_bench --database-url "$(TRADE_BENCH_URL)"
+	$(BIN)/python -m tradepacts.ops.registry_bench --database-url sqlite:////tmp/tradepacts-registry-bench.sqlite3
+	$(BIN)/python -m tradepacts.ops.registry_bench --database-url "$(REGISTRY_BENCH_URL)"
 
 .PHONY: loadtest faults
 
