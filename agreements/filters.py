@@ -163,8 +163,10 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     signed_from = DateBoundFilter(end=False, label="Signed from", method="filter_signed_from")
     signed_to = DateBoundFilter(end=True, label="Signed to", method="filter_signed_to")
-    accessions = django_filters.BooleanFilter(
-        label="Include accessions and consolidated versions",
+    accessions = django_filters.ChoiceFilter(
+        label="Accessions and consolidated versions",
+        choices=[("true", "Include them")],
+        empty_label="Leave them out",
         method="filter_accessions",
         help_text="Left out by default: an accession shows as its acceding party's joining date on the base agreement.",
     )
@@ -204,7 +206,7 @@ class AgreementFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("accessions"):
+        if self.form.cleaned_data.get("accessions") != "true":
             queryset = queryset.filter(in_default_lists=True)
         if "rank" not in queryset.query.annotations:
             queryset = queryset.search("")  # a constant rank, so every sort can name it
@@ -215,7 +217,7 @@ class AgreementFilterSet(django_filters.FilterSet):
             sort = "newest"
         return queryset.order_by(*self.SORTS[sort])
 
-    def filter_accessions(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_accessions(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # applied in filter_queryset: the default (left out) needs no parameter
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
