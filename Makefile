@@ -12,6 +12,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# make run needs only requirements.txt; the other targets the development tools too.
+RUN_STAMP := $(VENV)/.installed-run
 
 # make run
 PORT ?= 8000
@@ -30,6 +32,8 @@ ARTIFACTS ?= artifacts
 # refresh's has its 320 agreements only, not the agreements bench's 100,000 random ones (see README).
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_bench
 TRADE_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_trade_bench
+# Emptied (schema dropped and recreated) on every run: the registry import into an empty database.
+REGISTRY_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_registry_bench
 # make loadtest: its own database, created and filled with 100,000 synthetic agreements if needed.
 LOADTEST_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_load
 LOADTEST_SECONDS ?= 60
@@ -56,6 +60,10 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
 
 # Reinstalls only when a requirements file is newer than the last install.
+$(RUN_STAMP): requirements.txt | $(BIN)/python
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
 $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -64,10 +72,11 @@ venv install: $(STAMP)  ## Create .venv (python3.11) and install requirements-de
 
 # --- development -------------------------------------------------------------
 
-run: install  ## Migrate SQLite, load the demo data and serve on http://127.0.0.1:8000/ (PORT=...).
+run: $(RUN_STAMP)  ## Migrate SQLite, load the demo data and the registry's datasets, and serve on http://127.0.0.1:8000/ (PORT=...).
 	@export DEBUG=1  # the demo admin is created only in a DEBUG run on a local database
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) load_registry  # DESTA, the WTO RTA list, GPTAD (agreements/data/); unchanged files skipped
 	$(MANAGE) ensure_demo_admin
 	echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -199,6 +208,8 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
 	$(BIN)/python -m tradepacts.ops.bench --database-url "$(BENCH_URL)"
 	$(BIN)/python -m tradepacts.ops.trade_bench --database-url "$(TRADE_BENCH_URL)"
+	$(BIN)/python -m tradepacts.ops.registry_bench --database-url sqlite:////tmp/tradepacts-registry-bench.sqlite3
+	$(BIN)/python -m tradepacts.ops.registry_bench --database-url "$(REGISTRY_BENCH_URL)"
 
 .PHONY: loadtest faults
 

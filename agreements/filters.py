@@ -156,6 +156,13 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     signed_from = DateBoundFilter(end=False, label="Signed from", method="filter_signed_from")
     signed_to = DateBoundFilter(end=True, label="Signed to", method="filter_signed_to")
+    accessions = django_filters.ChoiceFilter(
+        label="Accessions and consolidated versions",
+        choices=[("true", "Include them")],
+        empty_label="Leave them out",
+        method="filter_accessions",
+        help_text="Left out by default: an accession shows as its acceding party's joining date on the base agreement.",
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=[
@@ -172,7 +179,18 @@ class AgreementFilterSet(django_filters.FilterSet):
     class Meta:
         model = Agreement
         form = AgreementFilterForm
-        fields = ["q", "party", "kind", "status", "topic", "bloc", "signed_from", "signed_to", "sort"]
+        fields = [
+            "q",
+            "party",
+            "kind",
+            "status",
+            "topic",
+            "bloc",
+            "signed_from",
+            "signed_to",
+            "accessions",
+            "sort",
+        ]
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -181,6 +199,8 @@ class AgreementFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("accessions") != "true":
+            queryset = queryset.filter(in_default_lists=True)
         if "rank" not in queryset.query.annotations:
             queryset = queryset.search("")  # a constant rank, so every sort can name it
         sort = self.form.cleaned_data.get("sort") or "newest"
@@ -189,6 +209,9 @@ class AgreementFilterSet(django_filters.FilterSet):
             # "ORDER BY 0.0" once the rank is not selected (the CSV export's id query).
             sort = "newest"
         return queryset.order_by(*self.SORTS[sort])
+
+    def filter_accessions(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied in filter_queryset: the default (left out) needs no parameter
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)

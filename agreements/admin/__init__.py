@@ -4,5 +4,5 @@ The agreements registry first; the DESTA upload and the trade statistics add
 their URLs to the registered Agreement admin, so they come after it.
 """
 
-from agreements.admin import agreements, desta  # noqa: F401 (registers)
+from agreements.admin import agreements, datasets, desta  # noqa: F401 (registers)
 from agreements.trade import admin as trade_admin  # noqa: F401 (registers)

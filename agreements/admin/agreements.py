@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
 from agreements.extensions import agreement_inlines
 from agreements.forms import PartialDateFormMixin
+from agreements.imports.resolve import CURATABLE
 from agreements.models import (
     Agreement,
     AgreementRelation,
@@ -286,11 +287,24 @@ class AgreementAdmin(HistoryAdmin):
             obj.is_published = True
         elif "_unpublish" in request.POST and self.has_publish_permission(request):
             obj.is_published, obj.published_at = False, None
+        # What a curator edits, no dataset import writes again (agreements.imports.resolve).
+        edited = {name.removesuffix("_precision").removesuffix("_on") for name in form.changed_data}
+        curated = [name for name in CURATABLE if name.removesuffix("_on") in edited]
+        if change and curated:
+            obj.curated_fields = sorted(set(obj.curated_fields or []) | set(curated))
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         with trade_refresh_for_agreement(form.instance.pk):  # trade figures count agreements in force
             super().save_related(request, form, formsets, change)
+        agreement = form.instance
+        if (
+            change
+            and "parties" not in agreement.curated_fields
+            and any(formset.model is Party and formset.has_changed() for formset in formsets)
+        ):
+            agreement.curated_fields = sorted([*agreement.curated_fields, "parties"])
+            type(agreement).objects.filter(pk=agreement.pk).update(curated_fields=agreement.curated_fields)
         reindex([form.instance.pk])  # parties, signatories and linked records are searchable text
 
     def delete_model(self, request, obj):

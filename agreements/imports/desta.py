@@ -14,7 +14,15 @@ What the import makes of an entry
 - The kind is read from the name (``infer_kind``): an agreement among its own
   members named as a customs union is a customs union; one named as a
   community, common market, union or treaty is the treaty establishing it;
-  EPAs and frameworks by their names; everything else a free trade agreement.
+  EPAs and frameworks by their names; a "free trade area" or "FTA" a free trade
+  agreement, "preferential" a partial scope agreement; anything else "kind not
+  known" (never a free trade agreement by default: the WTO's type says it, when
+  the WTO record is merged, agreements.imports.wto_rta).
+- Accessions and consolidated versions are left out of the default lists
+  (``in_default_lists``): an accession shows as its acceding parties' joining
+  dates on the base treaty, and as its own record when asked for.
+- What each entry says is also recorded as DESTA's claims (agreements.models.datasets),
+  with its ``wto_name``, which links it to the WTO's record (agreements.imports.merge).
 - The scope from DESTA's membership type: 1 bilateral (if it really has two
   countries), 4 and 6 bloc (region-region, region-country), others plurilateral.
 - An accession is its own agreement, of kind "accession" (the instrument DESTA
@@ -66,11 +74,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
+from agreements.imports.merge import dataset, sha256
 from agreements.models import (
     Agreement,
     AgreementRelation,
     AgreementSource,
+    Claim,
     Country,
+    Dataset,
     DatePrecision,
     ExternalIdentifier,
     Party,
@@ -108,6 +119,15 @@ SOURCE_CITATION = (
     "Dataset: designoftradeagreements.org (version 02_01)."
 )
 
+CREDITS = {
+    "title": SOURCE_TITLE,
+    "publisher": SOURCE_PUBLISHER,
+    "url": SOURCE_URL,
+    "version": "02_01",
+    "licence": "Free for research with citation of Dür, Baccini and Elsig (2014)",
+    "citation": SOURCE_CITATION,
+}
+
 BATCH = 1000
 TITLE_LENGTH = Agreement._meta.get_field("title").max_length
 SLUG_LENGTH = Agreement._meta.get_field("slug").max_length
@@ -119,6 +139,8 @@ LOCK_KEY = 0x44455354  # "DEST"
 
 EPA_NAME = re.compile(r"\bEPA\b|\bEconomic Partnership\b", re.I)
 FRAMEWORK_NAME = re.compile(r"\bFramework\b", re.I)
+FREE_TRADE_NAME = re.compile(r"\bFree Trade (?:Area|Agreement|Zone|Association)\b|\bFTA\b", re.I)
+PREFERENTIAL_NAME = re.compile(r"\bPreferential\b|\bPartial Scope\b|\bPr[eé]f[eé]rences?\b", re.I)
 CUSTOMS_UNION_NAME = re.compile(r"\bCustoms (?:and Economic )?Union\b", re.I)
 INSTITUTION_NAME = re.compile(r"\b(?:Treaty|Community|Common Market|Union)\b", re.I)
 NAME_TRAILER = re.compile(r"\s+(?:\(consolidated\)|revised)\s*$", re.I)
@@ -148,7 +170,12 @@ def infer_kind(name: str, entry_type: str, typememb: int) -> str:
         return Agreement.Kind.CUSTOMS_UNION
     if one_body and INSTITUTION_NAME.search(core):
         return Agreement.Kind.TREATY
-    return Agreement.Kind.FTA
+    if FREE_TRADE_NAME.search(core):
+        return Agreement.Kind.FTA
+    if PREFERENTIAL_NAME.search(core):
+        return Agreement.Kind.PSA
+    # DESTA says nothing of the kind: never guessed (the WTO's type, if merged, says it).
+    return Agreement.Kind.UNKNOWN
 
 
 def infer_scope(typememb: int, countries: int) -> str:
@@ -276,6 +303,9 @@ class DestaImporter:
 
     def run(self, data: bytes | str | IO, *, dry_run: bool = False) -> DestaResult:
         started = time.monotonic()
+        if hasattr(data, "read"):
+            data = data.read()
+        data_bytes = data.encode() if isinstance(data, str) else bytes(data)
         text = self.decode(data)
         entries = self.read(text) if not self.errors else {}
         if self.errors:
@@ -288,6 +318,8 @@ class DestaImporter:
                 if self.errors:
                     raise ImportFailed(self.errors)
                 self.write(plans, result)
+                if not dry_run:
+                    self.remember(data_bytes)
                 # PostgreSQL checks a bilateral agreement's two countries at commit:
                 # check here, inside the block, so a violation is reported and rolled back.
                 connection.check_constraints(table_names=[Agreement._meta.db_table, Party._meta.db_table])
@@ -300,6 +332,12 @@ class DestaImporter:
         result.warnings = self.warnings
         result.seconds = time.monotonic() - started
         return result
+
+    def remember(self, data: bytes) -> None:
+        desta = dataset("desta", CREDITS)
+        desta.sha256, desta.filename, desta.imported_at = sha256(data), self.filename, timezone.now()
+        desta.records = self.rows_read
+        desta.save()
 
     def decode(self, data: bytes | str | IO) -> str:
         """DESTA's files are Windows-1252; a file saved again as UTF-8 is read as such."""
@@ -592,6 +630,7 @@ class DestaImporter:
             in_force_precision=DatePrecision.YEAR if in_force else DatePrecision.DAY,
             is_published=True,
             published_at=now,
+            in_default_lists=entry.entry_type == BASE,
         )
         try:
             agreement.clean()  # the model's own rules, with their messages
@@ -667,7 +706,10 @@ class DestaImporter:
             parties += entry_parties
             identifiers.append(
                 ExternalIdentifier(
-                    agreement_id=agreement.pk, scheme=ExternalIdentifier.Scheme.DESTA, value=entry.number
+                    agreement_id=agreement.pk,
+                    scheme=ExternalIdentifier.Scheme.DESTA,
+                    value=entry.number,
+                    matched_by=ExternalIdentifier.Method.CREATED,
                 )
             )
             citations.append(
@@ -692,11 +734,42 @@ class DestaImporter:
             (AgreementRelation, relations),
         ):
             self.create(model, objs)
+        Claim.objects.bulk_create(self.claims(plans, dataset("desta", CREDITS)), batch_size=BATCH)
         result.ids = list(created.values())
         result.parties = len(parties)
         result.joined = sum(1 for party in parties if party.joined_on)
         result.identifiers, result.citations, result.relations = len(identifiers), len(citations), len(relations)
         reindex(result.ids)
+
+    def claims(self, plans: list[tuple[Entry, Agreement, list[Party]]], desta: Dataset) -> list[Claim]:
+        """What DESTA says of each new entry, as its claims (the agreement's fields were set from them)."""
+        claims = []
+        for entry, agreement, parties in plans:
+
+            def claim(name: str, value: str, country_id: int | None = None, entry=entry, agreement=agreement) -> None:
+                claims.append(
+                    Claim(
+                        agreement_id=agreement.pk,
+                        dataset=desta,
+                        record=entry.number,
+                        line=entry.line,
+                        field=name,
+                        value=value,
+                        country_id=country_id,
+                    )
+                )
+
+            claim(Claim.Field.TITLE, entry.name)
+            if agreement.kind != Agreement.Kind.UNKNOWN:
+                claim(Claim.Field.KIND, agreement.kind)
+            claim(Claim.Field.SIGNED_ON, str(entry.year))
+            if entry.in_force_year:
+                claim(Claim.Field.IN_FORCE_ON, str(entry.in_force_year))
+            if entry.wto_name:
+                claim(Claim.Field.WTO_NAME, entry.wto_name)
+            for party in parties:
+                claim(Claim.Field.PARTY, f"joined {party.joined_on.year}" if party.joined_on else "", party.country_id)
+        return claims
 
     def database_error(self, error: Exception) -> RowError:
         match = AGREEMENT_ID.search(str(error))

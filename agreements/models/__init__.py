@@ -9,6 +9,7 @@ from agreements.models.agreements import (
     Signatory,
 )
 from agreements.models.countries import Bloc, BlocMembership, Country
+from agreements.models.datasets import Claim, Dataset
 from agreements.models.dates import DatePrecision
 from agreements.models.reference import Organisation, Source, Topic
 from agreements.trade.models import (
@@ -29,7 +30,9 @@ __all__ = [
     "Basis",
     "Bloc",
     "BlocMembership",
+    "Claim",
     "Country",
+    "Dataset",
     "DatePrecision",
     "ExchangeRate",
     "ExternalIdentifier",

@@ -49,6 +49,10 @@ class AgreementQuerySet(models.QuerySet):
         """What the public may see: drafts are staff-only."""
         return self.filter(is_published=True)
 
+    def listed(self) -> "AgreementQuerySet":
+        """What default lists show: no accession instruments nor consolidated versions."""
+        return self.filter(in_default_lists=True)
+
     def drafts(self) -> "AgreementQuerySet":
         return self.filter(is_published=False)
 
@@ -107,6 +111,14 @@ class Agreement(TimeStampedModel):
         FRAMEWORK = "framework", "Framework agreement"
         COMMUNIQUE = "communique", "Joint communiqué or declaration"
         ACCESSION = "accession", "Accession"
+        # The WTO's types (its RTA list's "Type" column) and their combinations.
+        EIA = "eia", "Economic integration agreement (services)"
+        FTA_EIA = "fta_eia", "Free trade agreement & economic integration agreement"
+        CU_EIA = "cu_eia", "Customs union & economic integration agreement"
+        PSA = "psa", "Partial scope agreement"
+        PSA_EIA = "psa_eia", "Partial scope agreement & economic integration agreement"
+        # No source says what it is: never guessed as a free trade agreement.
+        UNKNOWN = "unknown", "Kind not known"
 
     class Status(models.TextChoices):
         ANNOUNCED = "announced", "Announced"
@@ -152,6 +164,21 @@ class Agreement(TimeStampedModel):
     place = models.CharField("place signed or announced", max_length=200, blank=True, help_text="City, e.g. Kigali.")
     in_force_on, in_force_precision = partial_date("date of entry into force")
     ended_on, ended_precision = partial_date("date ended", "Expired, terminated or superseded.")
+    # The WTO lists goods and services separately: in_force_on is the first (goods, or services alone).
+    services_in_force_on, services_in_force_precision = partial_date(
+        "services entry into force", "When the agreement's services part took effect, if it has one."
+    )
+    wto_notification = models.CharField(
+        "WTO notification", max_length=100, blank=True, help_text="E.g. GATT Art. XXIV, Enabling Clause, GATS Art. V."
+    )
+    notified_on = models.DateField("date notified to the WTO", null=True, blank=True)
+    in_default_lists = models.BooleanField(
+        default=True,
+        db_index=True,
+        help_text="Accessions and consolidated versions are left out of the default lists (their base shows them).",
+    )
+    # Fields a curator set by hand: imports record what their sources say about them, never write them.
+    curated_fields = models.JSONField(default=list, blank=True, editable=False)
 
     topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
     sources = models.ManyToManyField(Source, through="AgreementSource", blank=True, related_name="agreements")
@@ -182,6 +209,7 @@ class Agreement(TimeStampedModel):
         constraints = [
             *(order_constraint(earlier, later) for earlier, later in AGREEMENT_DATE_ORDER),
             *(precision_constraint(field) for field in AGREEMENT_DATES),
+            precision_constraint("services_in_force_on"),
             models.CheckConstraint(
                 condition=(
                     (Q(status__in=["announced", "negotiating"]) & Q(signed_on=None, in_force_on=None, ended_on=None))
@@ -208,6 +236,8 @@ class Agreement(TimeStampedModel):
             self.slug = self.unique_slug()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
+        if self.kind == self.Kind.ACCESSION:
+            self.in_default_lists = False
         super().save(*args, **kwargs)
 
     def unique_slug(self) -> str:
@@ -467,10 +497,22 @@ class ExternalIdentifier(models.Model):
         WTO_RTA = "wto_rta", "WTO RTA ID"
         DESTA = "desta", "DESTA number"
         UNTS = "unts", "UNTS registration number"
+        GPTAD = "gptad", "GPTAD name"
+
+    class Method(models.TextChoices):
+        """How a dataset's record was matched to this agreement (agreements.imports.merge)."""
+
+        CREATED = "created", "Created from this record"
+        IDENTIFIER = "identifier", "Its identifier, already on the agreement"
+        DESTA_WTO_NAME = "desta_wto_name", "DESTA's wto_name column"
+        PARTIES_YEAR_NAME = "parties_year_name", "Same parties, signature year and name"
+        CURATOR = "curator", "Entered by a curator"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=10, choices=Scheme.choices)
-    value = models.CharField(max_length=50)
+    # WTO RTA names run to 150 characters.
+    value = models.CharField(max_length=300)
+    matched_by = models.CharField(max_length=20, choices=Method.choices, default=Method.CURATOR)
 
     history = HistoricalRecords()
 

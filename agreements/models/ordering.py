@@ -4,7 +4,7 @@ its exports, the home page, the country and corridor pages, the admin.
 Signed agreements first, the latest signed first; then those not (yet)
 signed, by their principal date (announced, else entered into force); those
 with no date at all last; on the same date, the one entered later first.
-On PostgreSQL an expression index serves it (migration 0013).
+On PostgreSQL an expression index serves it (migration 0014).
 """
 
 from django.db.models import F, OrderBy

@@ -34,7 +34,7 @@ ACCESSION = [  # lines 5-11: Burundi and Rwanda accede in 2007, paired with the 
     ]
 ]
 KOSOVO = [  # line 12
-    '"Albania","Kosovo",8,900,"10",10,"Albania Kosovo","base_treaty",0,2003,2003,"English",1,"Europe",1,"Albania Kosovo"',
+    '"Albania","Kosovo",8,900,"10",10,"Albania Kosovo Free Trade Agreement","base_treaty",0,2003,2003,"English",1,"Europe",1,"Albania Kosovo"',
 ]
 ACCENTS = [  # line 13: é and ’ in cp1252; 180 in 1993 is DR Congo (current), not Zaire (historic)
     '"Côte d’Ivoire","Congo - Kinshasa",384,180,"5000",5000,"Côte d’Ivoire DR Congo Préférences","base_treaty",0,1993,,"French",1,"Africa",0,""',

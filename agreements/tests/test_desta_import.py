@@ -230,21 +230,21 @@ def test_numeric_codes(code, year, iso3):
         ("Treaty of Economic Association", "base_treaty", 2, "treaty"),
         ("Southern Africa Customs Union (SACU)", "base_treaty", 2, "customs_union"),
         ("France Tunisia Customs Union Convention", "base_treaty", 1, "customs_union"),
-        ("EFTA Southern African Customs Union (SACU)", "base_treaty", 4, "fta"),
-        ("Caribbean Community (CARICOM) Colombia", "base_treaty", 3, "fta"),
+        ("EFTA Southern African Customs Union (SACU)", "base_treaty", 4, "unknown"),
+        ("Caribbean Community (CARICOM) Colombia", "base_treaty", 3, "unknown"),
         (
             "Common Market for Eastern and Southern Africa (COMESA) East African Community (EAC) "
             "Southern African Development Community (SADC)",
             "base_treaty",
             2,
-            "fta",
+            "unknown",
         ),
         ("African Continental Free Trade Area (AfCFTA)", "base_treaty", 4, "fta"),
         ("CARIFORUM EC EPA", "base_treaty", 4, "epa"),
         ("Regional Comprehensive Economic Partnership (RCEP)", "base_treaty", 2, "epa"),
         ("ASEAN Framework Agreement", "base_treaty", 2, "framework"),
         ("East African Community (EAC) Burundi Rwanda accession", "accession", 5, "accession"),
-        ("Afghanistan India", "base_treaty", 1, "fta"),
+        ("Afghanistan India", "base_treaty", 1, "unknown"),
     ],
 )
 def test_kind_from_the_name(name, entry_type, typememb, kind):

@@ -48,7 +48,7 @@ CONTRACT_COLUMNS = [
     "sources",
     "url",
 ]
-EXTRA_COLUMNS = ["announced_on", "scope", "binding", "summary"]
+EXTRA_COLUMNS = ["announced_on", "scope", "binding", "summary", "desta_number", "wto_rta_name", "gptad_name"]
 BOM = "\ufeff".encode()
 FILENAME = re.compile(r'^attachment; filename="(tradepacts-agreements[A-Za-z0-9._-]*-\d{8}T\d{4}Z\.csv)"$')
 # Country choices (the FilterSet builds them), the party filter's check, the ids in order,
@@ -168,6 +168,9 @@ def test_exact_row_for_a_known_agreement(client, mou):
             "bilateral",
             "no",
             "Establishes a KPA liaison office in Kigali.",
+            "",
+            "",
+            "",
         ]
     ]
 

@@ -57,7 +57,8 @@ def test_the_command_prints_every_error_and_fails_writing_nothing(tmp_path):
     assert str(failure.value) == "2 error(s) in agreements.csv: nothing was imported."
     assert err.getvalue().splitlines() == [
         "line 2, column kind: “pact” is not a kind: use one of "
-        "treaty, fta, customs_union, epa, bit, mou, moc, protocol, framework, communique, accession.",
+        "treaty, fta, customs_union, epa, bit, mou, moc, protocol, framework, communique, accession, eia, "
+        "fta_eia, cu_eia, psa, psa_eia, unknown.",
         "line 3, column signed_on: “2026-02-30” is not a real date.",
     ]
     assert counts() == before

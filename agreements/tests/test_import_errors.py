@@ -116,7 +116,8 @@ def test_every_bad_row_of_the_file_is_reported_at_once():
     assert [(e.line, e.column) for e in errors] == [(2, "kind"), (4, "signed_on")]
     assert [str(e) for e in errors] == [
         "line 2, column kind: “pact” is not a kind: use one of "
-        "treaty, fta, customs_union, epa, bit, mou, moc, protocol, framework, communique, accession.",
+        "treaty, fta, customs_union, epa, bit, mou, moc, protocol, framework, communique, accession, eia, "
+        "fta_eia, cu_eia, psa, psa_eia, unknown.",
         "line 4, column signed_on: “2026-02-30” is not a real date.",
     ]
     assert counts() == before

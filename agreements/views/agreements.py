@@ -196,6 +196,7 @@ SIGNED_STATUSES = {
 class PartyRow:
     party: Party
     dates: list[tuple[str, ShownDate]]
+    sources: list[tuple[str, str]] = ()  # (dataset, what it says of this party)
 
 
 @dataclass(frozen=True)
@@ -282,11 +283,19 @@ def key_dates(agreement: Agreement) -> list[tuple[str, ShownDate | None, str]]:
         ("Announced", announced, agreement.place if place_of == "announced" else ""),
         ("Signed", signed, agreement.place if place_of == "signed" else ""),
         ("Entered into force", ShownDate.of_field(agreement, "in_force_on"), ""),
+        *(
+            [("Services entered into force", ShownDate.of_field(agreement, "services_in_force_on"), "")]
+            if agreement.services_in_force_on
+            else []
+        ),
         ("Ended", ShownDate.of_field(agreement, "ended_on"), ""),
     ]
     if agreement.place and place_of is None:
         rows.append(("Place", None, agreement.place))
     return rows
+
+
+from agreements.views.claims import fact_rows, party_claims  # noqa: E402
 
 
 class AgreementDetailView(DetailView):
@@ -309,12 +318,23 @@ class AgreementDetailView(DetailView):
             RelatedRow(INVERSE_RELATION[relation.kind], relation.from_agreement)
             for relation in agreement.inbound_relations.all()
         ]
+        # Only records a dataset import touched have claims: a curator's costs no query.
+        imported = any(i.matched_by != "curator" for i in agreement.identifiers.all())
+        claims = (
+            list(agreement.claims.select_related("dataset").order_by("field", "dataset__slug", "id"))
+            if imported
+            else []
+        )
+        by_country = party_claims(claims)
         context.update(
+            facts=fact_rows(agreement, claims),
             dates=key_dates(agreement),
             lifecycle=lifecycle(agreement, parties, timezone.localdate()),
             party_rows=[
                 PartyRow(
-                    p, [(label, when) for field, label in PARTY_DATE_LABELS if (when := ShownDate.of_field(p, field))]
+                    p,
+                    [(label, when) for field, label in PARTY_DATE_LABELS if (when := ShownDate.of_field(p, field))],
+                    by_country.get(p.country_id, []),
                 )
                 for p in parties
             ],

@@ -66,9 +66,7 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(db, sent, django_capt
     sent.assert_not_called()
 
 
-def test_after_a_rollback_the_next_transaction_queues_only_its_own_pairs(
-    db, sent, django_capture_on_commit_callbacks
-):
+def test_after_a_rollback_the_next_transaction_queues_only_its_own_pairs(db, sent, django_capture_on_commit_callbacks):
     """The rolled-back batch is gone with its transaction, not reused by the next one."""
     ken, rwa, tza = ids("KEN", "RWA", "TZA")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

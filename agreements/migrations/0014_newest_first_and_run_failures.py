@@ -21,7 +21,7 @@ def failures_from_error_texts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0012_stored_flow_digest'),
+        ('agreements', '0013_registry_from_datasets'),
     ]
 
     operations = [
