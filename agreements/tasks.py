@@ -70,7 +70,13 @@ except ImportError:  # pragma: no cover
 
 # Worth another try: the database or the broker was briefly unreachable, a lock
 # wait timed out, a deadlock or serialisation failure. Never a bug or bad data.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, *REDIS_ERRORS)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    BrokerOperationalError,
+    ConnectionError,
+    *REDIS_ERRORS,
+)
 
 
 class TaskOptions(TypedDict, total=False):
