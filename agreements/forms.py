@@ -68,5 +68,5 @@ class PartialDateFormMixin(_ModelForm):
             date, precision = value or (None, DatePrecision.DAY)
             setattr(self.instance, name, date)
             setattr(self.instance, name.removesuffix("_on") + "_precision", precision)
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # django-stubs does not declare BaseModelForm._post_clean
         self.cleaned_data.update(parsed)

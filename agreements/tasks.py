@@ -42,6 +42,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypedDict
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -69,13 +70,32 @@ except ImportError:  # pragma: no cover
 
 # Worth another try: the database or the broker was briefly unreachable, a lock
 # wait timed out, a deadlock or serialisation failure. Never a bug or bad data.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, *REDIS_ERRORS)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    BrokerOperationalError,
+    ConnectionError,
+    *REDIS_ERRORS,
+)
+
+
+class TaskOptions(TypedDict, total=False):
+    """The options of ``shared_task`` these tasks set, typed so ``**options`` checks against it."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+    soft_time_limit: int
+    time_limit: int
+    acks_late: bool
 
 
 # Every statistics refresh task (trade here, corridors.tasks): retried with backoff
 # on transient errors only, time-limited (the catch-ups count on the
 # hard limit), acknowledged only once done so a lost worker's run is redelivered.
-REFRESH_TASK_OPTIONS = {
+REFRESH_TASK_OPTIONS: TaskOptions = {
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
     "retry_backoff_max": 600,
@@ -88,7 +108,7 @@ REFRESH_TASK_OPTIONS = {
 # The catch-ups (here, corridors.tasks): a few quick queries, retried briefly. Their soft
 # limit too: the global default (CELERY_TASK_SOFT_TIME_LIMIT, 25 min) above a 60 s hard
 # limit made the broker path refuse them, so beat never ran them.
-CATCH_UP_TASK_OPTIONS = {
+CATCH_UP_TASK_OPTIONS: TaskOptions = {
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
     "max_retries": 3,

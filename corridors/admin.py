@@ -1,12 +1,14 @@
 """Staff curation of corridors, their countries in route order and their nodes."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import URLPattern, path
 
 from agreements.admin.agreements import HistoryAdmin, surviving_values
 from agreements.extensions import add_agreement_inline
@@ -117,8 +119,9 @@ class NodeForm(forms.ModelForm):
         model = Node
         fields = ["corridor", "position", "name", "kind", "country", "status", "description"]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         corridor, country = data.get("corridor"), data.get("country")
         if corridor and country and not corridor.memberships.filter(country=country).exists():
             self.add_error("country", f"{country} is not a member country of {corridor}: add it to the corridor first.")
@@ -167,7 +170,7 @@ class ObservationForm(forms.ModelForm):
             "is_synthetic",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["period"] = str(self.instance.period)
@@ -182,22 +185,29 @@ class ObservationForm(forms.ModelForm):
         period = self.cleaned_data.get("period")
         if isinstance(period, Period):
             self.instance.period_kind, self.instance.period_start = period.kind, period.start
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # django-stubs does not declare BaseModelForm._post_clean
 
     def validate_unique(self) -> None:
         # The natural key's constraints name period_kind/period_start, which the form shows as one field.
         try:
             self.instance.validate_constraints()
         except ValidationError as error:
-            self._update_errors(ValidationError({"period": error.messages}))
+            # What BaseModelForm._update_errors (not in django-stubs) does with plain messages.
+            self.add_error(None, ValidationError({"period": error.messages}))
 
 
-class ImportAdminMixin:
+if TYPE_CHECKING:
+    ImportAdminBase = admin.ModelAdmin[Any]  # what the mixin is mixed into
+else:
+    ImportAdminBase = object
+
+
+class ImportAdminMixin(ImportAdminBase):
     """An "Import CSV" page at ``import/`` (the shared upload template, the agreements list's button)."""
 
     change_list_template = CHANGE_LIST_WITH_IMPORT
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
         return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
 
@@ -219,7 +229,7 @@ INDICATORS_UPLOAD = Upload(
     template="admin/corridors/indicator_import.html",
     form_class=IndicatorImportForm,
     run=lambda model_admin, request, file, data: import_corridor_indicators(
-        file, filename=file.name, can_change=model_admin.has_change_permission(request)
+        file, filename=file.name or "a CSV file", can_change=model_admin.has_change_permission(request)
     ),
     success_message=indicators_imported,
     context={"required_columns": REQUIRED_COLUMNS, "optional_columns": OPTIONAL_COLUMNS},

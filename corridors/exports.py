@@ -30,11 +30,11 @@ def _statistic(o: IndicatorObservation) -> Any:
 COLUMNS: list[tuple[str, Callable[[IndicatorObservation], Any]]] = [
     ("corridor", lambda o: o.corridor.slug),
     ("indicator", lambda o: o.indicator.slug),
-    ("country", lambda o: o.destination.iso3 if o.destination_id else ""),
+    ("country", lambda o: o.destination.iso3 if o.destination is not None else ""),  # None: no query
     ("period", lambda o: str(o.period)),
     ("value", lambda o: plain_number(o.value)),
     ("unit", lambda o: o.indicator.unit),
-    ("source", lambda o: (o.source.url or o.source.title) if o.source_id else ""),
+    ("source", lambda o: (o.source.url or o.source.title) if o.source is not None else ""),
     ("qualifier", lambda o: o.get_qualifier_display().lower() if o.qualifier else ""),
     ("note", lambda o: o.note),
     ("synthetic", lambda o: "yes" if o.is_synthetic else "no"),

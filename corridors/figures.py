@@ -19,7 +19,7 @@ from django.db.models import F, QuerySet
 
 from corridors.models import AgreementIndicatorChange, IndicatorObservation
 from corridors.periods import MONTHS_IN, Period, PeriodKind
-from tradepacts.charts import Chart, Marker, Series, line_chart, short_number
+from tradepacts.charts import Chart, Marker, Number, Series, line_chart, short_number
 
 KIND_ORDER: dict[str, int] = {PeriodKind.YEAR: 0, PeriodKind.QUARTER: 1, PeriodKind.MONTH: 2}
 MAX_SERIES = 4  # lines one chart stays readable with; the table has them all
@@ -64,6 +64,11 @@ def x_formatter(kind: str) -> Callable[[int], str]:
         return str(Period(dt.date(total // 12, total % 12 + 1, 1), kind)).replace("-", " ")
 
     return fmt
+
+
+def with_unit(unit: str) -> Callable[[Number], str]:
+    """A chart's tooltip value: "405 k tonnes"."""
+    return lambda value: f"{short_number(value)} {unit}"
 
 
 def plain_number(value: Decimal | None) -> str:
@@ -145,7 +150,8 @@ def corridor_sections(
         indicator = group[0].indicator
         by_destination: dict[str, list[IndicatorObservation]] = defaultdict(list)
         for observation in group:
-            name = observation.destination.name if observation.destination_id else "All destinations"
+            destination = observation.destination  # None without a query when there is none
+            name = destination.name if destination is not None else "All destinations"
             by_destination[name].append(observation)
         series = [
             Series(
@@ -163,7 +169,7 @@ def corridor_sections(
             y_label=indicator.unit,
             chart_id=f"{anchor}-chart",
             x_format=x_formatter(kind),
-            value_format=lambda v, unit=indicator.unit: f"{short_number(v)} {unit}",
+            value_format=with_unit(indicator.unit),
         )
         rows = [_row(o) for o in group]
         sources = list({o.source_id: o.source for o in group if o.source_id}.values())

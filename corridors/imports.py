@@ -30,6 +30,7 @@ Cells:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,7 +70,7 @@ BOOLEANS = {"": False, "no": False, "false": False, "0": False, "yes": True, "tr
 @dataclass
 class Row:
     line: int
-    key: tuple[int, int, int | None, str, Any]
+    key: tuple[int, int, int | None, str, dt.date]  # corridor, indicator, country, period kind and start
     values: dict[str, Any]
     source_text: str
 
@@ -205,7 +206,8 @@ class IndicatorImporter(Importer):
         synthetic = BOOLEANS.get(cells.get("synthetic", "").strip().lower())
         if synthetic is None:
             self.error(line, "synthetic", "yes or no.")
-        if len(self.errors) > errors:
+        # Each None below comes with an error: the checks only narrow the types.
+        if len(self.errors) > errors or corridor is None or indicator is None or period is None:
             return None
         return Row(
             line,
@@ -269,13 +271,13 @@ class IndicatorImporter(Importer):
                     source_id=source_id,
                     **row.values,
                 )
-                obj._change_reason = reason
+                obj._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history's signal
                 obj.save()
                 result.created += 1
             else:
                 for name, value in {**row.values, "source_id": source_id}.items():
                     setattr(old, name, value)
-                old._change_reason = reason
+                old._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history's signal
                 old.save()
                 result.updated += 1
         if changes:

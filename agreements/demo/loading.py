@@ -31,7 +31,7 @@ def _differences(obj: models.Model, values: dict[str, Any]) -> list[str]:
     changed = []
     for name, value in values.items():
         model_field = obj._meta.get_field(name)
-        if model_field.many_to_one and isinstance(model_field, models.Field):
+        if isinstance(model_field, models.Field) and model_field.many_to_one:
             current, value = getattr(obj, model_field.attname), getattr(value, "pk", value)
         else:
             current = getattr(obj, name)

@@ -48,7 +48,9 @@ class Bloc(models.Model):
     name = models.CharField(max_length=200)
     founded_on = models.DateField(null=True, blank=True)
     website = models.URLField(blank=True)
-    members = models.ManyToManyField(Country, through="BlocMembership", related_name="blocs")
+    members: "models.ManyToManyField[Country, BlocMembership]" = models.ManyToManyField(
+        Country, through="BlocMembership", related_name="blocs"
+    )
 
     history = HistoricalRecords()
 

@@ -94,7 +94,8 @@ def order_errors(instance: models.Model, pairs: list[tuple[str, str]]) -> dict[s
     for earlier, later in pairs:
         first, second = getattr(instance, earlier), getattr(instance, later)
         if first is not None and second is not None and first > second and later not in errors:
-            first_label = instance._meta.get_field(earlier).verbose_name
+            field = instance._meta.get_field(earlier)
+            first_label = field.verbose_name if isinstance(field, models.Field) else earlier
             errors[later] = f"Must not be before the {first_label} ({first:%Y-%m-%d})."
     return errors
 

@@ -209,7 +209,8 @@ class Generator:
     def plan(self, n: int) -> Planned:
         rng, ref = self.rng, self.ref
         relation: tuple[str, int] | None = None
-        group, group_members = (None, [])
+        group: Any = None
+        group_members: list[int] = []
         target: Target | None = None
         r = rng.random()
         if r < 0.04 and self.targets:
@@ -292,7 +293,7 @@ class Generator:
             )
         if scope in (SC.BILATERAL, SC.INSTITUTIONAL):
             a, b = sorted(names[:2])
-            titles = {
+            titles: dict[str, str] = {
                 K.MOU: f"{a}–{b} Memorandum of Understanding on {topic} Cooperation",
                 K.MOC: f"Memorandum of Cooperation between {a} and {b} on {topic}",
                 K.BIT: f"Agreement between the Government of {a} and the Government of {b} for the Promotion and Reciprocal Protection of Investments",
@@ -382,9 +383,12 @@ class Generator:
 
     def add_sources(self, planned: Planned, names: list[str], subject: str) -> None:
         rng, a, ref = self.rng, planned.agreement, self.ref
-        key = {K.BIT: "investment-treaties", K.COMMUNIQUE: "communiques", K.CUSTOMS_UNION: "customs-cooperation"}.get(
-            a.kind, "corridor-agreements" if planned.group else "regional-trade-instruments"
-        )
+        by_kind: dict[str, str] = {
+            K.BIT: "investment-treaties",
+            K.COMMUNIQUE: "communiques",
+            K.CUSTOMS_UNION: "customs-cooperation",
+        }
+        key = by_kind.get(a.kind, "corridor-agreements" if planned.group else "regional-trade-instruments")
         planned.datasets = [ref.marker] + ([ref.datasets[key]] if rng.random() < 0.5 else [])
         if rng.random() < 0.3:
             official = rng.random() < 0.4

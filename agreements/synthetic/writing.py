@@ -82,8 +82,8 @@ def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int
         planned.agreement.search_text = document(planned, ref)
     Agreement.objects.bulk_create([p.agreement for p in batch])
     ids += [p.agreement.pk for p in batch]
-    own = [p for p in batch if p.own_source]
-    Source.objects.bulk_create([p.own_source for p in own])
+    own = [(p, p.own_source) for p in batch if p.own_source is not None]
+    Source.objects.bulk_create([source for _, source in own])
     parties = [{**party, "agreement_id": p.agreement.pk} for p in batch for party in p.parties]
     insert_rows(Party, parties)
     signatories = [{**s, "agreement_id": p.agreement.pk} for p in batch for s in p.signatories]
@@ -91,7 +91,7 @@ def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int
     links = [{"agreement_id": p.agreement.pk, "topic_id": t.pk} for p in batch for t in p.topics]
     insert_rows(TopicLink, links)
     citations = [{"agreement_id": p.agreement.pk, "source_id": s.pk} for p in batch for s in p.datasets]
-    citations += [{"agreement_id": p.agreement.pk, "source_id": p.own_source.pk} for p in own]
+    citations += [{"agreement_id": p.agreement.pk, "source_id": source.pk} for p, source in own]
     insert_rows(AgreementSource, citations)
     group_links = []
     if records := linked_by_column(LINKED_COLUMN):
@@ -158,7 +158,10 @@ def _references(target: type[models.Model]) -> list[tuple[str, str]]:
         (model, f.column)
         for model in apps.get_models(include_auto_created=True)
         for f in model._meta.local_fields
-        if f.many_to_one and f.related_model is target and f.remote_field.on_delete is not models.DO_NOTHING
+        if f.many_to_one
+        and f.related_model is target
+        and f.remote_field is not None  # always, for a foreign key: narrows the type
+        and f.remote_field.on_delete is not models.DO_NOTHING
     ]
     # Parties last: on PostgreSQL, signatories reference their party.
     return [(model._meta.db_table, column) for model, column in sorted(found, key=lambda r: r[0] is Party)]

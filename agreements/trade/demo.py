@@ -28,6 +28,7 @@ never replaces an observed one already in the database.
 
 import random
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import transaction
 
@@ -37,8 +38,16 @@ from agreements.trade.imports import queue_refresh, write_flows, write_rates
 
 USD, TZS = "USD", "TZS"
 
+
 # Seed 000: "bilateral trade reached 644 billion Tanzanian shillings in 2025".
-SEED_FIGURE = {"reporter": "TZA", "partner": "RWA", "year": 2025, "value": Decimal("644000000000.00")}
+class SeedFigure(TypedDict):
+    reporter: str
+    partner: str
+    year: int
+    value: Decimal
+
+
+SEED_FIGURE: SeedFigure = {"reporter": "TZA", "partner": "RWA", "year": 2025, "value": Decimal("644000000000.00")}
 
 TZS_RATE_2025 = Decimal("2550.000000")
 RATE_SOURCE = {
@@ -144,6 +153,6 @@ def load_trade_demo() -> dict[str, int]:
     _, _, changed_rates = write_rates([(TZS, SEED_FIGURE["year"], TZS_RATE_2025, rate_source.pk)])
     if changed_rates:
         changed.append((min(seed_key[:2]), max(seed_key[:2])))
-    if pairs := sorted(pairs | set(changed)):
-        queue_refresh(pairs)
+    if to_refresh := sorted(pairs | set(changed)):
+        queue_refresh(to_refresh)
     return {"trade figures": len(rows), "exchange rates": ExchangeRate.objects.filter(source=rate_source).count()}

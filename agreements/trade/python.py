@@ -80,15 +80,16 @@ def pair_year_figures(year: int, candidates: dict[int, Candidate]) -> dict:
     agreements in force are added by the caller)."""
     ab_role = next((r for r in (AB_REPORTED, AB_MIRROR) if r in candidates), None)
     ba_role = next((r for r in (BA_REPORTED, BA_MIRROR) if r in candidates), None)
-    ab = candidates.get(ab_role)
-    ba = candidates.get(ba_role)
+    ab = candidates[ab_role] if ab_role is not None else None
+    ba = candidates[ba_role] if ba_role is not None else None
     totals = [r for r in (TOTAL_A, TOTAL_B) if r in candidates]
     t_role = next((r for r in totals if candidates[r].usd is not None), totals[0] if totals else None)
-    reported_total = candidates.get(t_role)
+    reported_total = candidates[t_role] if t_role is not None else None
 
-    both = ab is not None and ab.usd is not None and ba is not None and ba.usd is not None
     used = [c for c in (ab, ba) if c is not None]
-    if both:
+    total_usd: Decimal | None
+    total_flow: Candidate | None
+    if ab is not None and ab.usd is not None and ba is not None and ba.usd is not None:  # both directions
         total_usd = ab.usd + ba.usd
         total_basis = (
             Basis.MIRROR if AB_MIRROR in (ab_role, ba_role) or BA_MIRROR in (ab_role, ba_role) else Basis.REPORTED

@@ -74,6 +74,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import combinations
+from typing import overload
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -111,6 +112,18 @@ AGREEMENT_FIELDS = [
 ]
 
 # --- the public entry points ---------------------------------------------------------------
+
+
+@overload
+def normalise_pairs(pairs: None) -> None: ...
+
+
+@overload
+def normalise_pairs(pairs: Iterable[Iterable[int | None]]) -> list[Pair]: ...
+
+
+@overload
+def normalise_pairs(pairs: Iterable[Iterable[int | None]] | None) -> list[Pair] | None: ...
 
 
 def normalise_pairs(pairs: Iterable[Iterable[int | None]] | None) -> list[Pair] | None:

@@ -29,7 +29,7 @@ def text(agreement: Agreement, name: str, value: str) -> str:
         return ""
     if name in ("kind", "status"):
         choices = Agreement.Kind if name == "kind" else Agreement.Status
-        return dict(choices.choices).get(value, value)
+        return str(dict(choices.choices).get(value, value))
     if name.endswith("_on"):
         try:
             return format_partial_date(*parse_partial_date(value))

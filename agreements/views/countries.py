@@ -15,6 +15,7 @@ as on the corridor pages.
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -43,6 +44,9 @@ from agreements.views.entries import (
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3
@@ -86,7 +90,11 @@ def by_initial(rows: list[CountryRow]) -> list[LetterGroup]:
     return list(groups.values())
 
 
-def countries_with_counts() -> QuerySet[Country]:
+class AgreementCount(TypedDict):
+    agreement_count: int
+
+
+def countries_with_counts() -> "QuerySet[WithAnnotations[Country, AgreementCount]]":
     """Every country, with how many published agreements it is a party to. One query."""
     return Country.objects.only("iso3", "name", "is_historic").annotate(
         agreement_count=Count("parties", filter=Q(parties__agreement__is_published=True))
@@ -205,7 +213,8 @@ def country_groups(country: Country) -> tuple[list[Group], list[Group]]:
             group = years[row["year"]] = Group(count=row["total"], url=url, year=row["year"])
         group.entries.append(agreements[row["id"]])
 
-    by_partner = sorted(partners.values(), key=lambda g: (-g.count, sort_key(g.partner.name)))
+    # Every partner group has its partner (the "" only narrows the type).
+    by_partner = sorted(partners.values(), key=lambda g: (-g.count, sort_key(g.partner.name if g.partner else "")))
     return by_partner, list(years.values())
 
 

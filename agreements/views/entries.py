@@ -5,6 +5,7 @@ a fixed number of queries, and the URLs they link to.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlencode
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
@@ -14,6 +15,9 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from agreements.models import Agreement, Country, Party
 from agreements.models.dates import ShownDate
 from agreements.models.ordering import PRINCIPAL_DATES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
 
 # Party codes shown for one agreement; a regional one says how many more.
 MAX_PARTY_CODES = 8
@@ -29,7 +33,14 @@ def with_party(country: Country, outer: str = "pk") -> Exists:
     return Exists(Party.objects.filter(agreement=OuterRef(outer), country=country))
 
 
-def with_first_parties(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
+class FirstParties(TypedDict):
+    """What ``with_first_parties`` adds to each agreement."""
+
+    party_count: int
+    first_parties: list[Party]
+
+
+def with_first_parties(queryset: QuerySet[Agreement]) -> "QuerySet[WithAnnotations[Agreement, FirstParties]]":
     """Each agreement's first MAX_PARTY_CODES parties (one query for the whole page, a window
     per agreement) and how many it has in all: a regional agreement's 54 parties are not loaded."""
     count = Party.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement").annotate(n=Count("pk"))
@@ -37,6 +48,15 @@ def with_first_parties(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
     return queryset.annotate(party_count=Coalesce(Subquery(count.values("n")), 0)).prefetch_related(
         Prefetch("parties", queryset=first, to_attr="first_parties")
     )
+
+
+def party_code(party: Party) -> str:
+    """A country's ISO3 code; an institution acting alone, its acronym (else its name)."""
+    if party.country is not None:
+        return party.country.iso3
+    if party.institution is None:  # a party is a country, an institution or both (a constraint)
+        raise ValueError(f"Party {party.pk} has neither a country nor an institution.")
+    return party.institution.acronym or party.institution.name
 
 
 # --- URLs of pages other engineers build: reversed when they exist, else the interface contract's path.
@@ -90,13 +110,9 @@ class AgreementEntry:
         return "" if self.date is None or self.date.label == status else status
 
     @classmethod
-    def of(cls, agreement: Agreement) -> "AgreementEntry":
+    def of(cls, agreement: "WithAnnotations[Agreement, FirstParties]") -> "AgreementEntry":
         """``agreement`` comes from a queryset passed through ``with_first_parties()``."""
-        dates = [
-            ShownDate.of_field(agreement, name, label)
-            for name, label in ALL_DATES
-            if getattr(agreement, name) is not None
-        ]
+        dates = [date for name, label in ALL_DATES if (date := ShownDate.of_field(agreement, name, label)) is not None]
         principal = next(
             (
                 ShownDate.of_field(agreement, name, label)
@@ -105,8 +121,5 @@ class AgreementEntry:
             ),
             None,
         )
-        parties = [
-            p.country.iso3 if p.country else (p.institution.acronym or p.institution.name)
-            for p in agreement.first_parties
-        ]
+        parties = [party_code(p) for p in agreement.first_parties]
         return cls(agreement, agreement_url(agreement.slug), parties, agreement.party_count, principal, dates)

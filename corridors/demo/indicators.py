@@ -151,7 +151,8 @@ def load_indicator_demo() -> dict[str, int]:
     sources = {s.citation: s for s in Source.objects.filter(citation__in={f[6] for f in SEED_FIGURES})}
     synthetic = upsert(Source, {"citation": SYNTHETIC_SOURCE["citation"]}, SYNTHETIC_SOURCE)
 
-    rows = [
+    # (corridor, indicator, destination, period, value, qualifier ("" for none), source, note, synthetic)
+    rows: list[tuple[str, str, str, str, Decimal, str, Source, str, bool]] = [
         (corridor, indicator, iso3, period, Decimal(value), qualifier, sources[citation], note, False)
         for corridor, indicator, iso3, period, value, qualifier, citation, note in SEED_FIGURES
     ]

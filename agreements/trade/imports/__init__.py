@@ -34,6 +34,8 @@ here, and the modules' public names are imported from here:
 - ``reading``: the file's lines and cells (encoding, numbers, source texts);
 - ``comtrade``: the UN Comtrade layout, its columns, codes and rows;
 - ``plain_and_rates``: the plain layout's rows and the exchange rates' rows;
+- ``state``: what those row mixins use of ``TradeImporter`` (a Protocol, for the type
+  checker) and the row tuples kept between reading and writing;
 - ``upserts``: the writing of figures and rates (also used by the demo data)
   and the refresh queued after it.
 """

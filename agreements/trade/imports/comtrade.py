@@ -18,8 +18,11 @@ rows reported by a group (the EU). Monthly data is refused: the tables hold
 years.
 """
 
+from typing import Literal
+
 from agreements.models import Source
 from agreements.trade.imports.reading import EXPORTS, IMPORTS, VALUE_DIGITS, VALUE_PLACES, normalise
+from agreements.trade.imports.state import RowsMixinBase
 
 # Comtrade's column names (lower case, spaces collapsed) to ours. First match wins.
 COMTRADE_COLUMNS = {
@@ -118,7 +121,7 @@ COMTRADE_SOURCE = {
 WORLD = {"WLD", "W00", "WORLD", "0", "000"}
 
 
-class ComtradeRowsMixin:
+class ComtradeRowsMixin(RowsMixinBase):
     """TradeImporter's reading of a UN Comtrade file's rows."""
 
     def comtrade_row(self, line: int, cells: list[str]) -> None:
@@ -129,7 +132,7 @@ class ComtradeRowsMixin:
             self.monthly.append(line)
             return
         for column, wanted, reason in COMTRADE_FILTERS:
-            if column in c and (value := cells[c[column]].strip().upper()) and value not in wanted:
+            if column in c and (code := cells[c[column]].strip().upper()) and code not in wanted:
                 self.skipped[reason] += 1
                 return
         has_code = "flow_code" in c and cells[c["flow_code"]].strip()
@@ -157,8 +160,15 @@ class ComtradeRowsMixin:
         self.not_itself(line, partner_column, reporter, partner)
         year = self.comtrade_year(line, cells)
         value = self.comtrade_value(line, cells, flow)
-        if len(self.errors) == before:
-            self.add_flow(line, reporter, partner, year, flow, value, "USD", self.default_source)  # type: ignore[arg-type]
+        # Every None comes with an error; the checks after the first only narrow the types.
+        if (
+            len(self.errors) == before
+            and reporter is not None
+            and year is not None
+            and flow is not None
+            and value is not None
+        ):
+            self.add_flow(line, reporter, partner, year, flow, value, "USD", self.default_source)
 
     def codes(self, cells: list[str], who: str) -> tuple[str, str]:
         c = self.columns
@@ -181,7 +191,7 @@ class ComtradeRowsMixin:
             return desc or name
         return desc if desc.lower().endswith((" nes", ", nes")) else ""
 
-    def comtrade_partner(self, line: int, cells: list[str]) -> int | bool | None:
+    def comtrade_partner(self, line: int, cells: list[str]) -> int | Literal[False] | None:
         """The partner's id; None for the World; False for an area that is no country (counted)."""
         iso, code = self.codes(cells, "partner")
         desc = cells[self.columns["partner_desc"]].strip() if "partner_desc" in self.columns else ""
@@ -196,7 +206,7 @@ class ComtradeRowsMixin:
         self.error(line, column, f"Unknown country code “{iso or code}”.")
         return None
 
-    def comtrade_reporter(self, line: int, cells: list[str]) -> int | bool | None:
+    def comtrade_reporter(self, line: int, cells: list[str]) -> int | Literal[False] | None:
         """The reporter's id; False for a group of countries (the EU: counted)."""
         iso, code = self.codes(cells, "reporter")
         if (pk := self.by_codes(iso, code)) is not None:

@@ -10,7 +10,7 @@ already stored; Comtrade files default to the UN Comtrade Database.
 import csv
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from agreements.models import Country, Source
@@ -45,6 +45,7 @@ from agreements.trade.imports.reading import (
     text_lines,
 )
 from agreements.trade.imports.result import COMTRADE, FLOWS, PLAIN, RATE_LAYOUT, RATES
+from agreements.trade.imports.state import FlowRow, RateRow
 from agreements.trade.imports.upserts import pairs_for_rates, queue_refresh, write_flows, write_rates
 from agreements.trade.models import FIRST_YEAR, LAST_YEAR
 from tradepacts.imports import Importer, ImportResult
@@ -57,11 +58,17 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         super().__init__()
         self.kind, self.filename, self.can_change = kind, filename, can_change
         self.layout = ""
-        self.skipped: Counter = Counter()
-        self.rows: list[tuple] = []
-        self.seen: dict[Any, int] = {}  # natural key to its first line
+        self.skipped: Counter[str] = Counter()
+        self.flow_rows: list[FlowRow] = []  # trade figures, kept by add_flow
+        self.rate_rows: list[RateRow] = []  # exchange rates, kept by rate_row
+        self.seen: dict[int | tuple[str, int], int] = {}  # natural key to its first line
         self.source_option = source
         self.monthly: list[int] = []
+
+    @property
+    def rows(self) -> Sequence[FlowRow | RateRow]:
+        """The rows kept: the trade figures or the exchange rates, as ``kind`` says."""
+        return self.flow_rows if self.kind == FLOWS else self.rate_rows
 
     def read(self, data: Any) -> None:
         records = self.records(data)
@@ -206,7 +213,7 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         self.years = {str(year): year for year in range(FIRST_YEAR, LAST_YEAR + 1)}
 
         self.sources: list[int | Source] = []  # what rows point at: ids, or sources to create
-        self.source_index: dict[str, int | None] = {}
+        self.source_index: dict[str, int] = {}
         self.sources_by_url: dict[str, int] = {}
         self.sources_by_title: dict[str, int] = {}
         for pk, title, url in Source.objects.order_by("-id").values_list("id", "title", "url"):
@@ -220,8 +227,8 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
             except ValueError as error:
                 self.error(0, "", f"The source given for the whole file: {error}")
         elif layout == COMTRADE:
-            pk = self.sources_by_url.get(COMTRADE_URL)
-            self.sources.append(pk if pk else Source(**COMTRADE_SOURCE))
+            comtrade = self.sources_by_url.get(COMTRADE_URL)
+            self.sources.append(comtrade if comtrade else Source(**COMTRADE_SOURCE))
             self.default_source = len(self.sources) - 1
 
     def source_ref(self, text: str) -> int:
@@ -235,7 +242,7 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
                 new = Source(title=text, kind=Source.Kind.DATASET)
             self.sources.append(found if found else new)
             self.source_index[text] = len(self.sources) - 1
-        return self.source_index[text]  # type: ignore[return-value]
+        return self.source_index[text]
 
     def source_cell(self, line: int, cell: str) -> int | None:
         text = cell.strip()
@@ -325,7 +332,7 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
                 f"and {line}: keep one.",
             )
             return
-        self.rows.append((reporter, partner, year, flow, value, currency, source))
+        self.flow_rows.append((reporter, partner, year, flow, value, currency, source))
 
     def skip_text(self) -> str:
         return "; ".join(f"{n:,} {reason}" for reason, n in self.skipped.most_common())
@@ -338,11 +345,12 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         source_ids = self.save_sources()
         if self.kind == FLOWS:
             rows = (
-                (r, p, y, f, v, c, source_ids[s] if s is not None else None, False) for r, p, y, f, v, c, s in self.rows
+                (r, p, y, f, v, c, source_ids[s] if s is not None else None, False)
+                for r, p, y, f, v, c, s in self.flow_rows
             )
             result.created, result.updated, result.pairs = write_flows(rows)
         else:
-            rates = ((c, y, r, source_ids[s] if s is not None else None) for c, y, r, s in self.rows)
+            rates = ((c, y, r, source_ids[s] if s is not None else None) for c, y, r, s in self.rate_rows)
             result.created, result.updated, changed = write_rates(rates)
             result.pairs = pairs_for_rates(changed)
         if result.updated and not self.can_change:

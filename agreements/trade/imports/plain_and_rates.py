@@ -22,6 +22,7 @@ from agreements.trade.imports.reading import (
     VALUE_PLACES,
     normalise,
 )
+from agreements.trade.imports.state import RowsMixinBase
 
 PLAIN_COLUMNS = ["reporter", "partner", "year", "flow", "value", "currency"]
 RATE_COLUMNS = ["currency", "year", "units_per_usd"]
@@ -36,7 +37,7 @@ PLAIN_FLOWS = {
 }
 
 
-class PlainRowsMixin:
+class PlainRowsMixin(RowsMixinBase):
     """TradeImporter's reading of a plain file's rows."""
 
     def plain_rows(self, records: Iterator[tuple[int, list[str]]]) -> int:
@@ -52,7 +53,7 @@ class PlainRowsMixin:
         isource = c.get("source")
         by_iso3, years, flows, currencies = self.by_iso3, self.years, PLAIN_FLOWS, self.currencies
         source_index, default_source = self.source_index, self.default_source
-        number, seen, keep, width = VALUE_PATTERN.fullmatch, self.seen, self.rows.append, self.width
+        number, seen, keep, width = VALUE_PATTERN.fullmatch, self.seen, self.flow_rows.append, self.width
         data_rows = 0
         for line, cells in records:
             if len(cells) == width:
@@ -62,8 +63,16 @@ class PlainRowsMixin:
                 source = (
                     default_source if isource is None or not cells[isource] else source_index.get(cells[isource], -1)
                 )
-                known = reporter and partner and year and flow and currency and source != -1
-                if known and reporter != partner and number(value):
+                if (
+                    reporter
+                    and partner
+                    and year
+                    and flow
+                    and currency
+                    and source != -1
+                    and reporter != partner
+                    and number(value)
+                ):
                     data_rows += 1
                     key = (((reporter << 32) | partner) << 16 | year) << 2 | FLOW_BITS[flow]
                     if seen.setdefault(key, line) == line:
@@ -102,11 +111,19 @@ class PlainRowsMixin:
         cell = cells[c["currency"]]
         currency = self.currencies.get(cell) or self.currency(line, "currency", cell)
         source = self.source_cell(line, cells[c["source"]]) if "source" in c else self.default_source
-        if len(self.errors) == before:
-            self.add_flow(line, reporter, partner, year, flow, value, currency, source)  # type: ignore[arg-type]
+        # Every None but the World's partner comes with an error; the checks after the first narrow the types.
+        if (
+            len(self.errors) == before
+            and reporter is not None
+            and year is not None
+            and flow is not None
+            and value is not None
+            and currency is not None
+        ):
+            self.add_flow(line, reporter, partner, year, flow, value, currency, source)
 
 
-class RateRowsMixin:
+class RateRowsMixin(RowsMixinBase):
     """TradeImporter's reading of an exchange-rate file's rows."""
 
     def rate_row(self, line: int, cells: list[str]) -> None:
@@ -121,7 +138,8 @@ class RateRowsMixin:
         elif currency == "USD" and rate is not None and Decimal(rate) != 1:
             self.error(line, "units_per_usd", "One US dollar is 1 US dollar: the USD rate can only be 1.")
         source = self.source_cell(line, cells[c["source"]]) if "source" in c else self.default_source
-        if len(self.errors) != before:
+        # Every None comes with an error; the checks after the first narrow the types.
+        if len(self.errors) != before or currency is None or year is None or rate is None:
             return
         first = self.seen.setdefault((currency, year), line)
         if first != line:
@@ -129,4 +147,4 @@ class RateRowsMixin:
                 line, "", f"The {currency} rate of {year} is given twice, on lines {first} and {line}: keep one."
             )
             return
-        self.rows.append((currency, year, rate, source))
+        self.rate_rows.append((currency, year, rate, source))

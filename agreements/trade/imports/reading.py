@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Field
 
 from agreements.models import ExchangeRate, Source, TradeFlow
 
@@ -28,8 +29,17 @@ VALUE_PLACES, VALUE_DIGITS = 2, TradeFlow._meta.get_field("value").max_digits
 RATE_PLACES, RATE_DIGITS = 6, ExchangeRate._meta.get_field("units_per_usd").max_digits
 # Numbers that need no rounding nor checking (the database reads them as they are).
 VALUE_PATTERN = re.compile(rf"[0-9]{{1,{VALUE_DIGITS - VALUE_PLACES}}}(?:\.[0-9]{{1,{VALUE_PLACES}}})?")
-SOURCE_TITLE_LENGTH = Source._meta.get_field("title").max_length
-SOURCE_URL_LENGTH = Source._meta.get_field("url").max_length
+
+
+def max_length(field: Field) -> int:
+    """A text column's declared length (every one the import checks has one)."""
+    if field.max_length is None:
+        raise ValueError(f"{field} has no max_length.")
+    return field.max_length
+
+
+SOURCE_TITLE_LENGTH = max_length(Source._meta.get_field("title"))
+SOURCE_URL_LENGTH = max_length(Source._meta.get_field("url"))
 
 NOT_UTF8 = (
     "The file is not UTF-8 text (the first byte that is not is on this line): save it as “CSV UTF-8” in Excel, "

@@ -13,7 +13,7 @@ from operator import or_
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Field, Model, Q
 from django.utils import timezone
 
 from agreements.models import ExchangeRate, TradeFlow
@@ -48,7 +48,10 @@ RATE_STAGE = [
 
 
 def column(model: type[Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column.")
+    return connection.ops.quote_name(field.column)
 
 
 def stage(cursor: Any, columns: list[tuple[str, str]], rows: Iterable[tuple]) -> None:

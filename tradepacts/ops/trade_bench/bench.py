@@ -308,18 +308,25 @@ class Bench(TradeData):
         # Flows that a figure uses and converts, so that changing one changes a figure.
         used = PairYearStatistic.objects.filter(a_to_b_usd__isnull=False, a_to_b_flow__isnull=False)
         last = used.order_by("-id").values_list("id", flat=True).first()
-        picks = []
+        if last is None:
+            raise RuntimeError("No figure converts a flow: load the benchmark data first.")
+        picks: list[int] = []
         while len(picks) < 7:
-            picks.append(
+            pick = (
                 used.filter(id__gte=self.rng.randint(1, last))
                 .order_by("id")
                 .values_list("a_to_b_flow_id", flat=True)
                 .first()
             )
+            if pick is not None:  # always: the figure with id ``last`` qualifies
+                picks.append(pick)
         walls, cpus, references = [], [], []
         for flow_id in picks:
             flow = TradeFlow.objects.get(pk=flow_id)
-            pair = (min(flow.reporter_id, flow.partner_id), max(flow.reporter_id, flow.partner_id))
+            partner_id = flow.partner_id
+            if partner_id is None:
+                raise RuntimeError(f"Flow {flow.pk} is with the World: a figure's flow has a partner.")
+            pair = (min(flow.reporter_id, partner_id), max(flow.reporter_id, partner_id))
             flow.value = flow.value + Decimal(1000)
             flow.save(update_fields=["value", "updated_at"])
             cpu0 = self.server_cpu()
