@@ -20,9 +20,18 @@ def test_a_small_file_creates_base_treaties_accessions_and_consolidated_versions
     result = import_desta(desta_file(*ROWS), filename="desta.csv")
 
     details = result.details
-    created = (details["base treaties created"], details["accessions created"], details["consolidated versions created"])
+    created = (
+        details["base treaties created"],
+        details["accessions created"],
+        details["consolidated versions created"],
+    )
     assert created == (3, 1, 1) and result.created == 5
-    counted = (details["parties"], details["joined later by accession"], details["DESTA identifiers"], details["relations"])
+    counted = (
+        details["parties"],
+        details["joined later by accession"],
+        details["DESTA identifiers"],
+        details["relations"],
+    )
     assert counted == (17, 2, 5, 2)
     assert result.warnings == []
 

@@ -38,6 +38,7 @@ from agreements.views.entries import (
     AgreementEntry,
     agreement_export_url,
     agreement_list_url,
+    shown_for,
     with_first_parties,
     with_party,
 )
@@ -142,6 +143,7 @@ def _partner_ranking(country: Country) -> QuerySet:
     return (
         Party.objects.filter(agreement__is_published=True, country__isnull=False)
         .filter(with_party(country, outer="agreement"))
+        .filter(shown_for(country, outer="agreement_id"))
         .exclude(country=country)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("country")], order_by=newest_first("agreement__", "agreement_id")),
@@ -160,6 +162,7 @@ def _year_ranking(country: Country) -> QuerySet:
     return (
         Agreement.objects.published()
         .filter(with_party(country))
+        .filter(shown_for(country))
         .annotate(
             year=year,
             rank=Window(RowNumber(), partition_by=[year], order_by=newest_first()),
@@ -263,12 +266,13 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
-    """Every published agreement both countries are parties to, oldest first; undated last.
+    """Every published agreement both countries are parties to, oldest first; undated last:
+    as the agreement list, no third country's accession (``shown_for``), only their own.
 
     Two queries per page: the agreements, then their parties.
     """
     return (
-        with_first_parties(Agreement.objects.published().with_parties(first, second))
+        with_first_parties(Agreement.objects.published().with_parties(first, second).filter(shown_for(first, second)))
         .defer(*HEAVY_FIELDS)
         .order_by(principal_date().asc(nulls_last=True), "id")
     )
