@@ -47,6 +47,9 @@ from tradepacts.csv import csv_response
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3
+# Partners with most agreements shown as groups; the others (Lomé and Cotonou alone give a
+# hundred) as one line of links to their pair pages, so the page stays readable.
+MAX_PARTNER_GROUPS = 12
 # Instruments per page of a pair's timeline (most pairs fit on one).
 TIMELINE_PAGE_SIZE = 200
 # --- /countries/
@@ -251,6 +254,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             "country": country,
             "agreement_count": sum(g.count for g in years),
             "partners": partners,
+            "partner_groups": partners[:MAX_PARTNER_GROUPS],
+            "other_partners": partners[MAX_PARTNER_GROUPS:],
             "years": years,
             "memberships": bloc_memberships(country),
             # What other apps add about it (agreements.extensions): its corridors.
