@@ -14,14 +14,20 @@ The loop is the same for all of them (``Importer.run``):
    Cross-row rules PostgreSQL checks at commit are checked inside the block
    (``checked_tables``), so they are reported and rolled back too.
 
-Every import answers with one ``ImportResult``. The admin's upload pages are
-one view, ``tradepacts.uploads``; management commands answer a refused file
-with ``refused``.
+``run(data, dry_run=True)`` does all of it, then rolls the writing back: the
+result says what the file would do.
+
+Every import answers with one ``ImportResult``: its rows created, updated and
+unchanged, and what is particular to it counted in ``details`` (the registry's
+matches by method, say) or listed in ``warnings`` (lines it could not match).
+The admin's upload pages are one view, ``tradepacts.uploads``; management
+commands answer a refused file with ``refused``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -47,6 +53,14 @@ class RowError:
         return f"{where}, column {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
+class DryRun(Exception):
+    """Raised inside the transaction to roll a dry run's writing back."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
 class ImportFailed(Exception):
     """The file was refused; nothing of it was written."""
 
@@ -61,7 +75,9 @@ class ImportResult:
 
     ``ids`` and ``pairs`` say which agreements and country pairs it touched, for
     the caller's messages; ``warnings`` are what it accepted but a curator
-    should read; ``skipped`` counts rows left out on purpose, by reason.
+    should read; ``skipped`` counts rows left out on purpose, by reason;
+    ``details`` counts what is particular to one import (in the order it
+    counted them), and ``seconds`` is how long ``Importer.run`` took.
     """
 
     what: str
@@ -73,6 +89,8 @@ class ImportResult:
     pairs: list[tuple[int, int]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: list[RowError] = field(default_factory=list)
+    details: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
 
     @property
     def unchanged(self) -> int:
@@ -86,6 +104,8 @@ class ImportResult:
         )
         if self.skipped:
             text += " Skipped " + "; ".join(f"{n:,} {reason}" for reason, n in self.skipped.most_common()) + "."
+        if self.details:
+            text += " " + "; ".join(f"{n:,} {what}" for what, n in self.details.items()) + "."
         return text
 
 
@@ -122,8 +142,12 @@ class Importer:
         if self.errors:
             raise ImportFailed(self.errors)
 
-    def run(self, data: Any) -> ImportResult:
-        """Read and check the whole file, then write it in one transaction, or refuse it whole."""
+    def run(self, data: Any, *, dry_run: bool = False) -> ImportResult:
+        """Read and check the whole file, then write it in one transaction, or refuse it whole.
+
+        ``dry_run`` does everything, then rolls the writing back.
+        """
+        started = time.monotonic()
         self.read(data)
         self.refuse_if_errors()
         try:
@@ -132,8 +156,13 @@ class Importer:
                 self.refuse_if_errors()  # rolled back with the transaction
                 if tables := self.checked_tables():
                     connection.check_constraints(table_names=tables)
+                if dry_run:
+                    raise DryRun(result)
+        except DryRun as rolled_back:
+            result = rolled_back.result
         except (IntegrityError, DataError) as error:
             raise ImportFailed([self.database_error(error)]) from error
+        result.seconds = time.monotonic() - started
         return result
 
     # --- what each importer says ---------------------------------------------------

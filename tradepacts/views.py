@@ -1,3 +1,4 @@
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
@@ -35,6 +36,7 @@ def _newest_agreements() -> list[AgreementRow]:
     parties = Party.objects.select_related("country", "institution").order_by("id")
     agreements = (
         Agreement.objects.published()
+        .listed()
         .prefetch_related(Prefetch("parties", queryset=parties))
         .order_by(*newest_first())[:NEWEST]
     )
@@ -55,10 +57,20 @@ def _newest_agreements() -> list[AgreementRow]:
     return rows
 
 
-def _kind_counts() -> list[KindCount]:
-    """Published agreements per kind, in the order kinds are declared; kinds with none left out."""
-    counts = dict(Agreement.objects.published().values_list("kind").annotate(n=Count("id")).order_by())
-    return [KindCount(label, counts[value]) for value, label in Agreement.Kind.choices if counts.get(value)]
+def _counts() -> tuple[list[KindCount], list[KindCount]]:
+    """Published agreements per kind and per status, in the order they are declared; those with
+    none left out. One query. As the agreement list counts them (``listed``): an accession
+    instrument or a consolidated version is counted with its base agreement, not again."""
+    rows = Agreement.objects.published().listed().values_list("kind", "status").annotate(n=Count("id")).order_by()
+    kinds: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    for kind, status, n in rows:
+        kinds[kind] += n
+        statuses[status] += n
+    return (
+        [KindCount(label, kinds[value]) for value, label in Agreement.Kind.choices if kinds[value]],
+        [KindCount(label, statuses[value]) for value, label in Agreement.Status.choices if statuses[value]],
+    )
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -69,7 +81,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """What the tracker holds, its newest published agreements, and the corridors. Drafts never show."""
-    kinds = _kind_counts()
+    kinds, statuses = _counts()
     corridors = list(Corridor.objects.only("name", "slug"))
     countries = Country.objects.filter(parties__agreement__is_published=True).distinct().count()
     return render(
@@ -78,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "agreement_count": sum(k.count for k in kinds),
             "kind_counts": kinds,
+            "status_counts": statuses,
             "country_count": countries,
             "corridors": corridors,
             "newest": _newest_agreements(),

@@ -6,6 +6,7 @@ The work is agreements.imports.wto_rta's and .gptad's, as for ``manage.py import
 the same file again changes nothing.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -18,10 +19,11 @@ from agreements.admin.desta import can_import
 from agreements.imports.gptad import import_gptad
 from agreements.imports.wto_rta import import_wto_rta
 from agreements.models import Agreement
+from tradepacts.imports import ImportResult
 from tradepacts.uploads import Upload, upload_view
 
-MAX_NOTES_SHOWN = 20
-UPLOADS = {
+Importer = Callable[..., ImportResult]
+UPLOADS: dict[str, tuple[str, str, Importer]] = {
     "wto_rta": ("Import the WTO RTA list", "The WTO's RTA list export (CSV, UTF-8).", import_wto_rta),
     "gptad": ("Import GPTAD", "The World Bank's GPTAD list (CSV, UTF-8).", import_gptad),
 }
@@ -31,27 +33,23 @@ class DatasetImportForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="Nothing is written if any row is wrong.")
 
 
-def dataset_upload(title: str, help_text: str, importer: Any) -> Upload:
-    def form_class(*args: Any, **kwargs: Any) -> forms.Form:
-        form = DatasetImportForm(*args, **kwargs)
-        form.fields["file"].help_text = f"{help_text} {form.fields['file'].help_text}"
-        return form
+def dataset_upload(title: str, help_text: str, importer: Importer) -> Upload:
+    """The dataset's page: what was not matched comes back as the result's warnings, with their lines."""
 
-    def success_message(file: UploadedFile, result: Any) -> str:
-        unmatched = result.report.unmatched
-        shown = "".join(f" Not matched, {note}." for note in unmatched[:MAX_NOTES_SHOWN])
-        more = (
-            f" … and {len(unmatched) - MAX_NOTES_SHOWN} more not matched." if len(unmatched) > MAX_NOTES_SHOWN else ""
-        )
-        return f"Imported {file.name}: {result}{shown}{more}"
+    class Form(DatasetImportForm):
+        file = forms.FileField(label="CSV file", help_text=f"{help_text} Nothing is written if any row is wrong.")
+
+    def run(
+        model_admin: admin.ModelAdmin, request: HttpRequest, file: UploadedFile, data: dict[str, Any]
+    ) -> ImportResult:
+        return importer(file, filename=file.name or "a CSV file", user=request.user)
 
     return Upload(
         title=title,
         template="admin/agreements/upload.html",
-        form_class=form_class,  # type: ignore[arg-type]  # a factory: the help text names the file
-        run=lambda model_admin, request, file, data: importer(file, filename=file.name, user=request.user),
+        form_class=Form,
+        run=run,
         allowed=can_import,
-        success_message=success_message,
     )
 
 

@@ -1,5 +1,6 @@
 """The agreements registry's CSV uploads in the admin, on the one upload view
-(tradepacts.uploads): the agreements CSV (the export's columns) and DESTA's list."""
+(tradepacts.uploads): the agreements CSV (the export's columns). DESTA's, the WTO's and GPTAD's are in
+agreements/admin/desta.py and datasets.py."""
 
 from typing import Any
 

@@ -15,18 +15,13 @@ parties from ``Membership`` (names through agreements.imports.country_names).
 """
 
 import datetime as dt
-import time
-from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
-from django.utils import timezone
-
 from agreements.imports.country_names import split_members
-from agreements.imports.merge import Merger, MergeReport, Record, dataset, lock, sha256
+from agreements.imports.merge import DatasetImporter, Record
 from agreements.models import Agreement
 from tradepacts.csv import numbered_records
-from tradepacts.imports import ImportFailed, RowError
+from tradepacts.imports import ImportResult, RowError
 
 CREDITS = {
     "title": "Global Preferential Trade Agreements Database (GPTAD)",
@@ -57,68 +52,34 @@ UNKNOWN_DATES = {"", "n/a", "na"}
 LOCK_KEY = 0x47505441  # "GPTA"
 
 
-@dataclass
-class GptadResult:
-    rows: int = 0
-    records: int = 0
-    report: MergeReport = field(default_factory=MergeReport)
-    repeats: list[RowError] = field(default_factory=list)
-    seconds: float = 0.0
-    skipped: bool = False
-
-    def __str__(self) -> str:
-        if self.skipped:
-            return "the same file was imported before: nothing to do."
-        return f"{self.records} GPTAD records: " + "; ".join(line.strip() for line in self.report.lines())
+FILE_ROWS = "rows in the file"
 
 
 def import_gptad(
     data: bytes | str | IO, *, filename: str = "GPTAD", user: Any = None, force: bool = False
-) -> GptadResult:
-    return GptadImporter(filename, user).run(data, force=force)
+) -> ImportResult:
+    """Import GPTAD's list; raises ImportFailed with every error. The result counts the records
+    (one per name), matches by method and the not matched (each a warning with its line: GPTAD
+    never creates an agreement); ``force`` reads a file imported before again."""
+    return GptadImporter(filename=filename, user=user, force=force).run(data)
 
 
 def us_date(text: str) -> str:
     return dt.datetime.strptime(text, "%m/%d/%Y").date().isoformat()
 
 
-class GptadImporter:
-    def __init__(self, filename: str, user: Any) -> None:
-        self.filename, self.user = filename, user
-        self.errors: list[RowError] = []
-        self.repeats: list[RowError] = []
+class GptadImporter(DatasetImporter):
+    slug, credits, what, label = "gptad", CREDITS, "GPTAD records", "GPTAD"
+    lock_key, may_create = LOCK_KEY, False
 
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
+    def read_records(self, text: str) -> list[Record]:
+        records, self.file_rows = self.parse(text)
+        return records
 
-    def run(self, data: bytes | str | IO, *, force: bool = False) -> GptadResult:
-        started = time.monotonic()
-        if hasattr(data, "read"):
-            data = data.read()
-        raw = data.encode() if isinstance(data, str) else bytes(data)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFailed([RowError(raw.count(b"\n", 0, error.start) + 1, "", "Not UTF-8 text.")]) from None
-        records, rows = self.read(text)
-        if self.errors:
-            raise ImportFailed(self.errors)
-        result = GptadResult(rows=rows, records=len(records), repeats=self.repeats)
-        digest = sha256(raw)
-        with transaction.atomic():
-            lock(LOCK_KEY)
-            gptad = dataset("gptad", CREDITS)
-            if gptad.sha256 == digest and not force:
-                result.skipped = True
-                return result
-            merger = Merger(gptad, user=self.user, reason=f"Imported from GPTAD ({self.filename})", may_create=False)
-            result.report = merger.run(records)
-            gptad.sha256, gptad.filename, gptad.records, gptad.imported_at = digest, self.filename, rows, timezone.now()
-            gptad.save()
-        result.seconds = time.monotonic() - started
-        return result
+    def after_merge(self, result: ImportResult) -> None:
+        result.details[FILE_ROWS] = self.file_rows
 
-    def read(self, text: str) -> tuple[list[Record], int]:
+    def parse(self, text: str) -> tuple[list[Record], int]:
         rows = numbered_records(text, lambda line, message: self.error(line, "", message))
         first = next(rows, None)
         if first is None:
@@ -144,10 +105,10 @@ class GptadImporter:
             if (first_record := records.get(record.key)) is None:
                 records[record.key] = record
             elif (first_record.values, first_record.countries) != (record.values, record.countries):
-                self.repeats.append(
-                    RowError(line, "", f"“{record.key}” repeats line {first_record.line} with other values: "
-                                       "line {first_record.line}'s are used.".replace("{first_record.line}", str(first_record.line)))
-                )  # fmt: skip
+                used = first_record.line
+                self.notes.append(
+                    RowError(line, "", f"“{record.key}” repeats line {used} with other values: line {used}'s are used.")
+                )
         return list(records.values()), count
 
     def record(self, line: int, row: dict[str, str]) -> Record | None:
@@ -165,7 +126,7 @@ class GptadImporter:
                 "In.force.status",
                 f"“{row['In.force.status']}” is not one of {', '.join(s for s in STATUSES if s)}.",
             )
-        dates = {}
+        dates: dict[str, str] = {}
         for column in ("Date.of.Signature", "Date.of.Entry.into.Force"):
             value = row[column]
             if value.lower() in UNKNOWN_DATES:

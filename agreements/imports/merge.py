@@ -19,14 +19,21 @@ file into ``Record``s: the record's own key in its dataset, the facts it gives
    the order of trust ``TRUST``, except on a curator's record: an agreement no
    import created is never written, and on one an import created, a field a
    curator edited (``Agreement.curated_fields``) keeps its value.
+
+``DatasetImporter`` is the WTO's and GPTAD's import on the one framework
+(tradepacts.imports): each says how to read its file into records; the writing
+(the lock, the same file skipped, the merge, the result) is the same for both.
 """
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import IO, Any
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -43,7 +50,7 @@ from agreements.models import (
     Source,
 )
 from agreements.search import reindex
-from tradepacts.imports import RowError
+from tradepacts.imports import Importer, ImportResult, RowError
 
 Method = ExternalIdentifier.Method
 BATCH = 1000
@@ -53,8 +60,13 @@ WORD = re.compile(r"[a-z0-9]+")
 NAME_ALIASES = {"ec": "eu", "us": "united states", "usa": "united states", "fta": "free trade agreement"}
 
 
+def plain(text: str) -> str:
+    """Lower case without accents: DESTA writes "Lome", the WTO "Lomé"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
 def name_words(name: str) -> frozenset[str]:
-    words = " ".join(NAME_ALIASES.get(w, w) for w in WORD.findall(name.lower()))
+    words = " ".join(NAME_ALIASES.get(w, w) for w in WORD.findall(plain(name)))
     return frozenset(words.split()) - {"the", "of", "and", "agreement"}
 
 
@@ -74,26 +86,42 @@ class Record:
     scope: str = Agreement.Scope.PLURILATERAL
 
 
+# What a merge's ImportResult counts in its details.
+NOT_MATCHED, AMBIGUOUS = "not matched", "fitting several agreements (none chosen)"
+CLAIMS_ADDED, CLAIMS_REMOVED = "claims added", "claims removed"
+SAME_FILE = "records of a file imported before (the same SHA-256)"
+
+
+def matched_by(method: str) -> str:
+    """The details' key for the records matched by ``method``: "matched by desta_wto_name"."""
+    return f"matched by {method}"
+
+
 @dataclass
 class MergeReport:
-    matched: Counter = field(default_factory=Counter)  # by method
+    matched: Counter[str] = field(default_factory=Counter)  # by method
     created: int = 0
     unmatched: list[RowError] = field(default_factory=list)
     ambiguous: list[RowError] = field(default_factory=list)
     claims_added: int = 0
     claims_removed: int = 0
     agreements_changed: int = 0
-    skipped: bool = False
 
-    def lines(self) -> list[str]:
-        methods = ", ".join(f"{n} by {m}" for m, n in sorted(self.matched.items())) or "none"
-        return [
-            f"  Matched:              {sum(self.matched.values())} ({methods})",
-            f"  Created:              {self.created}",
-            f"  Not matched:          {len(self.unmatched)}",
-            f"  Claims:               {self.claims_added} added, {self.claims_removed} removed",
-            f"  Agreements changed:   {self.agreements_changed}",
-        ]
+    def fill(self, result: ImportResult) -> None:
+        """Say it in the one ImportResult: the agreements created and changed, matches by
+        method, what was not matched (each a warning with its line) and the claims."""
+        result.created = self.created
+        result.updated = self.agreements_changed - self.created
+        for method in (Method.IDENTIFIER, Method.DESTA_WTO_NAME, Method.PARTIES_YEAR_NAME, Method.CREATED):
+            if self.matched[method]:
+                result.details[matched_by(method)] = self.matched[method]
+        result.details[NOT_MATCHED] = len(self.unmatched)
+        if self.ambiguous:
+            result.details[AMBIGUOUS] = len(self.ambiguous)
+        result.details[CLAIMS_ADDED] = self.claims_added
+        result.details[CLAIMS_REMOVED] = self.claims_removed
+        result.warnings += [RowError(e.line, e.column, f"not matched, {e.message}") for e in self.unmatched]
+        result.warnings += self.ambiguous
 
 
 def sha256(data: bytes) -> str:
@@ -126,7 +154,7 @@ def dataset(slug: str, credits: dict[str, str]) -> Dataset:
 class Merger:
     """Match, claim and resolve one dataset's records (see the module's docstring)."""
 
-    def __init__(self, dataset: Dataset, *, user=None, reason: str, may_create: bool) -> None:
+    def __init__(self, dataset: Dataset, *, user: Any = None, reason: str, may_create: bool) -> None:
         self.dataset, self.user, self.reason, self.may_create = dataset, user, reason, may_create
         self.scheme = SCHEMES[dataset.slug]
         self.report = MergeReport()
@@ -237,7 +265,7 @@ class Merger:
             or Method.IDENTIFIER
         )
 
-    def bulk_create(self, model, objs: list) -> None:
+    def bulk_create(self, model: type[models.Model], objs: list[Any]) -> None:
         for start in range(0, len(objs), BATCH):
             bulk_create_with_history(
                 objs[start : start + BATCH], model, default_user=self.user, default_change_reason=self.reason
@@ -336,7 +364,7 @@ class Merger:
         self.bulk_create(AgreementSource, new)
 
 
-def relate(pairs: list[tuple[int, str, int]]) -> int:
+def relate(pairs: Sequence[tuple[int, str, int]]) -> int:
     """Relations (from, kind, to) not there yet; returns how many were added."""
     have = set(AgreementRelation.objects.values_list("from_agreement_id", "kind", "to_agreement_id"))
     new = [
@@ -352,3 +380,67 @@ def lock(key: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+class DatasetImporter(Importer):
+    """A dataset's file merged into the registry: each subclass reads its file
+    into ``Record``s (``read_records``); the writing is the same for all.
+
+    The same file again (its SHA-256 on the dataset's row) writes nothing
+    unless ``force``; the result then says so in ``skipped``.
+    """
+
+    slug: str
+    credits: dict[str, str]
+    what: str  # the records, as the result names them: "WTO RTAs"
+    label: str  # the dataset in history's change reason: "the WTO RTA list"
+    lock_key: int
+    may_create: bool
+
+    def __init__(self, *, filename: str, user: Any = None, force: bool = False) -> None:
+        super().__init__()
+        self.filename, self.user, self.force = filename, user, force
+        self.raw = b""
+        self.records: list[Record] = []
+        self.file_rows = 0
+        self.notes: list[RowError] = []  # accepted, for a curator to read: the result's warnings
+
+    def read(self, data: bytes | str | IO) -> None:
+        if hasattr(data, "read"):
+            data = data.read()
+        self.raw = data.encode() if isinstance(data, str) else bytes(data)
+        try:
+            text = self.raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            self.error(self.raw.count(b"\n", 0, error.start) + 1, "", "Not UTF-8 text.")
+            return
+        self.records = self.read_records(text)
+
+    def read_records(self, text: str) -> list[Record]:
+        raise NotImplementedError
+
+    def checked_tables(self) -> list[str]:
+        # PostgreSQL checks a bilateral agreement's two countries at commit.
+        return [Agreement._meta.db_table, Party._meta.db_table]
+
+    def write(self) -> ImportResult:
+        lock(self.lock_key)
+        found = dataset(self.slug, self.credits)
+        result = ImportResult(self.what, rows=len(self.records))
+        digest = sha256(self.raw)
+        if found.sha256 == digest and not self.force:
+            result.skipped[SAME_FILE] = len(self.records)
+            return result
+        merger = Merger(found, user=self.user, reason=f"Imported from {self.label} ({self.filename})",
+                        may_create=self.may_create)  # fmt: skip
+        report = merger.run(self.records)
+        report.fill(result)
+        self.after_merge(result)
+        result.warnings += self.notes
+        found.sha256, found.filename, found.imported_at = digest, self.filename, timezone.now()
+        found.records = self.file_rows or len(self.records)
+        found.save()
+        return result
+
+    def after_merge(self, result: ImportResult) -> None:
+        """What a dataset adds once its records are merged (the WTO: who superseded whom)."""

@@ -9,12 +9,14 @@ already holds, so a second ``make run`` imports nothing.
 import gzip
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from agreements.imports.desta import import_desta
 from agreements.imports.gptad import import_gptad
 from agreements.imports.merge import sha256
 from agreements.imports.wto_rta import import_wto_rta
 from agreements.models import Dataset
+from tradepacts.imports import ImportResult
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = [
@@ -30,8 +32,16 @@ def read_file(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
-def load_registry(report: Callable[[str], None] = print, *, files=FILES) -> None:
-    importers = {"desta": import_desta, "wto_rta": import_wto_rta, "gptad": import_gptad}
+IMPORTERS: dict[str, Callable[..., ImportResult]] = {
+    "desta": import_desta,
+    "wto_rta": import_wto_rta,
+    "gptad": import_gptad,
+}
+
+
+def load_registry(report: Callable[[str], Any] = print, *, files: list[tuple[str, Path]] = FILES) -> None:
+    """Import each file not imported before, in order; ``report`` says what each did."""
+    importers = IMPORTERS
     for slug, path in files:
         data = read_file(path)
         if Dataset.objects.filter(slug=slug, sha256=sha256(data)).exists():

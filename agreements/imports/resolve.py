@@ -5,11 +5,17 @@ curator did not edit (``Agreement.curated_fields``; ``parties`` for the list
 of parties). Each field takes the value of the most trusted dataset that gives
 one (``TRUST``: the WTO's exact dates before GPTAD's, DESTA's years last), then
 status and dates are made to agree with the model's rules (``consistent``).
+
+An agreement a source says has ended keeps that status even when no source
+gives the date (GPTAD's "expired"): the status is the source's claim, and the
+page says the date is not known. The WTO's "Inactive" is read as terminated,
+unless another source says superseded (DESTA's numbered series: Lomé I by Lomé II).
 """
 
 import datetime as dt
 import re
 from collections import defaultdict
+from typing import Any
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -25,11 +31,11 @@ ENDED = {Agreement.Status.TERMINATED, Agreement.Status.EXPIRED, Agreement.Status
 TRUST: dict[str, list[str]] = {
     "title": ["wto_rta", "desta", "gptad"],
     "kind": ["wto_rta", "desta", "gptad"],
-    "status": ["wto_rta", "gptad"],
+    "status": ["wto_rta", "gptad", "desta"],
     "signed_on": ["wto_rta", "gptad", "desta"],
     "in_force_on": ["wto_rta", "gptad", "desta"],
     "services_in_force_on": ["wto_rta"],
-    "ended_on": ["wto_rta"],
+    "ended_on": ["wto_rta", "desta"],
     "notified_on": ["wto_rta"],
     "wto_notification": ["wto_rta"],
     "party": ["wto_rta", "desta", "gptad"],
@@ -60,7 +66,12 @@ def import_created(ids: list[int]) -> set[int]:
 def chosen(claims: list[Claim], name: str, order: dict[int, int]) -> Claim | None:
     """The most trusted dataset's claim on a field (kind "unknown" says nothing)."""
     relevant = [c for c in claims if c.field == name and c.value and not (name == "kind" and c.value == "unknown")]
-    return min(relevant, key=lambda c: (order.get(c.dataset_id, 99), c.id or 0), default=None)
+    relevant = [c for c in relevant if c.dataset_id in order]
+    best = min(relevant, key=lambda c: (order.get(c.dataset_id, 99), c.id or 0), default=None)
+    if name == "status" and best is not None and best.value == Agreement.Status.TERMINATED:
+        # "Inactive" says ended; a source saying how (superseded) says more.
+        return next((c for c in relevant if c.value == Agreement.Status.SUPERSEDED), best)
+    return best
 
 
 def trust_order(name: str) -> dict[int, int]:
@@ -68,7 +79,7 @@ def trust_order(name: str) -> dict[int, int]:
     return {slugs[slug]: i for i, slug in enumerate(TRUST[name]) if slug in slugs}
 
 
-def resolve(ids: set[int], *, user=None, reason: str = "") -> set[int]:
+def resolve(ids: set[int], *, user: Any = None, reason: str = "") -> set[int]:
     """Set each agreement's fields and parties from its claims; returns those that changed."""
     writable = import_created(sorted(ids))
     if not writable:
@@ -89,13 +100,13 @@ def resolve(ids: set[int], *, user=None, reason: str = "") -> set[int]:
         for name in FIELDS:
             if name in curated or (values[name] is None and name in ("title", "kind")):
                 continue
-            claim = values[name]
+            said = values[name]
             if name in ("title", "kind", "status", "wto_notification"):
-                setattr(agreement, name, claim.value if claim else ("" if name == "wto_notification" else None))
+                setattr(agreement, name, said.value if said else ("" if name == "wto_notification" else None))
             elif name == "notified_on":
-                agreement.notified_on = dt.date.fromisoformat(claim.value) if claim else None
+                agreement.notified_on = dt.date.fromisoformat(said.value) if said else None
             else:
-                value, precision = partial(claim.value if claim else "")
+                value, precision = partial(said.value if said else "")
                 setattr(agreement, name, value)
                 setattr(agreement, name.removesuffix("_on") + "_precision", precision)
         if "status" not in curated:
@@ -145,8 +156,7 @@ def consistent(agreement: Agreement) -> None:
     derived = Agreement.Status.IN_FORCE if a.in_force_on else Agreement.Status.SIGNED
     if not status:
         status = derived
-    if status in ENDED and not a.ended_on:
-        status = derived
+    # An ended status without a date stays: a source said it ended (the date is not known).
     if status not in ENDED:
         a.ended_on = None
     if status in (Agreement.Status.ANNOUNCED, Agreement.Status.NEGOTIATING) and (a.signed_on or a.in_force_on):
@@ -170,7 +180,7 @@ def wanted_parties(claims: list[Claim], order: dict[int, int]) -> tuple[list[tup
     """Each claimed country with its joining and leaving dates from the most trusted source giving them."""
     by_country: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
-        if claim.field == Claim.Field.PARTY:
+        if claim.field == Claim.Field.PARTY and claim.country_id is not None:
             by_country[claim.country_id].append(claim)
     parties = []
     for country_id, found in by_country.items():
@@ -195,19 +205,24 @@ def institution(acronym: str) -> Organisation:
     )
 
 
-def sync_parties(plans: dict, *, user=None, reason: str = "") -> set[int]:
+PartyPlan = tuple[list[tuple[int, tuple[Any, str], tuple[Any, str]]], list[str]]
+
+
+def sync_parties(plans: dict[int, PartyPlan], *, user: Any = None, reason: str = "") -> set[int]:
     """Make each agreement's parties what its claims say: add, date, remove."""
     changed: set[int] = set()
     ids = list(plans)
     have: dict[int, list[Party]] = defaultdict(list)
     for start in range(0, len(ids), BATCH):
-        for party in Party.objects.filter(agreement_id__in=ids[start : start + BATCH]):
-            have[party.agreement_id].append(party)
+        for held in Party.objects.filter(agreement_id__in=ids[start : start + BATCH]):
+            have[held.agreement_id].append(held)
     orgs: dict[str, int] = {}
-    create, update, delete = [], [], []
+    create: list[Party] = []
+    update: list[Party] = []
+    delete: list[int] = []
     for pk, (countries, blocs) in plans.items():
-        by_country = {p.country_id: p for p in have[pk] if p.country_id}
-        alone = {p.institution_id: p for p in have[pk] if not p.country_id}
+        by_country: dict[int | None, Party | None] = {p.country_id: p for p in have[pk] if p.country_id}
+        alone: dict[int | None, Party | None] = {p.institution_id: p for p in have[pk] if not p.country_id}
         for country_id, (joined, jp), (left, lp) in countries:
             party = by_country.pop(country_id, None)
             if party is None:
@@ -239,10 +254,12 @@ def sync_parties(plans: dict, *, user=None, reason: str = "") -> set[int]:
         for acronym in blocs:
             if acronym not in orgs:
                 orgs[acronym] = institution(acronym).pk
-            if alone.pop(orgs[acronym], None) is None:
+            if orgs[acronym] in alone:
+                del alone[orgs[acronym]]
+            else:
                 create.append(Party(agreement_id=pk, institution_id=orgs[acronym]))
                 changed.add(pk)
-        gone = [*by_country.values(), *alone.values()]
+        gone = [p for p in (*by_country.values(), *alone.values()) if p is not None]
         if countries or blocs:
             delete += [p.pk for p in gone]
             changed |= {pk} if gone else set()

@@ -22,19 +22,14 @@ Then agreements.imports.merge matches, claims and resolves.
 
 import datetime as dt
 import re
-import time
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
-from django.utils import timezone
-
 from agreements.imports.country_names import split_members
-from agreements.imports.merge import Merger, MergeReport, Record, dataset, lock, relate, sha256
+from agreements.imports.merge import DatasetImporter, Record, relate
 from agreements.models import Agreement, AgreementRelation, ExternalIdentifier
 from tradepacts.csv import numbered_records
-from tradepacts.imports import ImportFailed, RowError
+from tradepacts.imports import ImportResult
 
 CREDITS = {
     "title": "WTO Regional Trade Agreements database (RTA list, March 2021)",
@@ -73,18 +68,7 @@ SUPERSEDED = re.compile(r"(\w[\w/-]*) has been superseded by the ([\w/-]+)", re.
 LOCK_KEY = 0x57544F52  # "WTOR"
 
 
-@dataclass
-class WtoResult:
-    rows: int = 0
-    report: MergeReport = field(default_factory=MergeReport)
-    superseded: int = 0
-    seconds: float = 0.0
-    skipped: bool = False
-
-    def __str__(self) -> str:
-        if self.skipped:
-            return "the same file was imported before: nothing to do."
-        return f"{self.rows} RTAs: " + "; ".join(line.strip() for line in self.report.lines())
+SUPERSEDED_COUNT = "superseded by a successor in the file"
 
 
 def day(text: str) -> str:
@@ -92,52 +76,34 @@ def day(text: str) -> str:
     return dt.datetime.strptime(text, "%d-%b-%Y").date().isoformat()
 
 
-def import_wto_rta(data: bytes | str | IO, *, filename: str = "the WTO RTA list", user: Any = None,
-                   force: bool = False) -> WtoResult:  # fmt: skip
-    return WtoImporter(filename, user).run(data, force=force)
+def import_wto_rta(
+    data: bytes | str | IO, *, filename: str = "the WTO RTA list", user: Any = None, force: bool = False
+) -> ImportResult:
+    """Import the WTO's RTA list; raises ImportFailed with every error. The result counts the RTAs
+    (agreements created and changed), matches by method, the not matched (each a warning) and
+    the successions found; ``force`` reads a file imported before again."""
+    return WtoImporter(filename=filename, user=user, force=force).run(data)
 
 
-class WtoImporter:
-    def __init__(self, filename: str, user: Any) -> None:
-        self.filename, self.user = filename, user
-        self.errors: list[RowError] = []
+class WtoImporter(DatasetImporter):
+    slug, credits, what, label = "wto_rta", CREDITS, "WTO RTAs", "the WTO RTA list"
+    lock_key, may_create = LOCK_KEY, True
 
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
+    def __init__(self, *, filename: str, user: Any = None, force: bool = False) -> None:
+        super().__init__(filename=filename, user=user, force=force)
+        self.successions: list[tuple[str, str]] = []
 
-    def run(self, data: bytes | str | IO, *, force: bool = False) -> WtoResult:
-        started = time.monotonic()
-        if hasattr(data, "read"):
-            data = data.read()
-        raw = data.encode() if isinstance(data, str) else bytes(data)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFailed([RowError(raw.count(b"\n", 0, error.start) + 1, "", "Not UTF-8 text.")]) from None
-        records, successors = self.read(text)
-        if self.errors:
-            raise ImportFailed(self.errors)
-        result = WtoResult(rows=len(records))
-        digest = sha256(raw)
-        with transaction.atomic():
-            lock(LOCK_KEY)
-            wto = dataset("wto_rta", CREDITS)
-            if wto.sha256 == digest and not force:
-                result.skipped = True
-                return result
-            merger = Merger(wto, user=self.user, reason=f"Imported from the WTO RTA list ({self.filename})",
-                            may_create=True)  # fmt: skip
-            result.report = merger.run(records)
-            ids = dict(ExternalIdentifier.objects.filter(scheme="wto_rta").values_list("value", "agreement_id"))
-            pairs = [(ids[new], AgreementRelation.Kind.SUPERSEDES, ids[old]) for old, new in successors
-                     if old in ids and new in ids]  # fmt: skip
-            result.superseded = relate(pairs)
-            wto.sha256, wto.filename, wto.records, wto.imported_at = digest, self.filename, len(records), timezone.now()
-            wto.save()
-        result.seconds = time.monotonic() - started
-        return result
+    def read_records(self, text: str) -> list[Record]:
+        records, self.successions = self.parse(text)
+        return records
 
-    def read(self, text: str) -> tuple[list[Record], list[tuple[str, str]]]:
+    def after_merge(self, result: ImportResult) -> None:
+        ids = dict(ExternalIdentifier.objects.filter(scheme="wto_rta").values_list("value", "agreement_id"))
+        pairs = [(ids[new], AgreementRelation.Kind.SUPERSEDES, ids[old]) for old, new in self.successions
+                 if old in ids and new in ids]  # fmt: skip
+        result.details[SUPERSEDED_COUNT] = relate(pairs)
+
+    def parse(self, text: str) -> tuple[list[Record], list[tuple[str, str]]]:
         rows = numbered_records(text, lambda line, message: self.error(line, "", message))
         first = next(rows, None)
         if first is None:
@@ -147,7 +113,7 @@ class WtoImporter:
         if missing := [name for name in REQUIRED if name not in header]:
             self.error(1, "", f"Missing column(s): {', '.join(missing)}. Is this the WTO's RTA list export?")
             return [], []
-        parsed = []
+        parsed: list[tuple[Record, dict[str, str]]] = []
         for line, cells in rows:
             if not any(cell.strip() for cell in cells):
                 continue
@@ -172,9 +138,9 @@ class WtoImporter:
                 record.values["superseded_by"] = dict(successors)[record.key]
         return [record for record, _ in parsed], successors
 
-    def successors(self, parsed: list[tuple[Record, dict]]) -> list[tuple[str, str]]:
+    def successors(self, parsed: list[tuple[Record, dict[str, str]]]) -> list[tuple[str, str]]:
         """(superseded RTA, its successor) where the remarks say so and both are rows of the file."""
-        found = set()
+        found: set[tuple[str, str]] = set()
         for _, row in parsed:
             for old, new in SUPERSEDED.findall(row["Remarks"]):
                 olds = [r.key for r, _ in parsed if old in re.findall(r"[\w/-]+", r.key)]

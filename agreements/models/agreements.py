@@ -144,9 +144,10 @@ class Agreement(TimeStampedModel):
         Status.SIGNED: {"in_force_on": False, "ended_on": False},
         Status.IN_FORCE: {"in_force_on": True, "ended_on": False},
         Status.SUSPENDED: {"in_force_on": True, "ended_on": False},
-        Status.TERMINATED: {"ended_on": True},
-        Status.EXPIRED: {"ended_on": True},
-        Status.SUPERSEDED: {"ended_on": True},
+        # Ended, date unknown, happens too: GPTAD lists agreements as "expired" without a date.
+        Status.TERMINATED: {},
+        Status.EXPIRED: {},
+        Status.SUPERSEDED: {},
     }
     DATE_FIELDS = AGREEMENT_DATES
     DATE_ORDER = AGREEMENT_DATE_ORDER
@@ -215,7 +216,7 @@ class Agreement(TimeStampedModel):
                     (Q(status__in=["announced", "negotiating"]) & Q(signed_on=None, in_force_on=None, ended_on=None))
                     | (Q(status="signed") & Q(in_force_on=None, ended_on=None))
                     | (Q(status__in=["in_force", "suspended"]) & Q(in_force_on__isnull=False, ended_on=None))
-                    | (Q(status__in=["terminated", "expired", "superseded"]) & Q(ended_on__isnull=False))
+                    | Q(status__in=["terminated", "expired", "superseded"])
                 ),
                 name="%(app_label)s_%(class)s_status_matches_dates",
             ),

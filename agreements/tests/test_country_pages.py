@@ -100,6 +100,18 @@ def test_list_query_count_does_not_grow_with_agreements(client, django_assert_nu
 # --- /countries/<ISO3>/
 
 
+def test_partners_past_the_first_groups_are_one_line_of_links(client, monkeypatch):
+    monkeypatch.setattr("agreements.views.countries.MAX_PARTNER_GROUPS", 1)
+    bilateral("RWA", "KEN", title="Liaison office MoU", published=True)
+    plurilateral("RWA", "KEN", "UGA", "TZA", title="Transit treaty", published=True)
+
+    by_partner = section(client.get("/countries/RWA/").content.decode(), "by-partner")
+
+    assert 'id="partner-KEN"' in by_partner and 'id="partner-UGA"' not in by_partner
+    assert "2 other partners" in by_partner
+    assert '<a href="/countries/RWA/TZA/">Tanzania</a> (1), <a href="/countries/RWA/UGA/">Uganda</a> (1)' in by_partner
+
+
 def test_detail_groups_agreements_by_partner_with_links_to_the_pair_page(client):
     mou = bilateral("RWA", "KEN", title="Liaison office MoU", published=True, signed_on=dt.date(2026, 1, 22))
     bilateral("RWA", "KEN", title="Older MoU", published=True, signed_on=dt.date(2019, 3, 1))

@@ -105,8 +105,9 @@ def test_a_good_upload_imports_and_returns_to_the_list(admin_client, admin_user)
 
     assert response.redirect_chain == [(str(CHANGELIST), 302)]
     assert "Imported desta.csv in" in response.content.decode()
-    assert "5 agreement(s) created (3 base treaties, 1 accessions, 1 consolidated versions)" in (
-        response.content.decode()
-    )
+    assert (
+        "5 DESTA entries: 5 created, 0 updated, 0 unchanged. 3 base treaties created; 1 accessions created; "
+        "1 consolidated versions created; 14 rows in the file; 17 parties; 2 joined later by accession"
+    ) in response.content.decode()
     record = by_desta("787").history.get()
     assert (record.history_user, record.history_change_reason) == (admin_user, "Imported from DESTA (desta.csv)")

@@ -19,8 +19,20 @@ pytestmark = pytest.mark.django_db
 def test_a_small_file_creates_base_treaties_accessions_and_consolidated_versions():
     result = import_desta(desta_file(*ROWS), filename="desta.csv")
 
-    assert (result.created["base_treaty"], result.created["accession"], result.created["consolidated"]) == (3, 1, 1)
-    assert (result.parties, result.joined, result.identifiers, result.relations) == (17, 2, 5, 2)
+    details = result.details
+    created = (
+        details["base treaties created"],
+        details["accessions created"],
+        details["consolidated versions created"],
+    )
+    assert created == (3, 1, 1) and result.created == 5
+    counted = (
+        details["parties"],
+        details["joined later by accession"],
+        details["DESTA identifiers"],
+        details["relations"],
+    )
+    assert counted == (17, 2, 5, 2)
     assert result.warnings == []
 
     eac = by_desta("787")
@@ -88,7 +100,7 @@ def test_importing_twice_changes_nothing():
 
     result = import_desta(desta_file(*ROWS))
 
-    assert (result.agreements, result.existing, result.parties, result.relations) == (0, 5, 0, 0)
+    assert (result.created, result.unchanged, result.details["parties"], result.details["relations"]) == (0, 5, 0, 0)
     assert result.warnings == []
     assert counts() == before
     assert dict(Agreement.objects.values_list("pk", "updated_at")) == stamps
@@ -132,7 +144,7 @@ def test_a_curators_edits_to_an_imported_agreement_survive_a_reimport():
 
     result = import_desta(desta_file(*ROWS))
 
-    assert result.agreements == 0 and counts() == before
+    assert result.created == 0 and counts() == before
     eac.refresh_from_db()
     assert (eac.title, eac.status) == ("Treaty for the Establishment of the EAC", "signed")
     assert set(party_codes(eac)) == {"KEN", "TZA", "UGA", "BDI"}
@@ -144,7 +156,11 @@ def test_a_new_accession_to_a_base_already_there_leaves_the_base_alone_and_says_
 
     result = import_desta(desta_file(*EAC, *ACCESSION))
 
-    assert (result.created["accession"], result.existing, result.joined) == (1, 1, 0)
+    assert (result.details["accessions created"], result.unchanged, result.details["joined later by accession"]) == (
+        1,
+        1,
+        0,
+    )
     assert set(party_codes(eac)) == {"KEN", "TZA", "UGA"}
     assert by_desta("787+1").relations.get().to_agreement == eac
     assert [str(w) for w in result.warnings] == [

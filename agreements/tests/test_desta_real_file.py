@@ -12,6 +12,7 @@ import pycountry
 import pytest
 
 from agreements.imports.desta import import_desta
+from agreements.imports.desta.importer import CREATED_BY_TYPE
 from agreements.models import Agreement, AgreementRelation, ExternalIdentifier, Party
 from agreements.tests.desta_helpers import REAL_FILE, party_codes
 
@@ -19,6 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 # --- the real file -----------------------------------------------------------------
+
+
+# Successions (agreements.imports.desta.kinds): Lome I by II, II by III, III by IV, Yaounde I by II,
+# Arusha Agreement I by II (each numbered series), and Lome IV by the Cotonou Agreement (named).
+SUCCESSIONS = 6
 
 
 def expected_from_the_file(path: Path) -> dict:
@@ -62,12 +68,16 @@ def test_the_real_file():
 
     result = import_desta(REAL_FILE.read_bytes(), filename=REAL_FILE.name)
 
-    assert result.rows == expected["rows"] == 18329
-    assert dict(result.created) == expected["entries"] == {"base_treaty": 851, "accession": 205, "consolidated": 60}
-    assert result.parties == Party.objects.count() == expected["party_count"]
-    assert result.joined == expected["joined"]
-    assert result.identifiers == ExternalIdentifier.objects.count() == 1116
-    assert result.relations == AgreementRelation.objects.count() == expected["relations"]
+    details = result.details
+    assert details["rows in the file"] == expected["rows"] == 18329
+    created = {entry_type: details[f"{label} created"] for entry_type, label in CREATED_BY_TYPE.items()}
+    assert created == expected["entries"] == {"base_treaty": 851, "accession": 205, "consolidated": 60}
+    assert result.created == result.rows == 1116
+    assert details["parties"] == Party.objects.count() == expected["party_count"]
+    assert details["joined later by accession"] == expected["joined"]
+    assert details["DESTA identifiers"] == ExternalIdentifier.objects.count() == 1116
+    # The relations to their base treaties, and each numbered series' successions (Lome I by Lome II ...).
+    assert details["relations"] == AgreementRelation.objects.count() == expected["relations"] + SUCCESSIONS
     assert Agreement.objects.filter(kind="accession").count() == 205
     assert Agreement.objects.published().count() == 1116
 
@@ -95,4 +105,4 @@ def test_the_real_file():
     assert {eac, comesa, tripartite, afcfta} <= rwanda
 
     again = import_desta(REAL_FILE.read_bytes(), filename=REAL_FILE.name)
-    assert (again.agreements, again.existing, again.warnings) == (0, 1116, [])
+    assert (again.created, again.unchanged, again.warnings) == (0, 1116, [])

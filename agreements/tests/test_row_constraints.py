@@ -93,9 +93,6 @@ STATUS_DATES_BROKEN = [
     ("in_force", {"in_force_on": EARLY, "ended_on": LATE}),
     ("suspended", {}),
     ("suspended", {"in_force_on": EARLY, "ended_on": LATE}),
-    ("terminated", {"in_force_on": EARLY}),
-    ("expired", {}),
-    ("superseded", {"signed_on": EARLY}),
 ]
 STATUS_DATES_VALID = [
     ("announced", {"announced_on": EARLY}),
@@ -107,6 +104,10 @@ STATUS_DATES_VALID = [
     ("terminated", {"ended_on": EARLY}),
     ("expired", {"in_force_on": EARLY, "ended_on": LATE}),
     ("superseded", {"ended_on": EARLY}),
+    # Ended, date unknown: a source says it ended without saying when (GPTAD's "expired").
+    ("terminated", {"in_force_on": EARLY}),
+    ("expired", {}),
+    ("superseded", {"signed_on": EARLY}),
 ]
 NO_DATES = dict.fromkeys(AGREEMENT_DATES)
 

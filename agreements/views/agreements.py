@@ -185,6 +185,7 @@ PARTY_DATE_LABELS = [
     ("withdrew_on", "Withdrew"),
 ]
 # Statuses an agreement reaches only once signed: its signing is a step even when undated.
+ENDED_STATUSES = {Agreement.Status.TERMINATED, Agreement.Status.EXPIRED, Agreement.Status.SUPERSEDED}
 SIGNED_STATUSES = {
     Agreement.Status.SIGNED,
     Agreement.Status.IN_FORCE,
@@ -271,6 +272,8 @@ def lifecycle(agreement: Agreement, parties: list[Party], today: dt.date) -> lis
     result = [Step(date, when, text, upcoming=date > today) for date, _, when, text in steps]
     if agreement.signed_on is None and agreement.status in SIGNED_STATUSES:
         result.append(Step(None, None, "Signed; the date is not known"))
+    if agreement.ended_on is None and agreement.status in ENDED_STATUSES:
+        result.append(Step(None, None, f"Ended ({agreement.get_status_display().lower()}); the date is not known"))
     return result
 
 
@@ -295,7 +298,7 @@ def key_dates(agreement: Agreement) -> list[tuple[str, ShownDate | None, str]]:
     return rows
 
 
-from agreements.views.claims import fact_rows, party_claims  # noqa: E402
+from agreements.views.claims import fact_rows, party_claims, status_sources  # noqa: E402
 
 
 class AgreementDetailView(DetailView):
@@ -328,6 +331,7 @@ class AgreementDetailView(DetailView):
         by_country = party_claims(claims)
         context.update(
             facts=fact_rows(agreement, claims),
+            status_sources=status_sources(agreement, claims),
             dates=key_dates(agreement),
             lifecycle=lifecycle(agreement, parties, timezone.localdate()),
             party_rows=[

@@ -73,3 +73,10 @@ def party_claims(claims: list[Claim]) -> dict[int, list[tuple[str, str]]]:
         if claim.field == Claim.Field.PARTY and claim.country_id:
             found.setdefault(claim.country_id, []).append((claim.dataset.title, claim.value or "a party"))
     return found
+
+
+def status_sources(agreement: Agreement, claims: list[Claim]) -> list[str]:
+    """The datasets whose claim gives the status in use (the page says whose word it is)."""
+    return list(
+        dict.fromkeys(c.dataset.title for c in claims if c.field == Claim.Field.STATUS and c.value == agreement.status)
+    )

@@ -39,6 +39,7 @@ from agreements.views.entries import (
     AgreementEntry,
     agreement_export_url,
     agreement_list_url,
+    shown_for,
     with_first_parties,
     with_party,
 )
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3
+# Partners with most agreements shown as groups; the others (Lomé and Cotonou alone give a
+# hundred) as one line of links to their pair pages, so the page stays readable.
+MAX_PARTNER_GROUPS = 12
 # Instruments per page of a pair's timeline (most pairs fit on one).
 TIMELINE_PAGE_SIZE = 200
 # --- /countries/
@@ -150,6 +154,7 @@ def _partner_ranking(country: Country) -> QuerySet:
     return (
         Party.objects.filter(agreement__is_published=True, country__isnull=False)
         .filter(with_party(country, outer="agreement"))
+        .filter(shown_for(country, outer="agreement_id"))
         .exclude(country=country)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("country")], order_by=newest_first("agreement__", "agreement_id")),
@@ -168,6 +173,7 @@ def _year_ranking(country: Country) -> QuerySet:
     return (
         Agreement.objects.published()
         .filter(with_party(country))
+        .filter(shown_for(country))
         .annotate(
             year=year,
             rank=Window(RowNumber(), partition_by=[year], order_by=newest_first()),
@@ -257,6 +263,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             "country": country,
             "agreement_count": sum(g.count for g in years),
             "partners": partners,
+            "partner_groups": partners[:MAX_PARTNER_GROUPS],
+            "other_partners": partners[MAX_PARTNER_GROUPS:],
             "years": years,
             "memberships": bloc_memberships(country),
             # What other apps add about it (agreements.extensions): its corridors.
@@ -272,12 +280,13 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
-    """Every published agreement both countries are parties to, oldest first; undated last.
+    """Every published agreement both countries are parties to, oldest first; undated last:
+    as the agreement list, no third country's accession (``shown_for``), only their own.
 
     Two queries per page: the agreements, then their parties.
     """
     return (
-        with_first_parties(Agreement.objects.published().with_parties(first, second))
+        with_first_parties(Agreement.objects.published().with_parties(first, second).filter(shown_for(first, second)))
         .defer(*HEAVY_FIELDS)
         .order_by(principal_date().asc(nulls_last=True), "id")
     )

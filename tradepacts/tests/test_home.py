@@ -18,7 +18,7 @@ from corridors.tests.factories import CorridorFactory
 
 pytestmark = pytest.mark.django_db
 
-# Anonymous: published agreements per kind, corridors, countries, agreements, their parties.
+# Anonymous: published agreements per kind and status, corridors, countries, agreements, their parties.
 HOME_QUERIES = 5
 
 
@@ -90,6 +90,24 @@ def test_counts_published_agreements_by_kind_and_countries_with_agreements(clien
         ("Treaty", 1),
         ("Memorandum of understanding", 2),
     ]
+    assert [(s.label, s.count) for s in response.context["status_counts"]] == [("Signed", 3)]
+
+
+def test_counts_an_accession_or_consolidated_version_with_its_base_not_again(client):
+    base = AgreementFactory(kind=Agreement.Kind.TREATY, published=True)
+    AgreementFactory(kind=Agreement.Kind.ACCESSION, published=True, title="Base accession of Rwanda")
+    AgreementFactory(published=True, in_default_lists=False, title="Base (consolidated)")
+    ended = AgreementFactory(published=True, status=Agreement.Status.EXPIRED)  # a source said so, date unknown
+
+    response = client.get("/")
+
+    assert response.context["agreement_count"] == 2
+    assert [(k.label, k.count) for k in response.context["kind_counts"]] == [
+        (base.get_kind_display(), 1),
+        (ended.get_kind_display(), 1),
+    ]
+    assert [(s.label, s.count) for s in response.context["status_counts"]] == [("Signed", 1), ("Expired", 1)]
+    assert "Base accession of Rwanda" not in get_home(client)
 
 
 def test_newest_agreements_come_first(client):

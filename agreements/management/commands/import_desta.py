@@ -3,7 +3,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from agreements.imports.desta import ACCESSION, BASE, CONSOLIDATED, import_desta
+from agreements.imports.desta import import_desta
+from agreements.imports.desta.importer import (
+    CITATIONS,
+    CREATED_BY_TYPE,
+    FILE_ROWS,
+    IDENTIFIERS,
+    JOINED,
+    PARTIES,
+    RELATIONS,
+)
 from tradepacts.imports import ImportFailed, refused
 
 MAX_ERRORS_PRINTED = 200
@@ -34,18 +43,18 @@ class Command(BaseCommand):
 
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"Warning, {warning}"))
-        created = result.created
+        details = result.details
+        by_type = ", ".join(f"{details[f'{label} created']} {label}" for label in CREATED_BY_TYPE.values())
         lines = [
             f"{'Checked (dry run, nothing written)' if dry_run else 'Imported'} {path.name}: "
-            f"{result.rows} rows in {result.seconds:.1f} s.",
-            f"  Agreements created:   {result.agreements} ({created[BASE]} base treaties, "
-            f"{created[ACCESSION]} accessions, {created[CONSOLIDATED]} consolidated versions)",
-            f"  Already there:        {result.existing} (left as they are)",
-            f"  Parties:              {result.parties}",
-            f"  Accessions:           {result.joined} (parties of base treaties, joined later)",
-            f"  Identifiers (DESTA):  {result.identifiers}",
-            f"  Relations:            {result.relations}",
-            f"  Citations of DESTA:   {result.citations}",
+            f"{details[FILE_ROWS]} rows in {result.seconds:.1f} s.",
+            f"  Agreements created:   {result.created} ({by_type})",
+            f"  Already there:        {result.unchanged} (left as they are)",
+            f"  Parties:              {details[PARTIES]}",
+            f"  Accessions:           {details[JOINED]} (parties of base treaties, joined later)",
+            f"  Identifiers (DESTA):  {details[IDENTIFIERS]}",
+            f"  Relations:            {details[RELATIONS]}",
+            f"  Citations of DESTA:   {details[CITATIONS]}",
             f"  Warnings:             {len(result.warnings)}",
         ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))

@@ -1,9 +1,11 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.imports.gptad import import_gptad
 from agreements.imports.registry import read_file
+from agreements.management.commands.import_wto_rta import report
 from tradepacts.imports import ImportFailed, refused
 
 MAX_ERRORS_PRINTED = 200
@@ -11,30 +13,24 @@ MAX_ERRORS_PRINTED = 200
 
 class Command(BaseCommand):
     help = (
-        "Import the gptad file (a .gz is read as its content) into the registry, merged with the other datasets "
-        "(agreements.imports.merge). Every row is checked first: any error is printed with its line and nothing is "
-        "written. The same file again is skipped (its SHA-256 is kept); --force reads it anyway."
+        "Import the World Bank's GPTAD list (a .gz is read as its content) into the registry, as claims on the "
+        "agreements it matches (agreements.imports.merge; it creates none, and lists what it could not match). "
+        "Every row is checked first: any error is printed with its line and nothing is written. The same file "
+        "again is skipped (its SHA-256 is kept); --force reads it anyway."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--force", action="store_true", help="Import even if this very file was imported before.")
 
-    def handle(self, *args, file: str, force: bool, **options) -> None:
+    def handle(self, *args: Any, file: str, force: bool, **options: Any) -> None:
+        path = Path(file)
         try:
-            data = read_file(Path(file))
+            data = read_file(path)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
         try:
-            result = import_gptad(data, filename=Path(file).name, force=force)
+            result = import_gptad(data, filename=path.name, force=force)
         except ImportFailed as failure:
-            raise refused(failure, Path(file).name, self.stderr, limit=MAX_ERRORS_PRINTED) from None
-        if result.skipped:
-            self.stdout.write(f"{Path(file).name}: {result}")
-            return
-        self.stdout.write(self.style.SUCCESS(f"Imported {Path(file).name} in {result.seconds:.1f} s."))
-        self.stdout.write("\n".join(result.report.lines()))
-        for problem in [*result.report.unmatched, *result.report.ambiguous, *getattr(result, "repeats", [])]:
-            self.stdout.write(
-                f"  Not matched, {problem}" if problem in result.report.unmatched else f"  Note, {problem}"
-            )
+            raise refused(failure, path.name, self.stderr, limit=MAX_ERRORS_PRINTED) from None
+        report(self, path.name, result)
