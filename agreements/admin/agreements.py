@@ -29,7 +29,8 @@ from agreements.models import (
     Source,
     Topic,
 )
-from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES
+from agreements.models.agreements import AGREEMENT_DATES
+from agreements.models.parties import PARTY_DATES
 from agreements.search import reindex
 from agreements.tasks import trade_refresh_for_agreement
 from tradepacts.uploads import upload_view

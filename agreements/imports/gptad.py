@@ -18,7 +18,8 @@ import datetime as dt
 from typing import IO, Any
 
 from agreements.imports.country_names import split_members
-from agreements.imports.merge import DatasetImporter, Record
+from agreements.imports.datasets import DatasetImporter
+from agreements.imports.merge import Record
 from agreements.models import Agreement
 from tradepacts.csv import numbered_records
 from tradepacts.imports import ImportResult, RowError
@@ -49,7 +50,6 @@ STATUSES = {
 }
 REQUIRED = ["Common.Name", "Membership", "Type", "Date.of.Signature", "Date.of.Entry.into.Force", "In.force.status"]
 UNKNOWN_DATES = {"", "n/a", "na"}
-LOCK_KEY = 0x47505441  # "GPTA"
 
 
 FILE_ROWS = "rows in the file"
@@ -70,7 +70,7 @@ def us_date(text: str) -> str:
 
 class GptadImporter(DatasetImporter):
     slug, credits, what, label = "gptad", CREDITS, "GPTAD records", "GPTAD"
-    lock_key, may_create = LOCK_KEY, False
+    may_create = False
 
     def read_records(self, text: str) -> list[Record]:
         records, self.file_rows = self.parse(text)

@@ -26,7 +26,8 @@ from collections import Counter
 from typing import IO, Any
 
 from agreements.imports.country_names import split_members
-from agreements.imports.merge import DatasetImporter, Record, relate
+from agreements.imports.datasets import DatasetImporter
+from agreements.imports.merge import Record, relate
 from agreements.models import Agreement, AgreementRelation, ExternalIdentifier
 from tradepacts.csv import numbered_records
 from tradepacts.imports import ImportResult
@@ -65,7 +66,6 @@ REQUIRED = [
 DATE_COLUMNS = [name for name in REQUIRED if name.startswith("Date of") or name == "Inactive Date"]
 SPECIFIC = re.compile(r"\s*(.+?)\(\s*([0-9A-Za-z-]*)\s*-\s*([0-9A-Za-z-]*)\s*\)\s*$")
 SUPERSEDED = re.compile(r"(\w[\w/-]*) has been superseded by the ([\w/-]+)", re.I)
-LOCK_KEY = 0x57544F52  # "WTOR"
 
 
 SUPERSEDED_COUNT = "superseded by a successor in the file"
@@ -87,7 +87,7 @@ def import_wto_rta(
 
 class WtoImporter(DatasetImporter):
     slug, credits, what, label = "wto_rta", CREDITS, "WTO RTAs", "the WTO RTA list"
-    lock_key, may_create = LOCK_KEY, True
+    may_create = True
 
     def __init__(self, *, filename: str, user: Any = None, force: bool = False) -> None:
         super().__init__(filename=filename, user=user, force=force)

@@ -1,16 +1,8 @@
-from agreements.models.agreements import (
-    Agreement,
-    AgreementQuerySet,
-    AgreementRelation,
-    AgreementSource,
-    ExternalIdentifier,
-    Memorandum,
-    Party,
-    Signatory,
-)
+from agreements.models.agreements import Agreement, AgreementQuerySet, Memorandum
 from agreements.models.countries import Bloc, BlocMembership, Country
 from agreements.models.datasets import Claim, Dataset
 from agreements.models.dates import DatePrecision
+from agreements.models.parties import AgreementRelation, AgreementSource, ExternalIdentifier, Party, Signatory
 from agreements.models.reference import Organisation, Source, Topic
 from agreements.trade.models import (
     AgreementTradeStatistic,

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from agreements.models import Agreement, AgreementRelation, BlocMembership, Party, Signatory
-from agreements.models.agreements import PARTY_DATE_ORDER, PARTY_DATES
 from agreements.models.dates import DatePrecision
+from agreements.models.parties import PARTY_DATE_ORDER, PARTY_DATES
 from agreements.tests.clean_helpers import EARLY, LATE, errors_of
 from agreements.tests.factories import (
     AgreementFactory,

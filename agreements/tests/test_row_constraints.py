@@ -21,8 +21,9 @@ from agreements.models import (
     Party,
     Source,
 )
-from agreements.models.agreements import AGREEMENT_DATE_ORDER, AGREEMENT_DATES, PARTY_DATE_ORDER, PARTY_DATES
+from agreements.models.agreements import AGREEMENT_DATE_ORDER, AGREEMENT_DATES
 from agreements.models.dates import DatePrecision
+from agreements.models.parties import PARTY_DATE_ORDER, PARTY_DATES
 from agreements.tests.constraint_helpers import EARLY, FAR_FUTURE, LATE, breaks, update
 from agreements.tests.factories import (
     AgreementFactory,

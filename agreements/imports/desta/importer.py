@@ -21,7 +21,7 @@ from agreements.imports.desta.reading import (
     DestaReader,
     Entry,
 )
-from agreements.imports.merge import dataset, sha256
+from agreements.imports.merge import REGISTRY_LOCK, dataset, sha256
 from agreements.models import (
     Agreement,
     AgreementRelation,
@@ -34,6 +34,7 @@ from agreements.models import (
 )
 from agreements.search import reindex
 from tradepacts.imports import Importer, ImportResult, RowError, first_line
+from tradepacts.locking import hold
 
 # What the result counts beyond created and unchanged, in this order (str(result) says them so).
 CREATED_BY_TYPE = {BASE: "base treaties", ACCESSION: "accessions", CONSOLIDATED: "consolidated versions"}
@@ -83,7 +84,7 @@ class DestaImporter(DestaReader, DestaPlanner, Importer):
         return [Agreement._meta.db_table, Party._meta.db_table]
 
     def write(self) -> ImportResult:
-        self.lock()
+        hold(REGISTRY_LOCK)  # one registry import at a time
         plans = self.plan(self.entries)
         self.refuse_if_errors()  # the model's rules, checked while planning: rolled back
         result = ImportResult("DESTA entries", rows=len(self.entries))

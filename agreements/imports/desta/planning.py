@@ -5,7 +5,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -14,7 +13,6 @@ from agreements.imports.desta.reading import (
     ACCESSION,
     BASE,
     BATCH,
-    LOCK_KEY,
     MEMBERSHIP,
     SLUG_LENGTH,
     Entry,
@@ -30,11 +28,6 @@ class DestaPlanner(Importer):
 
     warnings: list[RowError]
     existing: dict[str, int]
-
-    def lock(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
     def warn(self, entry: Entry, message: str) -> None:
         self.warnings.append(RowError(entry.line, "", f"DESTA {entry.number}: {message}"))

@@ -53,7 +53,6 @@ TITLE_LENGTH: int = Agreement._meta.get_field("title").max_length or 500
 SLUG_LENGTH: int = Agreement._meta.get_field("slug").max_length or 220
 AGREEMENT_ID = re.compile(r"agreement (\d+)")
 # Two imports at once would both create the same missing entries: the second waits.
-LOCK_KEY = 0x44455354  # "DEST"
 
 
 # --- countries -----------------------------------------------------------------
