@@ -34,7 +34,7 @@ from agreements.trade.roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTE
 from tradepacts.db import transaction_settings
 
 # Part of every digest: change it whenever a rule changes, to recompute every stored row.
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 # Above this share of the stored rows changed, one pass over everything is faster.
 MAX_CHANGED_SHARE = 0.25
 # Memory for the full refresh's aggregate and sorts (per run; only one full run at a time).
@@ -71,10 +71,14 @@ ROLE = f"""CASE WHEN f.reporter_id < f.partner_id
             THEN CASE f.flow WHEN 'exports' THEN {AB_REPORTED} WHEN 'imports' THEN {BA_MIRROR} ELSE {TOTAL_A} END
             ELSE CASE f.flow WHEN 'exports' THEN {BA_REPORTED} WHEN 'imports' THEN {AB_MIRROR} ELSE {TOTAL_B} END
         END"""
+# Per role, the flow of the first origin (TradeFlow.Origin's precedence; then the lowest id): one
+# aggregate keeps its origin, id and dollar value together, so figures of two sources never mix.
 _ROLE_COLUMNS = ",\n".join(
-    f"        max(id) FILTER (WHERE role = {r}) AS id{r}, max(usd) FILTER (WHERE role = {r}) AS usd{r}"
-    for r in range(6)
+    f"        min(ARRAY[origin, id, usd, synthetic]) FILTER (WHERE role = {r}) AS p{r}" for r in range(6)
 )
+_ROLE_PICKS = ",\n".join(f"        p{r}[1] AS o{r}, p{r}[2]::bigint AS id{r}, p{r}[3] AS usd{r}" for r in range(6))
+# A direction: the first origin; between the two reports of one origin, the exporter's (role r).
+_FIRST = "CASE WHEN id{r} IS NOT NULL AND (id{m} IS NULL OR o{r} <= o{m}) THEN {r} WHEN id{m} IS NOT NULL THEN {m} END"
 _NOTE = "'no exchange rate for ' || {cur} || ' in ' || year"
 _AGREEMENT_PAIRS = """
     -- Each pair's years with an agreement in force at year end: [start, stop).
@@ -94,17 +98,19 @@ _RAW_GROWTH = """CASE WHEN {total} IS NOT NULL AND {previous} <> 0
 _CAPPED_GROWTH = "CASE WHEN ABS(raw_growth) < 1000000 THEN raw_growth END"
 _FIGURES = (
     "n.ab_usd, n.ab_basis, n.ab_id, n.ba_usd, n.ba_basis, n.ba_id, n.total_usd, n.total_basis, n.total_id, "
-    "n.growth, n.in_force, n.notes, n.is_synthetic"
+    "n.growth, n.in_force, n.notes, n.is_synthetic, n.ab_check_usd, n.ab_check_id, n.ba_check_usd, n.ba_check_id"
 )
 _STORED_FIGURES = (
     "o.a_to_b_usd, o.a_to_b_basis, o.a_to_b_flow_id, o.b_to_a_usd, o.b_to_a_basis, o.b_to_a_flow_id, "
-    "o.total_usd, o.total_basis, o.total_flow_id, o.growth, o.agreements_in_force, o.notes, o.is_synthetic"
+    "o.total_usd, o.total_basis, o.total_flow_id, o.growth, o.agreements_in_force, o.notes, o.is_synthetic, "
+    "o.a_to_b_check_usd, o.a_to_b_check_flow_id, o.b_to_a_check_usd, o.b_to_a_check_flow_id"
 )
 
 PAIR_YEAR_SQL = f"""
 WITH rates AS ({RATES}),
 flows AS (
-    SELECT f.id, f.year, f.is_synthetic, {_PAIR},
+    SELECT f.id::numeric AS id, f.origin::numeric AS origin, f.year, f.is_synthetic::int::numeric AS synthetic,
+        {_PAIR},
         {ROLE} AS role,
         {USD} AS usd,
         {_FLOW_DIGEST} AS digest
@@ -118,25 +124,40 @@ flows AS (
 grouped AS (
     SELECT a, b, year,
 {_ROLE_COLUMNS},
-        bit_or(1 << role) FILTER (WHERE is_synthetic) AS synthetic_roles,
         bit_xor(digest) # {_COMMON_DIGEST} AS inputs_digest
     FROM flows
     GROUP BY a, b, year
 ),
-chosen AS (
-    SELECT a, b, year, synthetic_roles, inputs_digest,
-        CASE WHEN id0 IS NOT NULL THEN 0 WHEN id1 IS NOT NULL THEN 1 END AS ab_role,
-        COALESCE(id0, id1) AS ab_id,
-        CASE WHEN id0 IS NOT NULL THEN usd0 ELSE usd1 END AS ab_usd,
-        CASE WHEN id2 IS NOT NULL THEN 2 WHEN id3 IS NOT NULL THEN 3 END AS ba_role,
-        COALESCE(id2, id3) AS ba_id,
-        CASE WHEN id2 IS NOT NULL THEN usd2 ELSE usd3 END AS ba_usd,
-        -- A reported total: the one that converts, country A's first.
-        CASE WHEN usd4 IS NOT NULL THEN 4 WHEN usd5 IS NOT NULL THEN 5
-             WHEN id4 IS NOT NULL THEN 4 WHEN id5 IS NOT NULL THEN 5 END AS t_role,
-        CASE WHEN usd4 IS NOT NULL THEN id4 WHEN usd5 IS NOT NULL THEN id5 ELSE COALESCE(id4, id5) END AS t_id,
-        COALESCE(usd4, usd5) AS t_usd
+picked AS (
+    SELECT a, b, year, inputs_digest,
+        -- The roles whose chosen flow is synthetic, one bit each.
+        {" | ".join(f"(COALESCE(p{r}[4], 0)::int << {r})" for r in range(6))} AS synthetic_roles,
+{_ROLE_PICKS}
     FROM grouped
+    OFFSET 0
+),
+roles AS (
+    SELECT *,
+        {_FIRST.format(r=0, m=1)} AS ab_role,
+        {_FIRST.format(r=2, m=3)} AS ba_role,
+        -- A reported total: one that converts first, then the first origin, country A's first.
+        CASE WHEN usd4 IS NOT NULL AND (usd5 IS NULL OR o4 <= o5) THEN 4 WHEN usd5 IS NOT NULL THEN 5
+             WHEN id4 IS NOT NULL AND (id5 IS NULL OR o4 <= o5) THEN 4 WHEN id5 IS NOT NULL THEN 5 END AS t_role
+    FROM picked
+),
+chosen AS (
+    SELECT a, b, year, synthetic_roles, inputs_digest, ab_role, ba_role, t_role,
+        CASE ab_role WHEN 0 THEN id0 WHEN 1 THEN id1 END AS ab_id,
+        CASE ab_role WHEN 0 THEN usd0 WHEN 1 THEN usd1 END AS ab_usd,
+        CASE ab_role WHEN 0 THEN id1 WHEN 1 THEN id0 END AS ab_check_id,
+        CASE ab_role WHEN 0 THEN usd1 WHEN 1 THEN usd0 END AS ab_check_usd,
+        CASE ba_role WHEN 2 THEN id2 WHEN 3 THEN id3 END AS ba_id,
+        CASE ba_role WHEN 2 THEN usd2 WHEN 3 THEN usd3 END AS ba_usd,
+        CASE ba_role WHEN 2 THEN id3 WHEN 3 THEN id2 END AS ba_check_id,
+        CASE ba_role WHEN 2 THEN usd3 WHEN 3 THEN usd2 END AS ba_check_usd,
+        CASE t_role WHEN 4 THEN id4 WHEN 5 THEN id5 END AS t_id,
+        CASE t_role WHEN 4 THEN usd4 WHEN 5 THEN usd5 END AS t_usd
+    FROM roles
     OFFSET 0
 ),
 known AS (
@@ -144,7 +165,7 @@ known AS (
 ),
 figures AS (
     SELECT a, b, year, synthetic_roles, inputs_digest, both_known, ab_role, ba_role, t_role,
-        ab_usd, ab_id, ba_usd, ba_id,
+        ab_usd, ab_id, ba_usd, ba_id, ab_check_usd, ab_check_id, ba_check_usd, ba_check_id,
         CASE WHEN both_known THEN ab_usd + ba_usd ELSE t_usd END AS total_usd,
         CASE WHEN both_known THEN
                 CASE WHEN ab_role = 1 OR ba_role = 3 THEN 'mirror' ELSE 'reported' END
@@ -166,6 +187,7 @@ pair_rows AS MATERIALIZED (
     SELECT a, b, year, inputs_digest,
         ab_usd, CASE ab_role WHEN 0 THEN 'reported' WHEN 1 THEN 'mirror' ELSE 'missing' END AS ab_basis, ab_id,
         ba_usd, CASE ba_role WHEN 2 THEN 'reported' WHEN 3 THEN 'mirror' ELSE 'missing' END AS ba_basis, ba_id,
+        ab_check_usd, ab_check_id, ba_check_usd, ba_check_id,
         total_usd, total_basis, total_id,
         CASE WHEN NOT unconverted THEN '' ELSE concat_ws('; ',
             {_NOTE.format(cur="ab_cur")},
@@ -226,6 +248,8 @@ updated AS (
         b_to_a_usd = d.ba_usd, b_to_a_basis = d.ba_basis, b_to_a_flow_id = d.ba_id,
         total_usd = d.total_usd, total_basis = d.total_basis, total_flow_id = d.total_id,
         growth = d.growth, agreements_in_force = d.in_force, notes = d.notes, is_synthetic = d.is_synthetic,
+        a_to_b_check_usd = d.ab_check_usd, a_to_b_check_flow_id = d.ab_check_id,
+        b_to_a_check_usd = d.ba_check_usd, b_to_a_check_flow_id = d.ba_check_id,
         inputs_digest = d.inputs_digest
     FROM diff d
     WHERE s.id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NOT NULL)) AND s.id = d.old_id
@@ -235,9 +259,10 @@ inserted AS (
     INSERT INTO agreements_pairyearstatistic (
         country_a_id, country_b_id, year, a_to_b_usd, a_to_b_basis, a_to_b_flow_id,
         b_to_a_usd, b_to_a_basis, b_to_a_flow_id, total_usd, total_basis, total_flow_id,
-        growth, agreements_in_force, notes, is_synthetic, inputs_digest)
+        growth, agreements_in_force, notes, is_synthetic, inputs_digest,
+        a_to_b_check_usd, a_to_b_check_flow_id, b_to_a_check_usd, b_to_a_check_flow_id)
     SELECT a, b, year, ab_usd, ab_basis, ab_id, ba_usd, ba_basis, ba_id, total_usd, total_basis, total_id,
-        growth, in_force, notes, is_synthetic, inputs_digest
+        growth, in_force, notes, is_synthetic, inputs_digest, ab_check_usd, ab_check_id, ba_check_usd, ba_check_id
     FROM diff WHERE old_id IS NULL
     RETURNING 1
 )
