@@ -21,7 +21,7 @@ def load_reported(data: bytes, dataset: Dataset) -> ImportResult:
     for definition in reported.INDICATORS.values():
         if "name" in definition:
             Indicator.objects.update_or_create(slug=definition["slug"], defaults=definition)
-    for key, (title, publisher, url) in reported.sources(text).items():
+    for _key, (title, publisher, url) in reported.sources(text).items():
         if not Source.objects.filter(**({"url": url} if url else {"title": title})).exists():
             Source.objects.create(title=title, publisher=publisher, url=url, kind=Source.Kind.NEWS_REPORT)
     converted = reported.convert(text)

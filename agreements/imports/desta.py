@@ -318,6 +318,7 @@ class DestaImporter:
                 if self.errors:
                     raise ImportFailed(self.errors)
                 self.write(plans, result)
+                __import__("agreements.tasks").tasks.queue_trade_refresh()  # issue 14: every pair, on commit
                 if not dry_run:
                     self.remember(data_bytes)
                 # PostgreSQL checks a bilateral agreement's two countries at commit:

@@ -113,6 +113,7 @@ class GptadImporter:
                 return result
             merger = Merger(gptad, user=self.user, reason=f"Imported from GPTAD ({self.filename})", may_create=False)
             result.report = merger.run(records)
+            __import__("agreements.tasks").tasks.queue_trade_refresh()  # issue 14: every pair, on commit
             gptad.sha256, gptad.filename, gptad.records, gptad.imported_at = digest, self.filename, rows, timezone.now()
             gptad.save()
         result.seconds = time.monotonic() - started

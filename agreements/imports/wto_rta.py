@@ -132,6 +132,7 @@ class WtoImporter:
             pairs = [(ids[new], AgreementRelation.Kind.SUPERSEDES, ids[old]) for old, new in successors
                      if old in ids and new in ids]  # fmt: skip
             result.superseded = relate(pairs)
+            __import__("agreements.tasks").tasks.queue_trade_refresh()  # issue 14: every pair, on commit
             wto.sha256, wto.filename, wto.records, wto.imported_at = digest, self.filename, len(records), timezone.now()
             wto.save()
         result.seconds = time.monotonic() - started
