@@ -77,6 +77,7 @@ run: $(RUN_STAMP)  ## Migrate SQLite, load the demo data and the registry's data
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) load_registry  # DESTA, the WTO RTA list, GPTAD (agreements/data/); unchanged files skipped
+	$(MANAGE) load_data  # WTO and COW trade, HS2 detail, World Bank rates, corridor figures; unchanged files skipped
 	$(MANAGE) ensure_demo_admin
 	echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	exec $(MANAGE) runserver 127.0.0.1:$(PORT)

@@ -272,7 +272,8 @@ class Agreement(TimeStampedModel):
         from agreements.tasks import queue_trade_refresh  # the tasks build on these models
         from agreements.trade.refresh import agreement_pairs
 
-        queue_trade_refresh(agreement_pairs(self.pk))
+        if pairs := agreement_pairs(self.pk):
+            queue_trade_refresh(pairs)
 
     def clean(self) -> None:
         errors = order_errors(self, self.DATE_ORDER) | precision_errors(self, self.DATE_FIELDS)
