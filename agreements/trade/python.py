@@ -262,7 +262,7 @@ def refresh_pairs(scope: list[Pair] | None) -> int:
             )
     # Changed rows are replaced (deleted, then inserted with the new rows): bulk_update's CASE per
     # field and row costs minutes on SQLite once tens of thousands change (a registry import moves the
-    # agreements in force of most pairs). Nothing points at these rows, so their ids may change.
+    # agreements in force of most pairs).
     # Deleted in SQL: a queryset delete would load each row to send its signals (the page cache listens
     # to every model), and derived rows have no history.
     table = connection.ops.quote_name(PairYearStatistic._meta.db_table)
@@ -271,9 +271,7 @@ def refresh_pairs(scope: list[Pair] | None) -> int:
         for start in range(0, len(doomed), 500):
             chunk = doomed[start : start + 500]
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
-    for row in changed:
-        row.id = None
-    # Written without a digest (inputs_digest stays None): the SQL path cannot trust it.
+    # Written (the changed rows with their own ids again, so a row keeps its id) without a digest (inputs_digest stays None): the SQL path cannot trust it.
     PairYearStatistic.objects.bulk_create([*changed, *added], batch_size=500)
     return len(gone) + len(changed) + len(added)
 
