@@ -34,6 +34,8 @@ BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_bench
 TRADE_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_trade_bench
 # Emptied (schema dropped and recreated) on every run: the registry import into an empty database.
 REGISTRY_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_registry_bench
+# Emptied on every run too: the real default data set (issue 14), imported and refreshed.
+DATA_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_data_bench
 # make loadtest: its own database, created and filled with 100,000 synthetic agreements if needed.
 LOADTEST_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_load
 LOADTEST_SECONDS ?= 60
@@ -77,6 +79,7 @@ run: $(RUN_STAMP)  ## Migrate SQLite, load the demo data and the registry's data
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) load_registry  # DESTA, the WTO RTA list, GPTAD (agreements/data/); unchanged files skipped
+	$(MANAGE) load_data  # WTO and COW trade, HS2 detail, World Bank rates, corridor figures; unchanged files skipped
 	$(MANAGE) ensure_demo_admin
 	echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	exec $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -210,6 +213,7 @@ bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreement
 	$(BIN)/python -m tradepacts.ops.trade_bench --database-url "$(TRADE_BENCH_URL)"
 	$(BIN)/python -m tradepacts.ops.registry_bench --database-url sqlite:////tmp/tradepacts-registry-bench.sqlite3
 	$(BIN)/python -m tradepacts.ops.registry_bench --database-url "$(REGISTRY_BENCH_URL)"
+	$(BIN)/python -m tradepacts.ops.data_bench --database-url "$(DATA_BENCH_URL)"
 
 .PHONY: loadtest faults
 

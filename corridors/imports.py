@@ -26,6 +26,9 @@ Cells:
   else one is created (kind dataset). Blank keeps an existing figure's source.
 - ``qualifier``: blank, ``about``, ``more than`` or ``less than`` (as the
   source hedges the figure); ``synthetic``: yes/no; ``note``: free text.
+- ``reported_value``, ``reported_unit``: the figure as its source gave it, when
+  it was converted to the indicator's unit before import (by an exact factor
+  only: corridors.reported); shown beside the figure.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from tradepacts.csv import numbered_records, unsafe_cell
 from tradepacts.imports import NOT_UTF8_MESSAGE, Importer, ImportResult, decode
 
 REQUIRED_COLUMNS = ["corridor", "indicator", "country", "period", "value", "unit", "source"]
-OPTIONAL_COLUMNS = ["qualifier", "note", "synthetic"]
+OPTIONAL_COLUMNS = ["qualifier", "note", "synthetic", "reported_value", "reported_unit"]
 IGNORED_COLUMNS = ["growth", "share"]  # derived: in the export, never imported
 COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *IGNORED_COLUMNS]
 
@@ -206,13 +209,26 @@ class IndicatorImporter(Importer):
         synthetic = BOOLEANS.get(cells.get("synthetic", "").strip().lower())
         if synthetic is None:
             self.error(line, "synthetic", "yes or no.")
+        reported_value = None
+        if cells.get("reported_value", "").strip():
+            try:
+                reported_value = Decimal(parse_amount(cells["reported_value"], VALUE_PLACES, VALUE_DIGITS))
+            except ValueError as error:
+                self.error(line, "reported_value", str(error))
         # Each None below comes with an error: the checks only narrow the types.
         if len(self.errors) > errors or corridor is None or indicator is None or period is None:
             return None
         return Row(
             line,
             (corridor, indicator[0], country, period.kind, period.start),
-            {"value": value, "qualifier": qualifier, "note": cells.get("note", "").strip(), "is_synthetic": synthetic},
+            {
+                "value": value,
+                "qualifier": qualifier,
+                "note": cells.get("note", "").strip(),
+                "is_synthetic": synthetic,
+                "reported_value": reported_value,
+                "reported_unit": cells.get("reported_unit", "").strip() if reported_value is not None else "",
+            },
             source_text,
         )
 

@@ -182,6 +182,7 @@ PERIOD_STARTS = models.Q(period_start__day=1) & (
     models.Q(period_kind=PeriodKind.MONTH)
     | models.Q(period_kind=PeriodKind.QUARTER, period_start__month__in=[1, 4, 7, 10])
     | models.Q(period_kind=PeriodKind.YEAR, period_start__month=1)
+    | models.Q(period_kind=PeriodKind.FISCAL_YEAR, period_start__month=7)
 )
 
 
@@ -228,6 +229,10 @@ class IndicatorObservation(TimeStampedModel):
     period_kind = models.CharField(max_length=7, choices=PeriodKind.choices, default=PeriodKind.YEAR)
     period_start = models.DateField(help_text="The period's first day: 1 January for a year, 1 July for 2024-Q3.")
     value = models.DecimalField(max_digits=20, decimal_places=4)
+    # As the source gave it, when the import converted it to the indicator's unit (by an exact factor
+    # only, e.g. 19.06 million tonnes is 19,060,000 t): shown beside the figure.
+    reported_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    reported_unit = models.CharField(max_length=30, blank=True)
     qualifier = models.CharField(max_length=9, choices=Qualifier.choices, blank=True, default=Qualifier.EXACT)
     note = models.TextField(blank=True, help_text="How the source words it, or what the figure covers.")
     source = models.ForeignKey(

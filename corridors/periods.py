@@ -16,14 +16,24 @@ class PeriodKind(models.TextChoices):
     YEAR = "year", "Year"
     QUARTER = "quarter", "Quarter"
     MONTH = "month", "Month"
+    # A fiscal year of its own, never folded into a calendar year: July to June (Tanzania's and
+    # Kenya's government year, which their port authorities report by), written FY2023/24.
+    FISCAL_YEAR = "fiscal", "Fiscal year (July to June)"
 
 
-MONTHS_IN: dict[str, int] = {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
+MONTHS_IN: dict[str, int] = {
+    PeriodKind.YEAR: 12,
+    PeriodKind.QUARTER: 3,
+    PeriodKind.MONTH: 1,
+    PeriodKind.FISCAL_YEAR: 12,
+}
+FISCAL_START_MONTH = 7
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 _YEAR = re.compile(r"(\d{4})")
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_FISCAL = re.compile(r"FY ?(\d{4})/(\d{2})", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -43,9 +53,12 @@ class Period:
             year, month, kind = int(m[1]), 3 * int(m[2]) - 2, PeriodKind.QUARTER
         elif (m := _MONTH.fullmatch(text)) and 1 <= int(m[2]) <= 12:
             year, month, kind = int(m[1]), int(m[2]), PeriodKind.MONTH
+        elif (m := _FISCAL.fullmatch(text)) and (int(m[1]) + 1) % 100 == int(m[2]):
+            year, month, kind = int(m[1]), FISCAL_START_MONTH, PeriodKind.FISCAL_YEAR
         else:
             raise ValueError(
-                f"“{text}” is not a period: write a year (2024), a quarter (2024-Q3) or a month (2024-07)."
+                f"“{text}” is not a period: write a year (2024), a quarter (2024-Q3), a month (2024-07) "
+                "or a fiscal year (FY2023/24, July 2023 to June 2024)."
             )
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValueError(f"{year} is out of range: years {FIRST_YEAR} to {LAST_YEAR}.")
@@ -63,7 +76,7 @@ class Period:
     @property
     def index(self) -> int:
         """Consecutive periods of a kind have consecutive indexes."""
-        return (self.start.year * 12 + self.start.month - 1) // MONTHS_IN[self.kind]
+        return (self.start.year * 12 + self.start.month - 1) // MONTHS_IN[self.kind]  # a fiscal year: its first
 
     def __str__(self) -> str:
         return label(self.start, self.kind)
@@ -80,8 +93,12 @@ def label(start: dt.date, kind: str) -> str:
         return f"{start.year}"
     if kind == PeriodKind.QUARTER:
         return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if kind == PeriodKind.FISCAL_YEAR:
+        return f"FY{start.year}/{(start.year + 1) % 100:02d}"
     return f"{start.year}-{start.month:02d}"
 
 
 def is_period_start(start: dt.date, kind: str) -> bool:
+    if kind == PeriodKind.FISCAL_YEAR:
+        return start.day == 1 and start.month == FISCAL_START_MONTH
     return start.day == 1 and (start.month - 1) % MONTHS_IN.get(kind, 1) == 0

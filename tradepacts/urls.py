@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from agreements.views.sources import sources
 from tradepacts import views
 
 urlpatterns = [
@@ -13,5 +14,6 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("countries/", include("agreements.country_urls")),
     path("corridors/", include("corridors.urls")),
+    path("sources/", sources, name="sources"),
     path("admin/", admin.site.urls),
 ]

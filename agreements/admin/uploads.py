@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from agreements.exports import HEADER
 from agreements.imports.agreements import REQUIRED_COLUMNS, import_agreements
+from agreements.tasks import queue_trade_refresh_for_agreements
 from tradepacts.imports import ImportResult
 from tradepacts.uploads import Upload
 
@@ -39,13 +40,15 @@ def can_publish(model_admin: admin.ModelAdmin, request: HttpRequest) -> dict[str
 def run_agreements_import(
     model_admin: admin.ModelAdmin, request: HttpRequest, file: UploadedFile, data: dict[str, Any]
 ) -> ImportResult:
-    return import_agreements(
+    result = import_agreements(
         file,
         publish=data.get("publish", False),
         filename=file.name or "a CSV file",
         user=request.user,
         can_change=model_admin.has_change_permission(request),
     )
+    queue_trade_refresh_for_agreements(result.ids)  # their pairs count published agreements in force
+    return result
 
 
 AGREEMENTS_UPLOAD = Upload(

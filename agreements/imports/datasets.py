@@ -11,6 +11,7 @@ from agreements.models import (
     Agreement,
     Party,
 )
+from agreements.tasks import queue_trade_refresh
 from tradepacts.imports import Importer, ImportResult, RowError
 from tradepacts.locking import hold
 
@@ -66,6 +67,7 @@ class DatasetImporter(Importer):
         merger = Merger(found, user=self.user, reason=f"Imported from {self.label} ({self.filename})",
                         may_create=self.may_create)  # fmt: skip
         report = merger.run(self.records)
+        queue_trade_refresh()  # statuses and dates changed: every pair, once, on commit
         report.fill(result)
         self.after_merge(result)
         result.warnings += self.notes

@@ -4,7 +4,7 @@ citations, relations and identifiers: agreements.models.parties."""
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -83,18 +83,21 @@ class AgreementQuerySet(models.QuerySet):
     def publish(self) -> int:
         """Publish every draft in the queryset; returns how many changed.
 
-        Saved one by one so each publication lands in the record's history.
+        Saved one by one so each publication lands in the record's history; in one
+        transaction, so the refresh they queue is one, sent at commit.
         """
-        drafts = list(self.drafts())
-        for agreement in drafts:
-            agreement.publish()
+        with transaction.atomic():
+            drafts = list(self.drafts())
+            for agreement in drafts:
+                agreement.publish()
         return len(drafts)
 
     def unpublish(self) -> int:
-        """Return every published agreement in the queryset to draft."""
-        published = list(self.published())
-        for agreement in published:
-            agreement.unpublish()
+        """Return every published agreement in the queryset to draft (one transaction, one refresh)."""
+        with transaction.atomic():
+            published = list(self.published())
+            for agreement in published:
+                agreement.unpublish()
         return len(published)
 
 
@@ -256,14 +259,25 @@ class Agreement(TimeStampedModel):
         return candidate
 
     def publish(self) -> None:
+        """Publish; the trade figures of its parties' pairs (which count published agreements) are
+        refreshed when the transaction commits."""
         self.is_published, self.published_at = True, timezone.now()
         self._change_reason = "Published."
         self.save(update_fields=["is_published", "published_at", "updated_at"])
+        self._queue_trade_refresh()
 
     def unpublish(self) -> None:
         self.is_published, self.published_at = False, None
         self._change_reason = "Returned to draft."
         self.save(update_fields=["is_published", "published_at", "updated_at"])
+        self._queue_trade_refresh()
+
+    def _queue_trade_refresh(self) -> None:
+        from agreements.tasks import queue_trade_refresh  # the tasks build on these models
+        from agreements.trade.refresh import agreement_pairs
+
+        if pairs := agreement_pairs(self.pk):
+            queue_trade_refresh(pairs)
 
     def clean(self) -> None:
         errors = order_errors(self, self.DATE_ORDER) | precision_errors(self, self.DATE_FIELDS)

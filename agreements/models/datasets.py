@@ -17,9 +17,12 @@ from agreements.models.reference import Source
 
 
 class Dataset(models.Model):
-    """A published list of agreements, as imported: its credits and the file last imported."""
+    """A published dataset as imported (a list of agreements, trade figures, exchange rates,
+    corridor figures): its credits, what it covers and the file last imported.
 
-    slug = models.SlugField(max_length=30, unique=True, help_text="desta, wto_rta or gptad.")
+    The "Sources and coverage" page lists every one."""
+
+    slug = models.SlugField(max_length=30, unique=True, help_text="desta, wto_rta, gptad, wto_trade ...")
     title = models.CharField(max_length=300)
     version = models.CharField(max_length=100, blank=True)
     licence = models.CharField(max_length=300, blank=True)
@@ -34,6 +37,10 @@ class Dataset(models.Model):
     )
     imported_at = models.DateTimeField(null=True, blank=True)
     records = models.PositiveIntegerField(default=0, help_text="Records in the file last imported.")
+    description = models.TextField(blank=True, help_text="What it is, in a sentence or two.")
+    first_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    countries = models.PositiveIntegerField(null=True, blank=True, help_text="Countries it has figures for.")
 
     class Meta:
         ordering = ["slug"]

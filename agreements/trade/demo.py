@@ -33,7 +33,7 @@ from typing import TypedDict
 from django.db import transaction
 
 from agreements.demo import SEED_000, countries, upsert
-from agreements.models import ExchangeRate, Source, TradeFlow
+from agreements.models import ExchangeRate, Origin, Source, TradeFlow
 from agreements.trade.imports import queue_refresh, write_flows, write_rates
 
 USD, TZS = "USD", "TZS"
@@ -109,10 +109,14 @@ def synthetic_figures() -> list[tuple[str, str, int, str, Decimal]]:
 
 
 @transaction.atomic
-def load_trade_demo() -> dict[str, int]:
-    """Load or refresh the demo's trade figures and rate; returns how many rows of each the demo holds."""
-    synthetic = synthetic_figures()
-    country = countries({code for figure in synthetic for code in figure[:2]} | {"TZA", "RWA"})
+def load_trade_demo(synthetic_years: bool = True) -> dict[str, int]:
+    """Load or refresh the demo's trade figures and rate; returns how many rows of each the demo holds.
+
+    ``synthetic_years=False`` (the default run, which loads the real datasets instead) leaves the
+    synthetic figures out, and deletes any an earlier run loaded.
+    """
+    synthetic = synthetic_figures() if synthetic_years else []
+    country = countries({code for figure in synthetic_figures() for code in figure[:2]} | {"TZA", "RWA"})
     try:
         seed_source = Source.objects.get(citation=SEED_000)
     except Source.DoesNotExist:
@@ -133,7 +137,6 @@ def load_trade_demo() -> dict[str, int]:
     )
     rows = {key: values for key, values in rows.items() if key not in observed}
     seed_key = (country["TZA"].pk, country["RWA"].pk, SEED_FIGURE["year"], TradeFlow.Flow.TOTAL.value)
-    rows[seed_key] = (SEED_FIGURE["value"], TZS, seed_source.pk, False)
 
     # Synthetic rows the demo no longer makes (an older version's) go.
     stale = [
@@ -149,10 +152,12 @@ def load_trade_demo() -> dict[str, int]:
     }
     TradeFlow.objects.filter(pk__in=stale).delete()
 
-    _, _, changed = write_flows(key + values for key, values in sorted(rows.items()))
+    _, _, changed = write_flows((key + values for key, values in sorted(rows.items())), Origin.SYNTHETIC)
+    _, _, seed_changed = write_flows([(*seed_key, SEED_FIGURE["value"], TZS, seed_source.pk, False)])
+    changed += seed_changed
     _, _, changed_rates = write_rates([(TZS, SEED_FIGURE["year"], TZS_RATE_2025, rate_source.pk)])
     if changed_rates:
         changed.append((min(seed_key[:2]), max(seed_key[:2])))
     if to_refresh := sorted(pairs | set(changed)):
         queue_refresh(to_refresh)
-    return {"trade figures": len(rows), "exchange rates": ExchangeRate.objects.filter(source=rate_source).count()}
+    return {"trade figures": len(rows) + 1, "exchange rates": ExchangeRate.objects.filter(source=rate_source).count()}

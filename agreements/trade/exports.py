@@ -52,6 +52,12 @@ def _figure_columns(prefix: str, pick: Callable[[PairYear], Figure]) -> list[tup
     ]
 
 
+_DIRECTIONS: list[tuple[str, Callable[[PairYear], Figure]]] = [
+    ("a_to_b", lambda y: y.forward),
+    ("b_to_a", lambda y: y.backward),
+    ("total", lambda y: y.total),
+]
+
 # (header, value) pairs; ``country_a`` and ``country_b`` are filled in by ``trade_table``.
 COLUMNS: list[tuple[str, Callable[[PairYear], Any]]] = [
     ("year", lambda y: y.year),
@@ -64,6 +70,12 @@ COLUMNS: list[tuple[str, Callable[[PairYear], Any]]] = [
     ("agreements_in_force", lambda y: y.agreements_in_force),
     ("synthetic", lambda y: y.synthetic),
     ("notes", lambda y: y.notes),
+    # Who published each figure (the order of precedence: agreements.trade.models.Origin) and how precise.
+    *((f"{prefix}_origin", lambda y, pick=pick: pick(y).origin) for prefix, pick in _DIRECTIONS),
+    *((f"{prefix}_precision", lambda y, pick=pick: pick(y).precision) for prefix, pick in _DIRECTIONS),
+    # The other partner's report of each direction, where both report it (reporter versus mirror).
+    ("a_to_b_other_report_usd", lambda y: _number(y.forward.check_usd)),
+    ("b_to_a_other_report_usd", lambda y: _number(y.backward.check_usd)),
 ]
 HEADER = [header for header, _ in COLUMNS]
 

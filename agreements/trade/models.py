@@ -15,13 +15,37 @@ from tradepacts.models import TimeStampedModel
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
+class Origin(models.IntegerChoices):
+    """Who published a trade figure, in the one order of precedence (lower first).
+
+    Several sources may give the same reporter, partner, year and flow; the
+    refresh uses the figure of the first origin here and never adds figures of
+    different origins. A curator's national figure (a national statistics
+    office or a head of state, entered in the admin or imported as a plain
+    file) comes first, then the WTO's, then UN Comtrade's, then the Correlates
+    of War's (whole millions of dollars); synthetic figures only where no
+    other exists.
+    """
+
+    NATIONAL = 10, "National figure (curated)"
+    WTO = 20, "WTO"
+    COMTRADE = 30, "UN Comtrade"
+    COW = 40, "Correlates of War"
+    SYNTHETIC = 90, "Synthetic (not observed)"
+
+
+# How precise each origin's figures are, where it matters: said wherever one is shown.
+ORIGIN_PRECISION = {Origin.COW: "published in whole millions of US dollars"}
+
+
 class TradeFlow(TimeStampedModel):
     """One figure as a source reports it: what ``reporter`` exported to (or
     imported from) ``partner`` in ``year``, in the reporter's currency.
 
     ``partner`` empty means the World. ``flow`` "total" is a reported total of
     both directions (a head of state's "bilateral trade reached ..."), used
-    only where the two directions are not known.
+    only where the two directions are not known. ``origin`` says who published
+    it: one figure per origin, chosen among by ``Origin``'s precedence.
     """
 
     class Flow(models.TextChoices):
@@ -44,18 +68,24 @@ class TradeFlow(TimeStampedModel):
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD, TZS.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
     is_synthetic = models.BooleanField(default=False, help_text="Generated for demonstration, not observed.")
+    origin = models.PositiveSmallIntegerField(
+        choices=Origin.choices,
+        default=Origin.NATIONAL,
+        db_default=Origin.NATIONAL,
+        help_text="Who published it; decides which figure is used when several give the same flow.",
+    )
 
     class Meta:
-        ordering = ["reporter", "partner", "year", "flow"]
+        ordering = ["reporter", "partner", "year", "flow", "origin"]
         indexes = [models.Index(fields=["partner", "reporter", "year"], name="agreements_flow_mirror")]
         constraints = [
             models.UniqueConstraint(
-                fields=["reporter", "partner", "year", "flow"],
+                fields=["reporter", "partner", "year", "flow", "origin"],
                 condition=Q(partner__isnull=False),
                 name="%(app_label)s_%(class)s_one_figure",
             ),
             models.UniqueConstraint(
-                fields=["reporter", "year", "flow"],
+                fields=["reporter", "year", "flow", "origin"],
                 condition=Q(partner__isnull=True),
                 name="%(app_label)s_%(class)s_one_world_figure",
             ),
@@ -84,7 +114,9 @@ class ExchangeRate(TimeStampedModel):
 
     currency = models.CharField(max_length=3, help_text="ISO 4217.")
     year = models.PositiveSmallIntegerField()
-    units_per_usd = models.DecimalField(max_digits=20, decimal_places=6)
+    # Eighteen places: a currency before its redenominations (the CDF of 1960: 0.00000000000017 per US$) keeps
+    # its value rather than rounding to zero.
+    units_per_usd = models.DecimalField(max_digits=32, decimal_places=18)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="exchange_rates")
 
     class Meta:
@@ -149,6 +181,12 @@ class PairYearStatistic(models.Model):
     b_to_a_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
     b_to_a_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
     b_to_a_flow = flow_pointer(help_text="The flow the figure comes from.")
+    # The other partner's report of each direction, where both report it (the importer's when the
+    # figure is the exporter's, and the reverse): pages show the two and their gap.
+    a_to_b_check_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    a_to_b_check_flow = flow_pointer(help_text="The other partner's report of the same direction.")
+    b_to_a_check_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
+    b_to_a_check_flow = flow_pointer(help_text="The other partner's report of the same direction.")
     total_usd = models.DecimalField(max_digits=22, decimal_places=2, null=True)
     total_basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.MISSING)
     total_flow = flow_pointer(help_text="Set for a reported total.")
@@ -242,3 +280,39 @@ class RefreshRun(models.Model):
 
     def __str__(self) -> str:
         return f"Refresh #{self.pk}"
+
+
+class ProductTrade(models.Model):
+    """A reporter's imports from a partner in a year of one HS chapter (two digits), in US dollars,
+    as the WTO publishes them (its HS2 detail): what two countries trade, not only how much.
+
+    Reference data for the pair page's "what they trade"; no derived figure is computed from it.
+    ``partner`` empty is the World.
+    """
+
+    reporter = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    chapter = models.CharField(max_length=2, help_text="HS chapter, two digits, e.g. 27.")
+    value_usd = models.DecimalField(max_digits=22, decimal_places=2)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["reporter", "partner", "year", "chapter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "partner", "year", "chapter"],
+                condition=Q(partner__isnull=False),
+                name="%(app_label)s_%(class)s_one_figure",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "year", "chapter"],
+                condition=Q(partner__isnull=True),
+                name="%(app_label)s_%(class)s_one_world_figure",
+            ),
+            models.CheckConstraint(condition=Q(chapter__regex=r"^[0-9]{2}$"), name="%(app_label)s_%(class)s_chapter"),
+            models.CheckConstraint(condition=Q(value_usd__gte=0), name="%(app_label)s_%(class)s_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Product figure #{self.pk}"

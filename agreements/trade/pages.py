@@ -21,7 +21,9 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
-from agreements.models import AgreementTradeStatistic, Basis, Country, ExchangeRate, PairYearStatistic, Source
+from agreements.models import AgreementTradeStatistic, Basis, Country, ExchangeRate, Origin, PairYearStatistic, Source
+from agreements.trade.models import ORIGIN_PRECISION
+from agreements.trade.python import to_usd
 from tradepacts.charts import MARKER_REACH, Chart, Marker, Series, line_chart
 
 ROLES = ("a_to_b", "b_to_a", "total")
@@ -70,6 +72,29 @@ class Figure:
     source_number: int | None = None
     rate_source_number: int | None = None
     is_total: bool = False
+    # Who published the flow (TradeFlow.Origin) and how precise its figures are ("" when exact).
+    origin: str = ""
+    precision: str = ""
+    # The flow changed since the refresh computed ``usd`` (a refresh is pending): its value is not
+    # shown beside a figure not computed from it.
+    stale: bool = False
+    # The other partner's report of the same direction, where both report it (reporter vs mirror).
+    check_usd: Decimal | None = None
+    check_source: SourceRef | None = None
+    check_source_number: int | None = None
+
+    @property
+    def gap(self) -> Decimal | None:
+        """The figure used minus the other partner's report of it."""
+        return None if self.usd is None or self.check_usd is None else self.usd - self.check_usd
+
+    @property
+    def gap_percent(self) -> Decimal | None:
+        return None if self.gap is None or not self.check_usd else self.gap / self.check_usd * 100
+
+    @property
+    def check_label(self) -> str:
+        return "exporter's report" if self.basis == Basis.MIRROR else "importer's report"
 
     @property
     def basis_label(self) -> str:
@@ -133,6 +158,26 @@ class PairTrade:
     def has_converted(self) -> bool:
         return any(f.converted for y in self.years for f in (y.forward, y.backward, y.total))
 
+    @property
+    def has_gap(self) -> bool:
+        return any(f.check_usd is not None for y in self.years for f in (y.forward, y.backward))
+
+    @property
+    def precisions(self) -> list[tuple[str, str]]:
+        """(origin, how precise) of each origin shown whose figures are not exact (COW: whole millions)."""
+        seen = {f.origin: f.precision for y in self.years for f in (y.forward, y.backward, y.total) if f.precision}
+        return sorted(seen.items())
+
+    @property
+    def uncovered_years(self) -> list[int]:
+        """Years between the first and the last with figures that no source covers."""
+        years = {y.year for y in self.years}
+        return [] if not years else [y for y in range(min(years), max(years)) if y not in years]
+
+    @property
+    def has_stale(self) -> bool:
+        return any(f.stale for y in self.years for f in (y.forward, y.backward, y.total))
+
 
 def _rate_annotations() -> dict[str, Subquery]:
     """For each flow role, the rate that converted it and the rate's source: subqueries
@@ -154,7 +199,7 @@ def _rate_annotations() -> dict[str, Subquery]:
 def pair_statistics(first: Country, second: Country) -> QuerySet[PairYearStatistic]:
     """The pair's derived rows, oldest first, with each flow used, its source and its rate. One query."""
     a, b = sorted([first, second], key=lambda c: c.pk)
-    flows = [f"{role}_flow" for role in ROLES]
+    flows = [f"{role}_flow" for role in ROLES] + ["a_to_b_check_flow", "b_to_a_check_flow"]
     return (
         PairYearStatistic.objects.filter(country_a=a, country_b=b)
         .select_related(*flows, *(f"{flow}__source" for flow in flows))
@@ -174,9 +219,21 @@ def _figure(row: PairYearStatistic, role: str) -> Figure:
         # The two directions added: synthetic if either is, no single source.
         figure.synthetic = row.is_synthetic
         return figure
+    if role != "total":
+        check = getattr(row, f"{role}_check_flow")
+        figure.check_usd = getattr(row, f"{role}_check_usd")
+        figure.check_source = _source(check.source) if check is not None else None
     if flow is not None:
-        figure.original_value, figure.currency = flow.value, flow.currency
         figure.source, figure.synthetic = _source(flow.source), flow.is_synthetic
+        origin = Origin(flow.origin) if flow.origin in Origin.values else None
+        figure.origin = origin.label if origin else ""
+        figure.precision = ORIGIN_PRECISION.get(origin, "") if origin else ""
+        rate = getattr(row, f"{role}_rate") if flow.currency != "USD" else None
+        if figure.usd is not None and to_usd(flow.value, flow.currency, rate) != figure.usd:
+            # Changed since the refresh (which is queued): show the derived figure alone.
+            figure.stale = True
+            return figure
+        figure.original_value, figure.currency = flow.value, flow.currency
         if flow.currency != "USD":
             figure.rate = getattr(row, f"{role}_rate")
             source_id = getattr(row, f"{role}_rate_source_id")
@@ -223,6 +280,7 @@ def number_sources(years: Iterable[PairYear]) -> list[SourceRef]:
         for figure in (year.forward, year.backward, year.total):
             figure.source_number = number(figure.source)
             figure.rate_source_number = number(figure.rate_source)
+            figure.check_source_number = number(figure.check_source)
     return sources
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import combinations
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from agreements.models import Basis, ExchangeRate, PairYearStatistic, Party, TradeFlow
@@ -31,9 +31,13 @@ PAIR_FIELDS = [
     "a_to_b_usd",
     "a_to_b_basis",
     "a_to_b_flow_id",
+    "a_to_b_check_usd",
+    "a_to_b_check_flow_id",
     "b_to_a_usd",
     "b_to_a_basis",
     "b_to_a_flow_id",
+    "b_to_a_check_usd",
+    "b_to_a_check_flow_id",
     "total_usd",
     "total_basis",
     "total_flow_id",
@@ -52,6 +56,12 @@ class Candidate:
     usd: Decimal | None
     currency: str
     synthetic: bool
+    origin: int = 10
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Precedence among flows of one role: the first origin (TradeFlow.Origin), then the lowest id."""
+        return (self.origin, self.id)
 
 
 def to_usd(value: Decimal, currency: str, units_per_usd: Decimal | None) -> Decimal | None:
@@ -75,16 +85,39 @@ def growth_on(total: Decimal | None, previous: Decimal | None) -> Decimal | None
     return result if abs(result) < GROWTH_LIMIT else None
 
 
-def pair_year_figures(year: int, candidates: dict[int, Candidate]) -> dict:
+def best(flows: list[Candidate]) -> Candidate:
+    return min(flows, key=lambda c: c.rank)
+
+
+def direction(candidates: dict[int, Candidate], reported: int, mirror: int) -> tuple[int | None, int | None]:
+    """(the role used for a direction, the role of the other partner's report of it, if any).
+
+    The first origin wins (never a sum across sources); between the exporter's own report and
+    the importer's mirror of the same origin, the exporter's.
+    """
+    present = [r for r in (reported, mirror) if r in candidates]
+    if not present:
+        return None, None
+    chosen = min(present, key=lambda r: (candidates[r].origin, r != reported))
+    other = next((r for r in present if r != chosen), None)
+    return chosen, other
+
+
+def pair_year_figures(year: int, flows_by_role: dict[int, list[Candidate]]) -> dict:
     """The figures of one pair-year from its candidate flows by role (growth and
     agreements in force are added by the caller)."""
-    ab_role = next((r for r in (AB_REPORTED, AB_MIRROR) if r in candidates), None)
-    ba_role = next((r for r in (BA_REPORTED, BA_MIRROR) if r in candidates), None)
-    ab = candidates[ab_role] if ab_role is not None else None
-    ba = candidates[ba_role] if ba_role is not None else None
+    candidates = {role: best(flows) for role, flows in flows_by_role.items() if flows}
+    ab_role, ab_check_role = direction(candidates, AB_REPORTED, AB_MIRROR)
+    ba_role, ba_check_role = direction(candidates, BA_REPORTED, BA_MIRROR)
+    ab = candidates.get(ab_role)  # type: ignore[arg-type]
+    ba = candidates.get(ba_role)  # type: ignore[arg-type]
+    ab_check = candidates.get(ab_check_role)  # type: ignore[arg-type]
+    ba_check = candidates.get(ba_check_role)  # type: ignore[arg-type]
     totals = [r for r in (TOTAL_A, TOTAL_B) if r in candidates]
-    t_role = next((r for r in totals if candidates[r].usd is not None), totals[0] if totals else None)
-    reported_total = candidates[t_role] if t_role is not None else None
+    # A reported total: one that converts first, then the first origin, country A's first.
+    totals.sort(key=lambda r: (candidates[r].usd is None, candidates[r].origin, r))
+    t_role = totals[0] if totals else None
+    reported_total = candidates.get(t_role)  # type: ignore[arg-type]
 
     used = [c for c in (ab, ba) if c is not None]
     total_usd: Decimal | None
@@ -111,9 +144,13 @@ def pair_year_figures(year: int, candidates: dict[int, Candidate]) -> dict:
         "a_to_b_usd": ab.usd if ab else None,
         "a_to_b_basis": basis(ab_role, AB_REPORTED),
         "a_to_b_flow_id": ab.id if ab else None,
+        "a_to_b_check_usd": ab_check.usd if ab_check else None,
+        "a_to_b_check_flow_id": ab_check.id if ab_check else None,
         "b_to_a_usd": ba.usd if ba else None,
         "b_to_a_basis": basis(ba_role, BA_REPORTED),
         "b_to_a_flow_id": ba.id if ba else None,
+        "b_to_a_check_usd": ba_check.usd if ba_check else None,
+        "b_to_a_check_flow_id": ba_check.id if ba_check else None,
         "total_usd": total_usd,
         "total_basis": total_basis,
         "total_flow_id": total_flow.id if total_flow else None,
@@ -167,11 +204,11 @@ def agreements_with_pairs(scope: list[Pair]) -> set[int]:
 def compute_pair_rows(scope: list[Pair] | None) -> dict[tuple[int, int, int], dict]:
     """Every derived pair-year row of the scope, keyed (country_a, country_b, year)."""
     rates = {(c, y): u for c, y, u in ExchangeRate.objects.values_list("currency", "year", "units_per_usd")}
-    groups: dict[tuple[int, int, int], dict[int, Candidate]] = defaultdict(dict)
-    for flow_id, reporter, partner, year, flow, value, currency, synthetic in _scope_flows(scope):
+    groups: dict[tuple[int, int, int], dict[int, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
+    for flow_id, reporter, partner, year, flow, value, currency, synthetic, origin in _scope_flows(scope):
         key = (min(reporter, partner), max(reporter, partner), year)
         usd = to_usd(value, currency, rates.get((currency, year)))
-        groups[key][role_of(reporter, partner, flow)] = Candidate(flow_id, usd, currency, synthetic)
+        groups[key][role_of(reporter, partner, flow)].append(Candidate(flow_id, usd, currency, synthetic, origin))
     intervals = in_force_intervals(scope)
     rows = {key: pair_year_figures(key[2], candidates) for key, candidates in groups.items()}
     for (a, b, year), row in rows.items():
@@ -184,7 +221,7 @@ def compute_pair_rows(scope: list[Pair] | None) -> dict[tuple[int, int, int], di
 
 
 def _scope_flows(scope: list[Pair] | None) -> Iterator[tuple]:
-    fields = ("id", "reporter_id", "partner_id", "year", "flow", "value", "currency", "is_synthetic")
+    fields = ("id", "reporter_id", "partner_id", "year", "flow", "value", "currency", "is_synthetic", "origin")
     flows = TradeFlow.objects.filter(partner__isnull=False).order_by()
     if scope is None:
         yield from flows.values_list(*fields).iterator(chunk_size=5000)
@@ -224,11 +261,19 @@ def refresh_pairs(scope: list[Pair] | None) -> int:
             changed.append(
                 PairYearStatistic(id=before["id"], country_a_id=key[0], country_b_id=key[1], year=key[2], **values)
             )
-    for start in range(0, len(gone), 500):
-        PairYearStatistic.objects.filter(id__in=gone[start : start + 500]).delete()
-    # Written without a digest (inputs_digest stays None): the SQL path cannot trust it.
-    PairYearStatistic.objects.bulk_update(changed, [*PAIR_FIELDS, "inputs_digest"], batch_size=500)
-    PairYearStatistic.objects.bulk_create(added, batch_size=500)
+    # Changed rows are replaced (deleted, then inserted with the new rows): bulk_update's CASE per
+    # field and row costs minutes on SQLite once tens of thousands change (a registry import moves the
+    # agreements in force of most pairs).
+    # Deleted in SQL: a queryset delete would load each row to send its signals (the page cache listens
+    # to every model), and derived rows have no history.
+    table = connection.ops.quote_name(PairYearStatistic._meta.db_table)
+    doomed = [*gone, *(row.id for row in changed)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(doomed), 500):
+            chunk = doomed[start : start + 500]
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+    # Written (the changed rows with their own ids again, so a row keeps its id) without a digest (inputs_digest stays None): the SQL path cannot trust it.
+    PairYearStatistic.objects.bulk_create([*changed, *added], batch_size=500)
     return len(gone) + len(changed) + len(added)
 
 

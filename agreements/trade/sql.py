@@ -30,11 +30,20 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-from agreements.trade.roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B
+from agreements.trade.statements import (
+    AGREEMENT_PAIRS,
+    CAPPED_GROWTH,
+    COMMON_DIGEST,
+    FLOW_DIGEST,
+    KEYS,
+    PAIR,
+    RAW_GROWTH,
+    pair_year_sql,
+)
 from tradepacts.db import transaction_settings
 
 # Part of every digest: change it whenever a rule changes, to recompute every stored row.
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 # Above this share of the stored rows changed, one pass over everything is faster.
 MAX_CHANGED_SHARE = 0.25
 # Memory for the full refresh's aggregate and sorts (per run; only one full run at a time).
@@ -46,246 +55,16 @@ FULL_REFRESH_SETTINGS = {
     # Compiling these large statements costs more than it saves.
     "jit": "off",
 }
-KEYS = "trade_refresh_keys"  # the temporary table of the pair-years to recompute
 
 # The extra scale makes the division exact to 28 places before rounding to cents.
-RATES = """
-    SELECT currency, year, units_per_usd * 1.0000000000000000000000 AS units_per_usd
-    FROM agreements_exchangerate
-"""
-# A flow f's value in US dollars, with its rate r from RATES (NULL without one); also the benchmark's floor.
-USD = "CASE WHEN f.currency = 'USD' THEN f.value ELSE ROUND(f.value / r.units_per_usd, 2) END"
-# Each flow's digest is the stored generated column agreements_tradeflow.digest (migration 0012):
-# computed once per write by the database, so a change made any way changes it.
-_FLOW_DIGEST = "f.digest"
-# Every exchange rate, in one digest that every row's includes: any change of a rate recomputes
-# every row (rates change seldom; checking each flow's rate would cost a join per flow). The rules'
-# version goes in with it, so that a change of the rules recomputes every row too.
-_COMMON_DIGEST = """((SELECT COALESCE(bit_xor(hash_numeric_extended(units_per_usd,
-            hashtextextended(currency || ' ' || year, 0))), 0) FROM agreements_exchangerate)
-            # hashint8extended(%(digest_version)s, 0))"""
-_PAIR = "LEAST(f.reporter_id, f.partner_id) AS a, GREATEST(f.reporter_id, f.partner_id) AS b"
-
-# The role a flow f plays for its pair-year (agreements.trade.roles); also the benchmark's floor.
-ROLE = f"""CASE WHEN f.reporter_id < f.partner_id
-            THEN CASE f.flow WHEN 'exports' THEN {AB_REPORTED} WHEN 'imports' THEN {BA_MIRROR} ELSE {TOTAL_A} END
-            ELSE CASE f.flow WHEN 'exports' THEN {BA_REPORTED} WHEN 'imports' THEN {AB_MIRROR} ELSE {TOTAL_B} END
-        END"""
-_ROLE_COLUMNS = ",\n".join(
-    f"        max(id) FILTER (WHERE role = {r}) AS id{r}, max(usd) FILTER (WHERE role = {r}) AS usd{r}"
-    for r in range(6)
-)
-_NOTE = "'no exchange rate for ' || {cur} || ' in ' || year"
-_AGREEMENT_PAIRS = """
-    -- Each pair's years with an agreement in force at year end: [start, stop).
-    SELECT p1.country_id AS a, p2.country_id AS b,
-        GREATEST(EXTRACT(YEAR FROM ag.in_force_on), EXTRACT(YEAR FROM p1.joined_on),
-                 EXTRACT(YEAR FROM p2.joined_on))::int AS start,
-        LEAST(EXTRACT(YEAR FROM ag.ended_on), EXTRACT(YEAR FROM p1.withdrew_on),
-              EXTRACT(YEAR FROM p2.withdrew_on))::int AS stop
-    FROM agreements_agreement ag
-    JOIN agreements_party p1 ON p1.agreement_id = ag.id
-    JOIN agreements_party p2 ON p2.agreement_id = ag.id AND p2.country_id > p1.country_id
-    WHERE ag.is_published AND ag.in_force_on IS NOT NULL {agreement_scope}
-"""
-# Growth on the previous year's total, to six places; empty when it would not fit the column.
-_RAW_GROWTH = """CASE WHEN {total} IS NOT NULL AND {previous} <> 0
-                THEN ROUND(({total} - {previous}) * 1.000000000000000000000000 / {previous}, 6) END"""
-_CAPPED_GROWTH = "CASE WHEN ABS(raw_growth) < 1000000 THEN raw_growth END"
-_FIGURES = (
-    "n.ab_usd, n.ab_basis, n.ab_id, n.ba_usd, n.ba_basis, n.ba_id, n.total_usd, n.total_basis, n.total_id, "
-    "n.growth, n.in_force, n.notes, n.is_synthetic"
-)
-_STORED_FIGURES = (
-    "o.a_to_b_usd, o.a_to_b_basis, o.a_to_b_flow_id, o.b_to_a_usd, o.b_to_a_basis, o.b_to_a_flow_id, "
-    "o.total_usd, o.total_basis, o.total_flow_id, o.growth, o.agreements_in_force, o.notes, o.is_synthetic"
-)
-
-PAIR_YEAR_SQL = f"""
-WITH rates AS ({RATES}),
-flows AS (
-    SELECT f.id, f.year, f.is_synthetic, {_PAIR},
-        {ROLE} AS role,
-        {USD} AS usd,
-        {_FLOW_DIGEST} AS digest
-    FROM agreements_tradeflow f
-    LEFT JOIN rates r ON r.currency = f.currency AND r.year = f.year
-    WHERE f.partner_id IS NOT NULL {{flow_scope}}
-    -- OFFSET 0 keeps each level's expressions computed once per row, not copied into every
-    -- aggregate or expression above that uses them (here: 13 aggregate filters per flow).
-    OFFSET 0
-),
-grouped AS (
-    SELECT a, b, year,
-{_ROLE_COLUMNS},
-        bit_or(1 << role) FILTER (WHERE is_synthetic) AS synthetic_roles,
-        bit_xor(digest) # {_COMMON_DIGEST} AS inputs_digest
-    FROM flows
-    GROUP BY a, b, year
-),
-chosen AS (
-    SELECT a, b, year, synthetic_roles, inputs_digest,
-        CASE WHEN id0 IS NOT NULL THEN 0 WHEN id1 IS NOT NULL THEN 1 END AS ab_role,
-        COALESCE(id0, id1) AS ab_id,
-        CASE WHEN id0 IS NOT NULL THEN usd0 ELSE usd1 END AS ab_usd,
-        CASE WHEN id2 IS NOT NULL THEN 2 WHEN id3 IS NOT NULL THEN 3 END AS ba_role,
-        COALESCE(id2, id3) AS ba_id,
-        CASE WHEN id2 IS NOT NULL THEN usd2 ELSE usd3 END AS ba_usd,
-        -- A reported total: the one that converts, country A's first.
-        CASE WHEN usd4 IS NOT NULL THEN 4 WHEN usd5 IS NOT NULL THEN 5
-             WHEN id4 IS NOT NULL THEN 4 WHEN id5 IS NOT NULL THEN 5 END AS t_role,
-        CASE WHEN usd4 IS NOT NULL THEN id4 WHEN usd5 IS NOT NULL THEN id5 ELSE COALESCE(id4, id5) END AS t_id,
-        COALESCE(usd4, usd5) AS t_usd
-    FROM grouped
-    OFFSET 0
-),
-known AS (
-    SELECT *, ab_usd IS NOT NULL AND ba_usd IS NOT NULL AS both_known FROM chosen
-),
-figures AS (
-    SELECT a, b, year, synthetic_roles, inputs_digest, both_known, ab_role, ba_role, t_role,
-        ab_usd, ab_id, ba_usd, ba_id,
-        CASE WHEN both_known THEN ab_usd + ba_usd ELSE t_usd END AS total_usd,
-        CASE WHEN both_known THEN
-                CASE WHEN ab_role = 1 OR ba_role = 3 THEN 'mirror' ELSE 'reported' END
-             WHEN t_id IS NOT NULL THEN 'reported_total' ELSE 'missing' END AS total_basis,
-        CASE WHEN both_known THEN NULL ELSE t_id END AS total_id,
-        (ab_id IS NOT NULL AND ab_usd IS NULL) OR (ba_id IS NOT NULL AND ba_usd IS NULL)
-            OR (NOT both_known AND t_id IS NOT NULL AND t_usd IS NULL) AS unconverted,
-        -- Currencies without a rate: looked up only for the few figures that need a note.
-        CASE WHEN ab_id IS NOT NULL AND ab_usd IS NULL
-            THEN (SELECT currency FROM agreements_tradeflow WHERE id = ab_id) END AS ab_cur,
-        CASE WHEN ba_id IS NOT NULL AND ba_usd IS NULL
-            THEN (SELECT currency FROM agreements_tradeflow WHERE id = ba_id) END AS ba_cur,
-        CASE WHEN NOT both_known AND t_id IS NOT NULL AND t_usd IS NULL
-            THEN (SELECT currency FROM agreements_tradeflow WHERE id = t_id) END AS t_cur
-    FROM known
-    OFFSET 0
-),
-pair_rows AS MATERIALIZED (
-    SELECT a, b, year, inputs_digest,
-        ab_usd, CASE ab_role WHEN 0 THEN 'reported' WHEN 1 THEN 'mirror' ELSE 'missing' END AS ab_basis, ab_id,
-        ba_usd, CASE ba_role WHEN 2 THEN 'reported' WHEN 3 THEN 'mirror' ELSE 'missing' END AS ba_basis, ba_id,
-        total_usd, total_basis, total_id,
-        CASE WHEN NOT unconverted THEN '' ELSE concat_ws('; ',
-            {_NOTE.format(cur="ab_cur")},
-            CASE WHEN ba_cur IS DISTINCT FROM ab_cur THEN {_NOTE.format(cur="ba_cur")} END,
-            CASE WHEN t_cur IS DISTINCT FROM ab_cur AND t_cur IS DISTINCT FROM ba_cur
-                THEN {_NOTE.format(cur="t_cur")} END
-        ) END AS notes,
-        (COALESCE(synthetic_roles, 0) & (
-            COALESCE(1 << ab_role, 0) | COALESCE(1 << ba_role, 0)
-            | CASE WHEN both_known THEN 0 ELSE COALESCE(1 << t_role, 0) END
-        )) <> 0 AS is_synthetic
-    FROM figures
-),
--- Materialized: joined on the pair as a whole, not party by party.
-agreement_pairs AS MATERIALIZED ({_AGREEMENT_PAIRS}),
-in_force AS (
-    SELECT r.a, r.b, r.year, count(*) AS agreements
-    FROM pair_rows r
-    JOIN agreement_pairs ap ON ap.a = r.a AND ap.b = r.b
-    WHERE ap.start <= r.year AND (ap.stop IS NULL OR r.year < ap.stop)
-    GROUP BY r.a, r.b, r.year
-),
-new AS (
-    SELECT g.*, {_CAPPED_GROWTH} AS growth
-    FROM (
-        SELECT c.*, {_RAW_GROWTH.format(total="c.total_usd", previous="c.previous_total")} AS raw_growth
-        FROM (
-            SELECT r.*, COALESCE(i.agreements, 0)::int AS in_force, {{previous_total}} AS previous_total
-            FROM pair_rows r
-            LEFT JOIN pair_rows p ON p.a = r.a AND p.b = r.b AND p.year = r.year - 1
-            LEFT JOIN in_force i ON i.a = r.a AND i.b = r.b AND i.year = r.year
-            OFFSET 0
-        ) c
-        OFFSET 0
-    ) g
-),
-old AS (
-    SELECT * FROM agreements_pairyearstatistic s WHERE true {{old_scope}}
-),
-diff AS MATERIALIZED (
-    SELECT * FROM (
-        SELECT o.id AS old_id, n.*,
-            ({_FIGURES}) IS DISTINCT FROM ({_STORED_FIGURES}) AS figures_changed,
-            n.inputs_digest IS DISTINCT FROM o.inputs_digest AS digest_changed
-        FROM new n
-        FULL JOIN old o ON o.country_a_id = n.a AND o.country_b_id = n.b AND o.year = n.year
-    ) d
-    WHERE figures_changed OR digest_changed
-),
--- The rows by id (= ANY, an index scan), so that a few changes never scan the whole table.
-deleted AS (
-    DELETE FROM agreements_pairyearstatistic WHERE id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NULL))
-    RETURNING 1
-),
-updated AS (
-    UPDATE agreements_pairyearstatistic s SET
-        a_to_b_usd = d.ab_usd, a_to_b_basis = d.ab_basis, a_to_b_flow_id = d.ab_id,
-        b_to_a_usd = d.ba_usd, b_to_a_basis = d.ba_basis, b_to_a_flow_id = d.ba_id,
-        total_usd = d.total_usd, total_basis = d.total_basis, total_flow_id = d.total_id,
-        growth = d.growth, agreements_in_force = d.in_force, notes = d.notes, is_synthetic = d.is_synthetic,
-        inputs_digest = d.inputs_digest
-    FROM diff d
-    WHERE s.id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NOT NULL)) AND s.id = d.old_id
-    RETURNING d.figures_changed
-),
-inserted AS (
-    INSERT INTO agreements_pairyearstatistic (
-        country_a_id, country_b_id, year, a_to_b_usd, a_to_b_basis, a_to_b_flow_id,
-        b_to_a_usd, b_to_a_basis, b_to_a_flow_id, total_usd, total_basis, total_flow_id,
-        growth, agreements_in_force, notes, is_synthetic, inputs_digest)
-    SELECT a, b, year, ab_usd, ab_basis, ab_id, ba_usd, ba_basis, ba_id, total_usd, total_basis, total_id,
-        growth, in_force, notes, is_synthetic, inputs_digest
-    FROM diff WHERE old_id IS NULL
-    RETURNING 1
-)
--- Rows written: those whose figures changed (a new digest alone is bookkeeping).
-SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FILTER (WHERE figures_changed) FROM updated),
-    (SELECT count(*) FROM deleted)
-"""
-
-_PAIRS = "SELECT * FROM unnest(%(scope_a)s::bigint[], %(scope_b)s::bigint[])"
-_SCOPES = {
-    "all": {"flow_scope": "", "agreement_scope": "", "old_scope": ""},
-    "pairs": {
-        # Both orders of each pair, so the lookups use the (reporter, partner, ...) index.
-        "flow_scope": "AND (f.reporter_id, f.partner_id) IN (SELECT * FROM unnest("
-        "%(scope_a)s::bigint[] || %(scope_b)s::bigint[], %(scope_b)s::bigint[] || %(scope_a)s::bigint[]))",
-        "agreement_scope": f"AND (p1.country_id, p2.country_id) IN ({_PAIRS})",
-        "old_scope": f"AND (s.country_a_id, s.country_b_id) IN ({_PAIRS})",
-    },
-    "keys": {
-        "flow_scope": f"AND (f.reporter_id, f.partner_id, f.year) IN "
-        f"(SELECT a, b, year FROM {KEYS} UNION ALL SELECT b, a, year FROM {KEYS})",
-        "agreement_scope": f"AND (p1.country_id, p2.country_id) IN (SELECT a, b FROM {KEYS})",
-        "old_scope": f"AND (s.country_a_id, s.country_b_id, s.year) IN (SELECT a, b, year FROM {KEYS})",
-        # The year before, when it is not recomputed, is as stored (and current: it did not change).
-        "previous_total": f"""CASE WHEN p.a IS NOT NULL THEN p.total_usd ELSE (
-            SELECT ps.total_usd FROM agreements_pairyearstatistic ps
-            WHERE ps.country_a_id = r.a AND ps.country_b_id = r.b AND ps.year = r.year - 1
-                AND NOT EXISTS (SELECT FROM {KEYS} k WHERE k.a = r.a AND k.b = r.b AND k.year = r.year - 1)
-        ) END""",
-    },
-}
-
-
-def pair_year_sql(scope: str) -> str:
-    """The refresh statement for "all" pair-years, the "pairs" passed as %(scope_a)s and
-    %(scope_b)s (every year of each), or the pair-years in the "keys" table."""
-    parts = {"previous_total": "p.total_usd", **_SCOPES[scope]}
-    return PAIR_YEAR_SQL.format(**parts)
-
-
 CHANGED_FLOWS_SQL = f"""
 WITH inputs AS (
-    SELECT {_PAIR}, f.year, {_FLOW_DIGEST} AS digest
+    SELECT {PAIR}, f.year, {FLOW_DIGEST} AS digest
     FROM agreements_tradeflow f
     WHERE f.partner_id IS NOT NULL
     UNION ALL
     -- A stored row's digest cancels its flows' and the rates' when nothing changed (NULL: never known).
-    SELECT country_a_id, country_b_id, year, inputs_digest # {_COMMON_DIGEST} FROM agreements_pairyearstatistic
+    SELECT country_a_id, country_b_id, year, inputs_digest # {COMMON_DIGEST} FROM agreements_pairyearstatistic
 )
 INSERT INTO {KEYS} (a, b, year)
 SELECT a, b, year FROM inputs GROUP BY a, b, year HAVING bit_xor(digest) IS DISTINCT FROM 0
@@ -295,9 +74,9 @@ SELECT a, b, year FROM inputs GROUP BY a, b, year HAVING bit_xor(digest) IS DIST
 # itself) gets its growth again, on the new total. Nothing else of it depends on the year before.
 NEXT_YEARS_GROWTH_SQL = f"""
 WITH next AS (
-    SELECT n.id, n.growth AS stored, {_CAPPED_GROWTH} AS growth
+    SELECT n.id, n.growth AS stored, {CAPPED_GROWTH} AS growth
     FROM (
-        SELECT s.id, s.growth, {_RAW_GROWTH.format(total="s.total_usd", previous="p.total_usd")} AS raw_growth
+        SELECT s.id, s.growth, {RAW_GROWTH.format(total="s.total_usd", previous="p.total_usd")} AS raw_growth
         FROM {KEYS} k
         JOIN agreements_pairyearstatistic s
             ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year = k.year + 1
@@ -313,7 +92,7 @@ WHERE s.id = next.id AND next.growth IS DISTINCT FROM next.stored
 """
 
 CHANGED_IN_FORCE_SQL = f"""
-WITH agreement_pairs AS MATERIALIZED ({_AGREEMENT_PAIRS.format(agreement_scope="")}),
+WITH agreement_pairs AS MATERIALIZED ({AGREEMENT_PAIRS.format(agreement_scope="")}),
 counted AS MATERIALIZED (
     SELECT s.id, s.country_a_id AS a, s.country_b_id AS b, s.year, s.agreements_in_force AS stored,
         count(*) AS expected

@@ -143,8 +143,11 @@ SYNTHETIC_FIGURES = [
 
 
 @transaction.atomic
-def load_indicator_demo() -> dict[str, int]:
-    """The demo's indicators and figures (after ``load_demo``, whose corridors they belong to)."""
+def load_indicator_demo(synthetic_periods: bool = True) -> dict[str, int]:
+    """The demo's indicators and figures (after ``load_demo``, whose corridors they belong to).
+
+    ``synthetic_periods=False`` (the default run, which loads the reported figures instead) leaves
+    the synthetic figures out, and deletes any an earlier run loaded."""
     indicators = {data["slug"]: upsert(Indicator, {"slug": data["slug"]}, data) for data in INDICATORS}
     corridors = Corridor.objects.in_bulk([data.slug for data in CORRIDORS], field_name="slug")
     country = countries({"RWA"})
@@ -158,7 +161,7 @@ def load_indicator_demo() -> dict[str, int]:
     ]
     rows += [
         (corridor, CARGO, "RWA", period, Decimal(value), "", synthetic, "", True)
-        for corridor, period, value in SYNTHETIC_FIGURES
+        for corridor, period, value in (SYNTHETIC_FIGURES if synthetic_periods else [])
     ]
     kept = []
     for corridor, indicator, iso3, text, value, qualifier, source, note, is_synthetic in rows:

@@ -105,8 +105,8 @@ def test_a_bad_file_is_refused_whole_with_every_error_by_line(reference):
         "line 3, column corridor: Unknown corridor “southern-corridor”: give its slug or name.",
         "line 4, column indicator: Unknown indicator “tonnage”: give its slug or name.",
         "line 5, column country: TZA is not a member country of corridor “northern-corridor”.",
-        "line 6, column period: “2024-Q5” is not a period: write a year (2024), a quarter (2024-Q3) or a month "
-        "(2024-07).",
+        "line 6, column period: “2024-Q5” is not a period: write a year (2024), a quarter (2024-Q3), a month "
+        "(2024-07) or a fiscal year (FY2023/24, July 2023 to June 2024).",
         "line 6, column value: -3 is negative: a value is never below zero.",
         "line 6, column unit: “kg” is not this indicator's unit (t): figures are never converted; give them in t.",
         "line 7, column value: “1 000” is not a number: digits with a point for decimals, no thousands separators.",

@@ -33,6 +33,7 @@ from agreements.models import (
     Source,
 )
 from agreements.search import reindex
+from agreements.tasks import queue_trade_refresh
 from tradepacts.imports import Importer, ImportResult, RowError, first_line
 from tradepacts.locking import hold
 
@@ -90,6 +91,7 @@ class DestaImporter(DestaReader, DestaPlanner, Importer):
         result = ImportResult("DESTA entries", rows=len(self.entries))
         result.details.update({f"{label} created": 0 for label in CREATED_BY_TYPE.values()})
         self.write_plans(plans, result)
+        queue_trade_refresh()  # agreements in force changed: every pair, once, on commit
         self.remember(self.raw)
         result.warnings = self.warnings
         return result

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.imports.agreements import import_agreements
+from agreements.tasks import queue_trade_refresh_for_agreements
 from tradepacts.imports import ImportFailed, refused
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         try:
             with stream:
                 result = import_agreements(stream, publish=not draft, filename=path.name)
+                queue_trade_refresh_for_agreements(result.ids)
         except ImportFailed as failure:
             raise refused(failure, path.name, self.stderr) from None
         state = "new ones left as drafts" if draft else "published"

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from agreements.models import Origin
 from agreements.trade.imports import (
     FLOWS,
     check_source_text,
@@ -32,6 +33,14 @@ class Command(BaseCommand):
             default="",
             help=self.source_help,
         )
+        if self.kind == FLOWS:
+            parser.add_argument(
+                "--origin",
+                choices=[name.lower() for name in Origin.names],
+                default="national",
+                help="Who published the figures (TradeFlow.Origin, in order of precedence): national (a curator's "
+                "national figure, the default), wto, comtrade, cow or synthetic.",
+            )
 
     def handle(self, *args: Any, file: str, source: str, **options: Any) -> None:
         try:
@@ -43,10 +52,13 @@ class Command(BaseCommand):
             stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        importer = import_trade_flows if self.kind == FLOWS else import_exchange_rates
         try:
             with stream:
-                result: ImportResult = importer(stream, source=source, filename=name)
+                if self.kind == FLOWS:
+                    origin = Origin[options.get("origin", "national").upper()]
+                    result: ImportResult = import_trade_flows(stream, source=source, filename=name, origin=origin)
+                else:
+                    result = import_exchange_rates(stream, source=source, filename=name)
         except ImportFailed as failure:
             raise refused(failure, name, self.stderr) from None
         except OSError as error:

@@ -66,14 +66,17 @@ __all__ = [
 
 
 def import_trade_flows(
-    data: Any, *, source: str = "", filename: str = "a CSV file", can_change: bool = True
+    data: Any, *, source: str = "", filename: str = "a CSV file", can_change: bool = True, origin: int = 10
 ) -> ImportResult:
     """Import trade figures (Comtrade or plain layout); raises ImportFailed with every error.
 
     ``can_change=False`` refuses a file that would change figures already stored
     (a curator allowed to add only); figures it repeats unchanged are fine.
+    ``origin`` (TradeFlow.Origin, a curator's national figure by default) says who
+    published the file's figures: figures of other origins are kept beside them.
     """
-    return TradeImporter(FLOWS, source=source, filename=filename, can_change=can_change).run(data)
+    importer = TradeImporter(FLOWS, source=source, filename=filename, can_change=can_change, origin=origin)
+    return importer.run(data)
 
 
 def import_exchange_rates(

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agreements.models import Country, Source
+from agreements.models import Country, Origin, Source
 from agreements.trade.imports.comtrade import (
     COMTRADE_COLUMNS,
     COMTRADE_NEEDS,
@@ -54,9 +54,17 @@ from tradepacts.imports import Importer, ImportResult
 class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
     """One import: the reference data it looks up, the rows it keeps, the errors it found."""
 
-    def __init__(self, kind: str, *, source: str = "", filename: str = "a CSV file", can_change: bool = True) -> None:
+    def __init__(
+        self,
+        kind: str,
+        *,
+        source: str = "",
+        filename: str = "a CSV file",
+        can_change: bool = True,
+        origin: int = Origin.NATIONAL,
+    ) -> None:
         super().__init__()
-        self.kind, self.filename, self.can_change = kind, filename, can_change
+        self.kind, self.filename, self.can_change, self.origin = kind, filename, can_change, origin
         self.layout = ""
         self.skipped: Counter[str] = Counter()
         self.flow_rows: list[FlowRow] = []  # trade figures, kept by add_flow
@@ -348,7 +356,7 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
                 (r, p, y, f, v, c, source_ids[s] if s is not None else None, False)
                 for r, p, y, f, v, c, s in self.flow_rows
             )
-            result.created, result.updated, result.pairs = write_flows(rows)
+            result.created, result.updated, result.pairs = write_flows(rows, self.origin)
         else:
             rates = ((c, y, r, source_ids[s] if s is not None else None) for c, y, r, s in self.rate_rows)
             result.created, result.updated, changed = write_rates(rates)

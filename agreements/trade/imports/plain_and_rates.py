@@ -27,6 +27,9 @@ from agreements.trade.imports.state import RowsMixinBase
 PLAIN_COLUMNS = ["reporter", "partner", "year", "flow", "value", "currency"]
 RATE_COLUMNS = ["currency", "year", "units_per_usd"]
 OPTIONAL_COLUMNS = ["source"]
+# Codes that name no country, skipped (and counted) rather than refused: the WTO's EUN is the
+# European Union as one economy, whose members' own figures are elsewhere.
+NOT_COUNTRIES = {"EUN": "rows with EUN (the European Union as one economy, not a country)"}
 PLAIN_FLOWS = {
     "exports": EXPORTS,
     "export": EXPORTS,
@@ -93,6 +96,11 @@ class PlainRowsMixin(RowsMixinBase):
             self.wrong_width(line, cells, self.width)
             return
         c, before = self.columns, len(self.errors)
+        if reason := next(
+            (NOT_COUNTRIES[v] for v in (cells[c["reporter"]], cells[c["partner"]]) if v in NOT_COUNTRIES), None
+        ):
+            self.skipped[reason] += 1
+            return
         cell = cells[c["reporter"]]
         reporter = self.by_iso3.get(cell) or self.country(line, "reporter", cell)
         cell = cells[c["partner"]]

@@ -26,7 +26,8 @@ EXPORTS, IMPORTS, TOTAL = TradeFlow.Flow.EXPORTS.value, TradeFlow.Flow.IMPORTS.v
 FLOW_BITS = {EXPORTS: 0, IMPORTS: 1, TOTAL: 2}
 
 VALUE_PLACES, VALUE_DIGITS = 2, TradeFlow._meta.get_field("value").max_digits
-RATE_PLACES, RATE_DIGITS = 6, ExchangeRate._meta.get_field("units_per_usd").max_digits
+RATE_FIELD = ExchangeRate._meta.get_field("units_per_usd")
+RATE_PLACES, RATE_DIGITS = RATE_FIELD.decimal_places, RATE_FIELD.max_digits
 # Numbers that need no rounding nor checking (the database reads them as they are).
 VALUE_PATTERN = re.compile(rf"[0-9]{{1,{VALUE_DIGITS - VALUE_PLACES}}}(?:\.[0-9]{{1,{VALUE_PLACES}}})?")
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Field, Model, Q
 from django.utils import timezone
 
-from agreements.models import ExchangeRate, TradeFlow
+from agreements.models import ExchangeRate, Origin, TradeFlow
 from agreements.trade.imports.reading import chunks
 
 STAGE = "trade_import_stage"  # a temporary table: private to the connection
@@ -38,11 +38,12 @@ FLOW_STAGE = [
     ("currency", "varchar(3)"),
     ("source_id", "bigint"),
     ("is_synthetic", "boolean"),
+    ("origin", "smallint"),
 ]
 RATE_STAGE = [
     ("currency", "varchar(3)"),
     ("year", "smallint"),
-    ("units_per_usd", "numeric(20, 6)"),
+    ("units_per_usd", "numeric(32, 18)"),
     ("source_id", "bigint"),
 ]
 
@@ -128,7 +129,7 @@ def _now() -> Any:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
-FLOW_FIELDS = ["reporter", "partner", "year", "flow", "value", "currency", "source", "is_synthetic"]
+FLOW_FIELDS = ["reporter", "partner", "year", "flow", "value", "currency", "source", "is_synthetic", "origin"]
 RATE_FIELDS = ["currency", "year", "units_per_usd", "source"]
 
 
@@ -148,8 +149,9 @@ def _pairs(cursor: Any, sql: str, params: list) -> tuple[int, set[tuple[int, int
     return len(written), {(min(a, b), max(a, b)) for a, b in written if b is not None}
 
 
-def write_flows(rows: Iterable[tuple]) -> tuple[int, int, list[tuple[int, int]]]:
-    """Upsert trade figures: (reporter_id, partner_id or None, year, flow, value, currency, source_id, is_synthetic).
+def write_flows(rows: Iterable[tuple], origin: int = Origin.NATIONAL) -> tuple[int, int, list[tuple[int, int]]]:
+    """Upsert trade figures: (reporter_id, partner_id or None, year, flow, value, currency, source_id, is_synthetic),
+    all of one ``origin`` (who published them: a figure of another origin is another row).
 
     Keys must be distinct. Returns (created, updated, the pairs with a created or
     changed figure as (lower id, higher id)); unchanged rows are not written.
@@ -161,10 +163,10 @@ def write_flows(rows: Iterable[tuple]) -> tuple[int, int, list[tuple[int, int]]]
     partner = column(TradeFlow, "partner")
     with connection.cursor() as cursor:
         lock(cursor, TradeFlow)
-        stage(cursor, FLOW_STAGE, rows)
+        stage(cursor, FLOW_STAGE, ((*row, int(origin)) for row in rows))
         for scope, keys in (
-            (f"s.{partner} IS NOT NULL", ["reporter", "partner", "year", "flow"]),
-            (f"s.{partner} IS NULL", ["reporter", "year", "flow"]),
+            (f"s.{partner} IS NOT NULL", ["reporter", "partner", "year", "flow", "origin"]),
+            (f"s.{partner} IS NULL", ["reporter", "year", "flow", "origin"]),
         ):
             update, insert = merge_sql(
                 TradeFlow, FLOW_FIELDS, keys, ["value", "currency", "is_synthetic"], ["reporter", "partner"], scope

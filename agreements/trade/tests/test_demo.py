@@ -138,7 +138,7 @@ def test_synthetic_rows_the_demo_no_longer_makes_are_removed(refresh):
 def test_load_demo_loads_the_trade_figures_too():
     out = StringIO()
 
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--synthetic", stdout=out)
 
     assert "202 trade figures, 1 exchange rates." in out.getvalue()
     assert TradeFlow.objects.filter(year=2025, currency="TZS").count() == 1

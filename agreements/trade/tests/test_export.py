@@ -52,6 +52,15 @@ EXPECTED_HEADER = [
     "agreements_in_force",
     "synthetic",
     "notes",
+    # Issue 14: who published each figure, its precision, and the other partner's report.
+    "a_to_b_origin",
+    "b_to_a_origin",
+    "total_origin",
+    "a_to_b_precision",
+    "b_to_a_precision",
+    "total_precision",
+    "a_to_b_other_report_usd",
+    "b_to_a_other_report_usd",
 ]
 
 STATS = "National statistics"
@@ -85,7 +94,10 @@ def download(client, url: str) -> tuple[list[str], list[list[str]], object]:
 def test_header_and_rows_are_the_hand_computed_figures(client, pair):
     header, rows, response = download(client, "/countries/RWA/TZA/trade.csv")
     assert header == HEADER == EXPECTED_HEADER
-    assert rows == EXPECTED_ROWS
+    assert [row[:25] for row in rows] == EXPECTED_ROWS
+    origins = [row[25:28] for row in rows]
+    assert origins[2] == ["National figure (curated)", "National figure (curated)", ""]  # 2024: the total a sum
+    assert origins[3] == ["", "", "National figure (curated)"]  # 2025: a reported total
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="tradepacts-trade-RWA-TZA.csv"'
 

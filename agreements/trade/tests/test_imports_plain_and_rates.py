@@ -140,7 +140,7 @@ def test_exchange_rates_are_imported_and_re_imported_without_change(refresh):
     again = import_exchange_rates(data, source="Central bank annual averages")
 
     assert list(ExchangeRate.objects.values_list("currency", "year", "units_per_usd", "source__title")) == [
-        ("KES", 2025, Decimal("129.234568"), "Central bank annual averages"),
+        ("KES", 2025, Decimal("129.2345678"), "Central bank annual averages"),  # 18 places kept
         ("TZS", 2025, Decimal("2550.000000"), "https://www.bot.go.tz/ExchangeRate/"),
         ("USD", 2025, Decimal("1.000000"), "Central bank annual averages"),
     ]

@@ -201,7 +201,8 @@ class Bench(TradeData):
         Nothing chosen, no growth or agreements, nothing compared or written."""
         from django.db import transaction
 
-        from agreements.trade.sql import FULL_REFRESH_WORK_MEM, RATES, ROLE, USD
+        from agreements.trade.sql import FULL_REFRESH_WORK_MEM
+        from agreements.trade.statements import RATES, ROLE, USD
 
         roles = ", ".join(
             f"max(id) FILTER (WHERE role = {r}) AS id{r}, max(usd) FILTER (WHERE role = {r}) AS usd{r}"
