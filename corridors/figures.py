@@ -21,7 +21,7 @@ from corridors.models import AgreementIndicatorChange, IndicatorObservation
 from corridors.periods import MONTHS_IN, Period, PeriodKind
 from tradepacts.charts import Chart, Marker, Number, Series, line_chart, short_number
 
-KIND_ORDER: dict[str, int] = {PeriodKind.YEAR: 0, PeriodKind.QUARTER: 1, PeriodKind.MONTH: 2}
+KIND_ORDER: dict[str, int] = {PeriodKind.YEAR: 0, PeriodKind.FISCAL_YEAR: 1, PeriodKind.QUARTER: 2, PeriodKind.MONTH: 3}
 MAX_SERIES = 4  # lines one chart stays readable with; the table has them all
 
 

@@ -137,3 +137,17 @@ def test_country_page_without_figures_says_so(client):
     northern_corridor()
     split = section(get(client, "/countries/RWA/"), "corridor-split")
     assert "No corridor figures about cargo bound for Rwanda yet." in split
+
+
+def test_country_page_with_fiscal_year_figures_shows_them(client):
+    """A port authority's fiscal-year figures (FY2023/24) on a destination's split: once a 500."""
+    northern, central = with_figures()
+    figure(central, "FY2023/24", 900000)
+    figure(central, "FY2024/25", 950000)
+    refresh_corridor_statistics()
+
+    response = client.get("/countries/RWA/")
+
+    assert response.status_code == 200
+    split = section(response.content.decode(), "corridor-split")
+    assert "Cargo throughput bound for Rwanda, by year" in split
