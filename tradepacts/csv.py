@@ -10,6 +10,8 @@ from typing import Any
 from django.http import StreamingHttpResponse
 
 BOM = "\ufeff"
+# The last line of every complete file: "# complete: 3 rows". A file without it was cut.
+TRAILER_PREFIX = "# complete: "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROWS_PER_WRITE = 500
 
