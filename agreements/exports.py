@@ -1,26 +1,42 @@
 """The agreements CSV of the interface contract: columns declared once, rows
-read in chunks of plain values (no model instances), so exporting 100,000
-agreements takes a bounded number of queries per chunk and bounded memory.
+read as plain values (no model instances) by one set-based query, streamed
+from a server-side cursor, so exporting 100,000 agreements takes one query and
+bounded memory.
+
+The query (``export_query``): the filtered, ordered agreements (the list's own
+FilterSet and QuerySet) as a CTE, each child table (parties, topics, linked
+records, signatories, sources) restricted to that selection and aggregated
+once into one JSON array per agreement, joined back, in the list's order. No
+literal id lists, no per-row subquery.
 
 The import (agreements.imports.agreements) reads the same columns back.
 """
 
+import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import F, QuerySet, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 
 from agreements.extensions import linked
 from agreements.models import Agreement, AgreementSource, Party, Signatory
 from agreements.models.dates import iso_partial_date
+from tradepacts.db import transaction_settings
 
 SEPARATOR = "; "
 # The contract's column of another app's records linked to agreements: its values come
 # from the app that registers them (agreements.extensions).
 LINKED_COLUMN = "corridors"
 CHUNK = 2000
+# For the one export query, in its own transaction (PostgreSQL): JIT compiling costs more
+# than it saves on a query read once, and the hash aggregates and the final sort fit in memory.
+QUERY_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 
 TopicLink = Agreement.topics.through
 
@@ -104,43 +120,158 @@ COLUMNS: list[tuple[str, Callable[[ExportRow, str], Any]]] = [
 HEADER = [header for header, _ in COLUMNS]
 
 
-def export_rows(ids: list[int]) -> list[ExportRow]:
-    """The rows of these agreements, in this order, in six queries."""
-    rows = {v["id"]: ExportRow(v) for v in Agreement.objects.filter(pk__in=ids).values(*AGREEMENT_VALUES)}
-    parties = Party.objects.filter(agreement_id__in=ids).order_by("id")
-    for agreement_id, iso3, name, institution in parties.values_list(
-        "agreement_id", "country__iso3", "country__name", "institution__name"
-    ):
-        rows[agreement_id].parties.append((iso3, name, institution))
-    topics = TopicLink.objects.filter(agreement_id__in=ids).order_by("topic__name")
-    for agreement_id, name in topics.values_list("agreement_id", "topic__name"):
-        rows[agreement_id].topics.append(name)
-    for records in linked():
-        names = f"{records.link_field}__name"
-        links = records.links().filter(agreement_id__in=ids).order_by(names)
-        for agreement_id, name in links.values_list("agreement_id", names):
-            rows[agreement_id].linked.setdefault(records.column, []).append(name)
-    signatories = Signatory.objects.filter(agreement_id__in=ids).order_by("order", "id")
-    for agreement_id, *details in signatories.values_list(
-        "agreement_id", "name", "honorific", "position", "country__iso3"
-    ):
-        rows[agreement_id].signatories.append(signatory_text(*details))
-    sources = AgreementSource.objects.filter(agreement_id__in=ids).order_by("id")
-    for agreement_id, title, url in sources.values_list("agreement_id", "source__title", "source__url"):
-        rows[agreement_id].sources.append(source_text(title, url))
-    return [rows[pk] for pk in ids if pk in rows]
+@dataclass(frozen=True)
+class Child:
+    """A child table as the export reads it: ``rows()`` its rows (a queryset of a model
+    with an ``agreement`` foreign key), ``order`` the fields that order one agreement's
+    rows, ``values`` what each row contributes (a list, in this order), and ``put(row,
+    lists)`` what an ExportRow keeps of an agreement's lists."""
+
+    rows: Callable[[], QuerySet]
+    order: list[str]
+    values: list[str]
+    put: Callable[[ExportRow, list[list[Any]]], None]
 
 
-def batched(iterable: Iterable[int], size: int) -> Iterator[list[int]]:
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def _put_parties(row: ExportRow, items: list[list[Any]]) -> None:
+    row.parties = [(iso3, name, institution) for iso3, name, institution in items]
+
+
+def _put_topics(row: ExportRow, items: list[list[Any]]) -> None:
+    row.topics = [name for (name,) in items]
+
+
+def _put_linked(column: str) -> Callable[[ExportRow, list[list[Any]]], None]:
+    def put(row: ExportRow, items: list[list[Any]]) -> None:
+        row.linked[column] = [name for (name,) in items]
+
+    return put
+
+
+def _put_signatories(row: ExportRow, items: list[list[Any]]) -> None:
+    row.signatories = [signatory_text(*item) for item in items]
+
+
+def _put_sources(row: ExportRow, items: list[list[Any]]) -> None:
+    row.sources = [source_text(*item) for item in items]
+
+
+def children() -> list[Child]:
+    """Every child table of the export, other apps' linked records included."""
+    return [
+        Child(Party.objects.all, ["id"], ["country__iso3", "country__name", "institution__name"], _put_parties),
+        Child(TopicLink.objects.all, ["topic__name"], ["topic__name"], _put_topics),
+        *(
+            Child(
+                records.links,
+                [f"{records.link_field}__name"],
+                [f"{records.link_field}__name"],
+                _put_linked(records.column),
+            )
+            for records in linked()
+        ),
+        Child(
+            Signatory.objects.all, ["order", "id"], ["name", "honorific", "position", "country__iso3"], _put_signatories
+        ),
+        Child(AgreementSource.objects.all, ["id"], ["source__title", "source__url"], _put_sources),
+    ]
+
+
+SELECTION = "export_selection"
+ORDERED_AGGREGATES = {"postgresql"}  # the others' rows are sorted here, by the same keys
+
+
+def _aggregate(child: Child) -> tuple[str, list[Any]]:
+    """SQL for (agreement id, JSON array of the child's value lists) of the selected agreements."""
+    order = {f"x_o{i}": F(name) for i, name in enumerate(child.order)}
+    values = {f"x_v{i}": F(name) for i, name in enumerate(child.values)}
+    rows = (
+        child.rows()
+        .filter(agreement_id__in=RawSQL(f"SELECT id FROM {SELECTION}", []))
+        .order_by()
+        .values(x_agreement=F("agreement_id"), **order, **values)
+    )
+    sql, params = rows.query.sql_with_params()
+    if connection.vendor in ORDERED_AGGREGATES:
+        items = ", ".join(f"c.{name}" for name in values)
+        ordering = ", ".join(f"c.{name}" for name in order)
+        aggregate = f"json_agg(json_build_array({items}) ORDER BY {ordering})::text"
+    else:
+        aggregate = f"json_group_array(json_array({', '.join(f'c.{name}' for name in [*order, *values])}))"
+    return f"SELECT c.x_agreement, {aggregate} AS items FROM ({sql}) c GROUP BY c.x_agreement", list(params)
+
+
+def export_query(queryset: QuerySet) -> tuple[str, list[Any]]:
+    """One query for the CSV's rows: the agreement's values (AGREEMENT_VALUES), then one
+    JSON array (text, or NULL) per child, in ``children()``'s order; rows in the queryset's order."""
+    ordering = list(queryset.query.order_by) or ["id"]
+    selection = queryset.annotate(x_position=Window(RowNumber(), order_by=ordering)).order_by()
+    selection_sql, params = selection.values(*AGREEMENT_VALUES, "x_position").query.sql_with_params()
+    params = list(params)
+    joins, columns = [], []
+    for n, child in enumerate(children()):
+        sql, child_params = _aggregate(child)
+        joins.append(f"LEFT JOIN ({sql}) j{n} ON j{n}.x_agreement = s.id")
+        columns.append(f"j{n}.items")
+        params += child_params
+    own = ", ".join(f"s.{connection.ops.quote_name(name)}" for name in AGREEMENT_VALUES)
+    sql = (
+        f"WITH {SELECTION} AS ({selection_sql})\n"
+        f"SELECT {own}, {', '.join(columns)}\nFROM {SELECTION} s\n" + "\n".join(joins) + "\nORDER BY s.x_position"
+    )
+    return sql, params
+
+
+def _plain(name: str, value: Any) -> Any:
+    """SQLite hands back what a CTE loses the type of: dates as text, booleans as 0/1."""
+    if name.endswith("_on") and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if name == "is_binding":
+        return bool(value)
+    return value
+
+
+def _items(text: str | None, keys: int) -> list[list[Any]]:
+    if text is None:
+        return []
+    items = json.loads(text)
+    if connection.vendor in ORDERED_AGGREGATES:
+        return items
+    items.sort(key=lambda item: item[:keys])
+    return [item[keys:] for item in items]
+
+
+def _query_settings(cursor: Any) -> AbstractContextManager[None]:
+    return transaction_settings(cursor, QUERY_SETTINGS) if connection.vendor == "postgresql" else nullcontext()
+
+
+def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
+    """The agreements of this filtered, ordered queryset as ExportRows, from one query
+    read a chunk at a time through a server-side cursor (in a transaction of its own)."""
+    kids = children()
+    sql, params = export_query(queryset)
+    own = len(AGREEMENT_VALUES)
+    convert = connection.vendor != "postgresql"
+    with (
+        transaction.atomic(),
+        connection.cursor() as setter,
+        _query_settings(setter),
+        connection.chunked_cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            for record in chunk:
+                values = dict(zip(AGREEMENT_VALUES, record[:own], strict=True))
+                if convert:
+                    values = {name: _plain(name, value) for name, value in values.items()}
+                row = ExportRow(values)
+                for child, text in zip(kids, record[own:], strict=True):
+                    child.put(row, _items(text, len(child.order)))
+                yield row
 
 
 def export_table(queryset: QuerySet, detail_url: Callable[[str], str]) -> Iterator[list[Any]]:
-    """The CSV's rows for a filtered, ordered queryset, one chunk at a time."""
-    ids = queryset.values_list("pk", flat=True).iterator(chunk_size=CHUNK)
-    for chunk in batched(ids, CHUNK):
-        for row in export_rows(chunk):
-            url = detail_url(row.values["slug"])
-            yield [value(row, url) for _, value in COLUMNS]
+    """The CSV's rows for a filtered, ordered queryset."""
+    for row in export_rows(queryset):
+        url = detail_url(row.values["slug"])
+        yield [value(row, url) for _, value in COLUMNS]

@@ -1,19 +1,56 @@
 """Streaming CSV shared by every export: UTF-8 with a BOM (Excel reads the
-accents of "Côte d'Ivoire" right), a header row, and no cell a spreadsheet
-would run as a formula."""
+accents of "Côte d'Ivoire" right), a header row, no cell a spreadsheet would
+run as a formula, and a last line that says the file is complete.
+
+Formulas (the one rule, used by every CSV the site writes):
+
+- a text cell that, after any leading whitespace and field separators
+  (``" =1+1"``, ``";=cmd"``, ``"\\t@SUM(A1)"``), begins with ``= + - @``, or that
+  begins with a tab or a carriage return, gets a leading apostrophe, which
+  spreadsheets show as text (OWASP's "CSV injection" advice);
+- every text cell is quoted, so a separator inside one (``"a;=cmd"`` opened in a
+  semicolon-locale spreadsheet) cannot split it into a new cell that starts a
+  formula; numbers are neither quoted nor touched, so they stay numbers.
+
+Completeness: a complete file ends with the line ``# complete: 112003 rows``
+(TRAILER_PREFIX, the number of data rows, CRLF). A stream that fails or is cut
+short never writes it, so a client that finds no such last line (or another
+count) knows the file is not whole; the server logs every cut with its row count.
+"""
 
 import csv
 import io
+import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
 
+logger = logging.getLogger(__name__)
+
 BOM = "\ufeff"
 # The last line of every complete file: "# complete: 3 rows". A file without it was cut.
 TRAILER_PREFIX = "# complete: "
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula, and what may come before it.
+FORMULA_CHARACTERS = "=+-@"
+CONTROL_STARTS = "\t\r"
+SEPARATORS = ",;|"
+FORMULA = re.compile(rf"['\s{re.escape(SEPARATORS)}]*[{re.escape(FORMULA_CHARACTERS)}]")
+# A cell whose first character is none of these cannot be a formula (the fast path).
+# (Every character \s matches is below U+3001.)
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if re.fullmatch(r"\s", c))
+SUSPECT_FIRST = frozenset(FORMULA_CHARACTERS + CONTROL_STARTS + SEPARATORS + "'" + WHITESPACE)
 ROWS_PER_WRITE = 500
+
+
+def is_formula(text: str) -> bool:
+    """Would a spreadsheet run this text (with any apostrophes it starts with removed)?"""
+    if not text or text[0] not in SUSPECT_FIRST:
+        return False
+    bare = text.lstrip("'")
+    return bare[:1] in ("\t", "\r") or FORMULA.match(bare) is not None
 
 
 def safe_cell(value: Any) -> Any:
@@ -22,17 +59,17 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
-    text = str(value)
-    # Also text that already starts with apostrophes before a formula character,
-    # so unsafe_cell can tell our apostrophe from the author's.
-    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+    text = value if isinstance(value, str) else str(value)
+    # is_formula ignores apostrophes the text already starts with, so unsafe_cell
+    # can tell our apostrophe from the author's.
+    return "'" + text if is_formula(text) else text
 
 
 def unsafe_cell(text: str) -> str:
     """Undo ``safe_cell`` on text read back from one of our files."""
-    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and is_formula(text) else text
 
 
 class _Buffer:
@@ -49,28 +86,58 @@ class _Buffer:
         return text
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[bytes]:
-    """The encoded file, a few hundred rows at a time: memory does not grow with rows."""
+def trailer(rows: int) -> str:
+    return f"{TRAILER_PREFIX}{rows} rows\r\n"
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], name: str = "CSV") -> Iterator[bytes]:
+    """The encoded file, a few hundred rows at a time (memory does not grow with rows),
+    ending with the completion trailer. A failure on the way is logged with the rows
+    written so far and raised again: the server then ends the response without the
+    trailer (and without HTTP's last chunk), never as a file that looks whole."""
     buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    csv.writer(buffer, lineterminator="\r\n").writerow(header)
     yield (BOM + buffer.take()).encode()
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(value) for value in row])
-        if n % ROWS_PER_WRITE == 0:
-            yield buffer.take().encode()
-    yield buffer.take().encode()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    count = 0
+    try:
+        for row in rows:
+            writer.writerow([safe_cell(value) for value in row])
+            count += 1
+            if count % ROWS_PER_WRITE == 0:
+                yield buffer.take().encode()
+        yield (buffer.take() + trailer(count)).encode()
+    except GeneratorExit:
+        logger.warning("%s cut after %d rows: the client closed the connection", name, count)
+        raise
+    except Exception:
+        logger.exception("%s cut after %d rows: the rest was not sent", name, count)
+        raise
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(header, rows, filename), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def is_trailer(cells: list[str]) -> bool:
+    return len(cells) == 1 and cells[0].startswith(TRAILER_PREFIX)
+
+
+def complete_rows(data: bytes) -> int | None:
+    """A client's check of a downloaded file: the data rows its trailer announces when the
+    file ends with one (and the trailer is its last line), else None: the file was cut."""
+    end = data.rstrip(b"\r\n").rfind(b"\n")
+    last = data[end + 1 :].decode("utf-8", "replace")
+    match = re.fullmatch(rf"{re.escape(TRAILER_PREFIX)}(\d+) rows\r\n", last)
+    return int(match[1]) if match else None
+
+
 def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
-    spanning lines is one record). A malformed record is reported and ends the file."""
+    spanning lines is one record). A malformed record is reported and ends the file;
+    so does the completion trailer of a file this site exported."""
     reader = csv.reader(io.StringIO(text, newline=""))
     line = 0
     while True:
@@ -81,5 +148,7 @@ def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[
             return
         except csv.Error as error:
             report(line, f"The file cannot be read as CSV from here on ({error}).")
+            return
+        if is_trailer(cells):
             return
         yield line, cells
