@@ -35,8 +35,9 @@ SEPARATOR = "; "
 LINKED_COLUMN = "corridors"
 CHUNK = 2000
 # For the one export query, in its own transaction (PostgreSQL): JIT compiling costs more
-# than it saves on a query read once, and the hash aggregates and the final sort fit in memory.
-QUERY_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+# than it saves on a query read once, and the hash aggregates and the final sort (about 1 kB
+# a row) fit in memory.
+QUERY_SETTINGS = {"jit": "off", "work_mem": "128MB", "cursor_tuple_fraction": "1"}
 
 TopicLink = Agreement.topics.through
 
@@ -91,7 +92,7 @@ def party_text(iso3: str | None, institution: str | None) -> str:
 
 
 def joined(values: Iterable[str | None]) -> str:
-    return SEPARATOR.join(value for value in values if value)
+    return SEPARATOR.join(filter(None, values))
 
 
 # (header, value) pairs: the contract's columns first, in their order, then extras.
@@ -191,33 +192,40 @@ def _aggregate(child: Child) -> tuple[str, list[Any]]:
         .order_by()
         .values(x_agreement=F("agreement_id"), **order, **values)
     )
-    sql, params = rows.query.sql_with_params()
     if connection.vendor in ORDERED_AGGREGATES:
-        items = ", ".join(f"c.{name}" for name in values)
-        ordering = ", ".join(f"c.{name}" for name in order)
-        aggregate = f"json_agg(json_build_array({items}) ORDER BY {ordering})::text"
+        # Rows sorted once, then aggregated in that order: PostgreSQL does not pull a sorted
+        # subquery up, and json_agg (no partial aggregation) takes its rows as they come.
+        # Cheaper than json_agg(... ORDER BY ...), which sorts each agreement's rows apart.
+        sql, params = rows.order_by("x_agreement", *order).query.sql_with_params()
+        aggregate = f"json_agg(json_build_array({', '.join(f'c.{name}' for name in values)}))"
     else:
+        sql, params = rows.query.sql_with_params()
         aggregate = f"json_group_array(json_array({', '.join(f'c.{name}' for name in [*order, *values])}))"
     return f"SELECT c.x_agreement, {aggregate} AS items FROM ({sql}) c GROUP BY c.x_agreement", list(params)
 
 
 def export_query(queryset: QuerySet) -> tuple[str, list[Any]]:
     """One query for the CSV's rows: the agreement's values (AGREEMENT_VALUES), then one
-    JSON array (text, or NULL) per child, in ``children()``'s order; rows in the queryset's order."""
+    JSON array holding, per child in ``children()``'s order, the array of its rows' values
+    (or null); rows in the queryset's order."""
     ordering = list(queryset.query.order_by) or ["id"]
     selection = queryset.annotate(x_position=Window(RowNumber(), order_by=ordering)).order_by()
     selection_sql, params = selection.values(*AGREEMENT_VALUES, "x_position").query.sql_with_params()
     params = list(params)
-    joins, columns = [], []
+    joins, items = [], []
     for n, child in enumerate(children()):
         sql, child_params = _aggregate(child)
         joins.append(f"LEFT JOIN ({sql}) j{n} ON j{n}.x_agreement = s.id")
-        columns.append(f"j{n}.items")
+        items.append(f"j{n}.items")
         params += child_params
+    if connection.vendor == "postgresql":
+        children_json = f"json_build_array({', '.join(items)})::text"
+    else:  # json(): SQLite's JSON text would otherwise be nested as a string
+        children_json = f"json_array({', '.join(f'json({item})' for item in items)})"
     own = ", ".join(f"s.{connection.ops.quote_name(name)}" for name in AGREEMENT_VALUES)
     sql = (
         f"WITH {SELECTION} AS ({selection_sql})\n"
-        f"SELECT {own}, {', '.join(columns)}\nFROM {SELECTION} s\n" + "\n".join(joins) + "\nORDER BY s.x_position"
+        f"SELECT {own}, {children_json}\nFROM {SELECTION} s\n" + "\n".join(joins) + "\nORDER BY s.x_position"
     )
     return sql, params
 
@@ -231,16 +239,6 @@ def _plain(name: str, value: Any) -> Any:
     return value
 
 
-def _items(text: str | None, keys: int) -> list[list[Any]]:
-    if text is None:
-        return []
-    items = json.loads(text)
-    if connection.vendor in ORDERED_AGGREGATES:
-        return items
-    items.sort(key=lambda item: item[:keys])
-    return [item[keys:] for item in items]
-
-
 def _query_settings(cursor: Any) -> AbstractContextManager[None]:
     return transaction_settings(cursor, QUERY_SETTINGS) if connection.vendor == "postgresql" else nullcontext()
 
@@ -248,10 +246,12 @@ def _query_settings(cursor: Any) -> AbstractContextManager[None]:
 def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
     """The agreements of this filtered, ordered queryset as ExportRows, from one query
     read a chunk at a time through a server-side cursor (in a transaction of its own)."""
-    kids = children()
+    kids = [(child.put, len(child.order)) for child in children()]
     sql, params = export_query(queryset)
     own = len(AGREEMENT_VALUES)
-    convert = connection.vendor != "postgresql"
+    # PostgreSQL hands back dates and booleans, and orders each agreement's child rows
+    # itself; elsewhere they are converted and sorted here, by the same keys.
+    native = connection.vendor in ORDERED_AGGREGATES
     with (
         transaction.atomic(),
         connection.cursor() as setter,
@@ -262,11 +262,15 @@ def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
         while chunk := cursor.fetchmany(CHUNK):
             for record in chunk:
                 values = dict(zip(AGREEMENT_VALUES, record[:own], strict=True))
-                if convert:
+                if not native:
                     values = {name: _plain(name, value) for name, value in values.items()}
                 row = ExportRow(values)
-                for child, text in zip(kids, record[own:], strict=True):
-                    child.put(row, _items(text, len(child.order)))
+                for (put, keys), items in zip(kids, json.loads(record[own]), strict=True):
+                    if items:
+                        if not native:
+                            items.sort(key=lambda item, keys=keys: item[:keys])
+                            items = [item[keys:] for item in items]
+                        put(row, items)
                 yield row
 
 

@@ -102,7 +102,8 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], name: str = "CSV
     count = 0
     try:
         for row in rows:
-            writer.writerow([safe_cell(value) for value in row])
+            # Inline the commonest case: text that cannot be a formula is written as it is.
+            writer.writerow([v if v.__class__ is str and v[:1] not in SUSPECT_FIRST else safe_cell(v) for v in row])
             count += 1
             if count % ROWS_PER_WRITE == 0:
                 yield buffer.take().encode()
