@@ -37,7 +37,7 @@ CHUNK = 2000
 # For the one export query, in its own transaction (PostgreSQL): JIT compiling costs more
 # than it saves on a query read once, and the hash aggregates and the final sort (about 1 kB
 # a row) fit in memory.
-QUERY_SETTINGS = {"jit": "off", "work_mem": "128MB", "cursor_tuple_fraction": "1"}
+QUERY_SETTINGS = {"jit": "off", "work_mem": "128MB"}
 
 TopicLink = Agreement.topics.through
 

@@ -12,6 +12,10 @@ Formulas (the one rule, used by every CSV the site writes):
   semicolon-locale spreadsheet) cannot split it into a new cell that starts a
   formula; numbers are neither quoted nor touched, so they stay numbers.
 
+Load: ``limit_exports`` caps the CSV downloads one client runs at once
+(``EXPORTS_PER_CLIENT``, across every web process through the shared cache): one
+more is a 429 with Retry-After, before any work is done.
+
 Completeness: a complete file ends with the line ``# complete: 112003 rows``
 (TRAILER_PREFIX, the number of data rows, CRLF). A stream that fails or is cut
 short never writes it, so a client that finds no such last line (or another
@@ -19,6 +23,7 @@ count) knows the file is not whole; the server logs every cut with its row count
 """
 
 import csv
+import functools
 import io
 import logging
 import re
@@ -26,7 +31,11 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+from tradepacts.locking import Slot, take_slot
+from tradepacts.middleware import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -37,20 +46,26 @@ TRAILER_PREFIX = "# complete: "
 FORMULA_CHARACTERS = "=+-@"
 CONTROL_STARTS = "\t\r"
 SEPARATORS = ",;|"
-FORMULA = re.compile(rf"['\s{re.escape(SEPARATORS)}]*[{re.escape(FORMULA_CHARACTERS)}]")
+FORMULA_SET = frozenset(FORMULA_CHARACTERS)
+# What may come before: whitespace, separators, and apostrophes the text already starts with.
+LEAD = re.compile(rf"[\s'{re.escape(SEPARATORS)}]*")
 # A cell whose first character is none of these cannot be a formula (the fast path).
 # (Every character \s matches is below U+3001.)
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if re.fullmatch(r"\s", c))
 SUSPECT_FIRST = frozenset(FORMULA_CHARACTERS + CONTROL_STARTS + SEPARATORS + "'" + WHITESPACE)
 ROWS_PER_WRITE = 500
+# A client's export place frees itself after this long if its process died holding it.
+EXPORT_SLOT_SECONDS = 300
+EXPORT_RETRY_AFTER_SECONDS = 10
 
 
 def is_formula(text: str) -> bool:
-    """Would a spreadsheet run this text (with any apostrophes it starts with removed)?"""
+    """Would a spreadsheet run this text? After any whitespace, separators and apostrophes it
+    starts with, it begins with ``= + - @``, or those leading characters hold a tab or a CR."""
     if not text or text[0] not in SUSPECT_FIRST:
         return False
-    bare = text.lstrip("'")
-    return bare[:1] in ("\t", "\r") or FORMULA.match(bare) is not None
+    lead = LEAD.match(text).end()  # type: ignore[union-attr]  # matches the empty string at least
+    return text[lead : lead + 1] in FORMULA_SET or any(c in text[:lead] for c in CONTROL_STARTS)
 
 
 def safe_cell(value: Any) -> Any:
@@ -97,10 +112,10 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], name: str = "CSV
     trailer (and without HTTP's last chunk), never as a file that looks whole."""
     buffer = _Buffer()
     csv.writer(buffer, lineterminator="\r\n").writerow(header)
-    yield (BOM + buffer.take()).encode()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     count = 0
     try:
+        yield (BOM + buffer.take()).encode()
         for row in rows:
             # Inline the commonest case: text that cannot be a formula is written as it is.
             writer.writerow([v if v.__class__ is str and v[:1] not in SUSPECT_FIRST else safe_cell(v) for v in row])
@@ -112,7 +127,7 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], name: str = "CSV
         logger.warning("%s cut after %d rows: the client closed the connection", name, count)
         raise
     except Exception:
-        logger.exception("%s cut after %d rows: the rest was not sent", name, count)
+        logger.exception("%s cut after %d rows (some perhaps not sent): the rest was not written", name, count)
         raise
 
 
@@ -120,6 +135,51 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
     response = StreamingHttpResponse(csv_lines(header, rows, filename), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class _Releasing:
+    """A streaming body that frees its export slot when the server closes the response,
+    whether the file was read to its end, cut, or never started."""
+
+    def __init__(self, content: Iterable[bytes], slot: Slot) -> None:
+        self.content, self.slot = iter(content), slot
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.content
+
+    def close(self) -> None:
+        self.slot.release()
+
+
+def limit_exports(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """At most ``EXPORTS_PER_CLIENT`` of this client's CSV downloads at once; one more is a
+    429 with Retry-After. The place is held until the response is closed."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        slot = take_slot(f"export:{client_ip(request)}", settings.EXPORTS_PER_CLIENT, EXPORT_SLOT_SECONDS)
+        if slot is None:
+            logger.warning("Export refused: %s already runs %d", client_ip(request), settings.EXPORTS_PER_CLIENT)
+            response = HttpResponse(
+                f"Too many downloads at once: at most {settings.EXPORTS_PER_CLIENT} from one address. "
+                "Try again when one has finished.\n",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(EXPORT_RETRY_AFTER_SECONDS)
+            return response
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            slot.release()
+            raise
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = _Releasing(response.streaming_content, slot)
+        else:  # an invalid filter's 400: done already
+            slot.release()
+        return response
+
+    return limited
 
 
 def is_trailer(cells: list[str]) -> bool:

@@ -259,12 +259,16 @@ def test_formula_like_cells_are_neutralised_numbers_stay_numbers(client):
         place="@Kigali",
         published=True,
     )
+    # The agreements importer keeps a leading space; a semicolon-locale spreadsheet splits at ";".
+    AgreementFactory(title="Later", summary=" =cmd|' /C calc'!A0", place=";=2+2", signed_on=None, published=True)
     PartyFactory(agreement=agreement, country=country("KEN"), institution=OrganisationFactory(name="-Minus Authority"))
     SignatoryFactory(agreement=agreement, name="\tTabbed", position="", country=country("KEN"))
 
-    header, rows, _, _ = download(client)
-    row = dict(zip(header, rows[0], strict=True))
+    header, rows, _, body = download(client)
+    row, later = (dict(zip(header, r, strict=True)) for r in rows)
 
+    assert later["summary"] == "' =cmd|' /C calc'!A0" and later["signed_place"] == "';=2+2"
+    assert b'"\';=2+2"' in body  # quoted too: no separator inside it can start a cell
     assert row["title"] == '\'=HYPERLINK("http://evil.example","click")'
     assert row["summary"] == "'+1 555 0100"
     assert row["signed_place"] == "'@Kigali"

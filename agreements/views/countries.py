@@ -42,7 +42,7 @@ from agreements.views.entries import (
     with_party,
 )
 from tradepacts.charts import Marker
-from tradepacts.csv import csv_response
+from tradepacts.csv import csv_response, limit_exports
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3
@@ -332,6 +332,7 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
     )
 
 
+@limit_exports
 def country_pair_trade_csv(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
     """/countries/<ISO3>/<ISO3>/trade.csv: the pair's trade statistics, one row per year,
     the first country of the URL as ``country_a``."""
