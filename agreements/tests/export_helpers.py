@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from agreements.models import Agreement, DatePrecision, Organisation, Signatory, Source
+from agreements.models import Agreement, DatePrecision, Signatory, Source
 from agreements.tests.factories import (
     AgreementFactory,
     AgreementSourceFactory,
@@ -45,7 +45,7 @@ def build_export_fixture() -> None:
         scope=Agreement.Scope.PLURILATERAL,
         status=Agreement.Status.TERMINATED,
         is_binding=True,
-        summary="Customs cooperation, with a \"quoted\" word, a comma, and a second line.\nEnds here.",
+        summary='Customs cooperation, with a "quoted" word, a comma, and a second line.\nEnds here.',
         place="Abidjan",
         announced_on=dt.date(2009, 1, 1),
         announced_precision=DatePrecision.YEAR,

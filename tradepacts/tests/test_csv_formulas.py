@@ -20,7 +20,7 @@ LEADING = ["", " ", "   ", "\u00a0", "\n", " \t", ";", ",", "|", " ;", "; ", ",,
 @pytest.mark.parametrize("start", DANGEROUS)
 @pytest.mark.parametrize("lead", LEADING)
 def test_every_dangerous_start_is_neutralised_after_whitespace_and_separators(start, lead):
-    text = f"{lead}{start}HYPERLINK(\"http://evil.example\")"
+    text = f'{lead}{start}HYPERLINK("http://evil.example")'
     assert safe_cell(text) == "'" + text
     assert unsafe_cell(safe_cell(text)) == text
 
@@ -38,7 +38,7 @@ def test_numbers_stay_numbers_and_unquoted():
     assert safe_cell(-5) == -5 and safe_cell(-0.25) == -0.25 and safe_cell(Decimal("-1.5")) == Decimal("-1.5")
     assert safe_cell(True) == "yes" and safe_cell(None) == ""
     body = b"".join(csv_lines(["n", "x", "d"], [[-5, "-5", Decimal("2.50")]]))
-    assert body.decode().splitlines()[1] == "-5,\"'-5\",2.50"
+    assert body.decode().splitlines()[1] == '-5,"\'-5",2.50'
 
 
 def test_a_separator_inside_a_cell_is_quoted_so_no_locale_splits_it():
