@@ -14,6 +14,7 @@ The import (agreements.imports.agreements) reads the same columns back.
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django.db.models.functions import RowNumber
 from agreements.extensions import linked
 from agreements.models import Agreement, AgreementSource, Party, Signatory
 from agreements.models.dates import iso_partial_date
+from tradepacts.csv import FORMULA_PATTERN, Copied, sql_safe_cell
 from tradepacts.db import transaction_settings
 
 SEPARATOR = "; "
@@ -274,8 +276,164 @@ def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
                 yield row
 
 
-def export_table(queryset: QuerySet, detail_url: Callable[[str], str]) -> Iterator[list[Any]]:
-    """The CSV's rows for a filtered, ordered queryset."""
+def export_table(queryset: QuerySet, list_url: str) -> Iterator[list[Any]] | Copied:
+    """The CSV's rows for a filtered, ordered queryset (each row's url is ``list_url``
+    followed by its slug): written by PostgreSQL itself where it can (``copied_export``),
+    else built here, row by row."""
+    return copied_export(queryset, list_url) or python_rows(queryset, list_url)
+
+
+def python_rows(queryset: QuerySet, list_url: str) -> Iterator[list[Any]]:
     for row in export_rows(queryset):
-        url = detail_url(row.values["slug"])
+        url = f"{list_url}{row.values['slug']}/"
         yield [value(row, url) for _, value in COLUMNS]
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL: the database writes the file (COPY ... TO STDOUT WITH CSV)
+#
+# The same cells as COLUMNS, written as SQL, so PostgreSQL formats and quotes every
+# row itself and the web process only passes the bytes on: about the cost of the
+# query alone (make bench). test_export_reference checks, column by column, that
+# these cells are COLUMNS' on the same fixture. A column with no SQL here (one just
+# added to COLUMNS) sends the export down the Python path: slower, never wrong.
+
+
+def _date_sql(name: str) -> str:
+    """agreements.models.dates.iso_partial_date, in SQL."""
+    return (
+        f"CASE s.{name}_precision WHEN 'year' THEN to_char(s.{name}_on, 'YYYY') "
+        f"WHEN 'month' THEN to_char(s.{name}_on, 'YYYY-MM') ELSE to_char(s.{name}_on, 'YYYY-MM-DD') END"
+    )
+
+
+# header -> the cell's SQL over the selection ``s`` and the children's aggregates.
+PG_CELLS: dict[str, str] = {
+    "id": "s.id",
+    "title": "s.title",
+    "kind": "s.kind",
+    "status": "s.status",
+    "parties": "xp.parties",
+    "party_names": "xp.party_names",
+    "institutions": "xp.institutions",
+    "signed_on": _date_sql("signed"),
+    "signed_place": "s.place",
+    "in_force_on": _date_sql("in_force"),
+    "ended_on": _date_sql("ended"),
+    "topics": "xt.topics",
+    "signatories": "xs.signatories",
+    "sources": "xr.sources",
+    "url": "%(base)s || s.slug || '/'",
+    "announced_on": _date_sql("announced"),
+    "scope": "s.scope",
+    "binding": "CASE WHEN s.is_binding THEN 'yes' ELSE 'no' END",
+    "summary": "s.summary",
+}
+NUMERIC_CELLS = {"id"}
+IN_SELECTION = f"IN (SELECT id FROM {SELECTION})"
+# Each child table aggregated once, for the selected agreements only; the texts are
+# party_text, signatory_text and source_text's.
+PG_CHILDREN = [
+    f"""LEFT JOIN (SELECT p.agreement_id,
+    string_agg(c.iso3, %(sep)s ORDER BY p.id) AS parties,
+    string_agg(c.name, %(sep)s ORDER BY p.id) AS party_names,
+    string_agg(CASE WHEN c.iso3 IS NOT NULL THEN c.iso3 || ': ' || o.name ELSE o.name END, %(sep)s ORDER BY p.id)
+      AS institutions
+  FROM agreements_party p LEFT JOIN agreements_country c ON c.id = p.country_id
+  LEFT JOIN agreements_organisation o ON o.id = p.institution_id
+  WHERE p.agreement_id {IN_SELECTION} GROUP BY p.agreement_id) xp ON xp.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT x.agreement_id, string_agg(t.name, %(sep)s ORDER BY t.name) AS topics
+  FROM agreements_agreement_topics x JOIN agreements_topic t ON t.id = x.topic_id
+  WHERE x.agreement_id {IN_SELECTION} GROUP BY x.agreement_id) xt ON xt.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT g.agreement_id, string_agg(
+    g.name || CASE WHEN g.honorific <> '' THEN ', ' || g.honorific ELSE '' END
+    || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(g.position, ''), c.iso3), '') || ')', ''),
+    %(sep)s ORDER BY g."order", g.id) AS signatories
+  FROM agreements_signatory g LEFT JOIN agreements_country c ON c.id = g.country_id
+  WHERE g.agreement_id {IN_SELECTION} GROUP BY g.agreement_id) xs ON xs.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT x.agreement_id, string_agg(
+    r.title || CASE WHEN r.url <> '' THEN ' <' || r.url || '>' ELSE '' END, %(sep)s ORDER BY x.id) AS sources
+  FROM agreements_agreementsource x JOIN agreements_source r ON r.id = x.source_id
+  WHERE x.agreement_id {IN_SELECTION} GROUP BY x.agreement_id) xr ON xr.agreement_id = s.id""",
+]
+
+
+def _linked_sql(n: int, records: Any) -> tuple[str, str, list[Any]]:
+    """(join, cell, params) of another app's linked records: names joined, by name."""
+    name = f"{records.link_field}__name"
+    rows = (
+        records.links()
+        .filter(agreement_id__in=RawSQL(f"SELECT id FROM {SELECTION}", []))
+        .order_by()
+        .values(x_agreement=F("agreement_id"), x_name=F(name))
+    )
+    sql, params = rows.query.sql_with_params()
+    join = (
+        f"LEFT JOIN (SELECT c.x_agreement, string_agg(c.x_name, %s ORDER BY c.x_name) AS names "
+        f"FROM ({sql}) c GROUP BY c.x_agreement) xl{n} ON xl{n}.x_agreement = s.id"
+    )
+    return join, f"xl{n}.names", [SEPARATOR, *params]
+
+
+def copy_query(queryset: QuerySet, list_url: str) -> tuple[str, list[Any]] | None:
+    """``COPY (the export's rows, cells as COLUMNS writes them) TO STDOUT WITH CSV``, or None
+    when a column has no SQL cell (PG_CELLS) yet."""
+    cells = dict(PG_CELLS)
+    joins, join_params = [], []
+    for n, records in enumerate(linked()):
+        join, cell, params = _linked_sql(n, records)
+        cells[records.column] = cell
+        joins.append(join)
+        join_params += params
+    if set(cells) != set(HEADER):
+        return None
+    ordering = list(queryset.query.order_by) or ["id"]
+    selection = queryset.annotate(x_position=Window(RowNumber(), order_by=ordering)).order_by()
+    selection_sql, selection_params = selection.values(*AGREEMENT_VALUES, "x_position").query.sql_with_params()
+    named = {"sep": SEPARATOR, "base": list_url}
+
+    def bind(text: str) -> tuple[str, list[Any]]:
+        """%(sep)s and %(base)s as positional %s with their values, in order of appearance."""
+        values = [named[match] for match in re.findall(r"%\((\w+)\)s", text)]
+        return re.sub(r"%\(\w+\)s", "%s", text), values
+
+    inner_cells, inner_params = bind(",\n  ".join(f'{cells[h]} AS "{h}"' for h in HEADER))
+    children, children_params = bind("\n".join(PG_CHILDREN))
+    text_cells = [h for h in HEADER if h not in NUMERIC_CELLS]
+    column = {h: f'r."{h}"' for h in HEADER}
+    outer = ", ".join(column[h] if h in NUMERIC_CELLS else f'{sql_safe_cell(column[h])} AS "{h}"' for h in HEADER)
+    quoted = ", ".join(f'"{h}"' for h in text_cells)
+    query = (
+        f"COPY (WITH {SELECTION} AS ({selection_sql})\n"
+        f"SELECT {outer} FROM (SELECT s.x_position,\n  {inner_cells}\nFROM {SELECTION} s\n{children}\n"
+        + "\n".join(joins)
+        + f"\nORDER BY s.x_position OFFSET 0) r ORDER BY r.x_position)\n"
+        f"TO STDOUT WITH (FORMAT csv, FORCE_QUOTE ({quoted}))"
+    )
+    params = [
+        *selection_params,
+        *[FORMULA_PATTERN] * len(text_cells),
+        *inner_params,
+        *children_params,
+        *join_params,
+    ]
+    return query, params
+
+
+def copied_export(queryset: QuerySet, list_url: str) -> Copied | None:
+    """The export written by PostgreSQL, streamed as it comes (in a transaction of its own),
+    or None when the database is not PostgreSQL or a column has no SQL cell yet."""
+    if connection.vendor != "postgresql" or (query := copy_query(queryset, list_url)) is None:
+        return None
+    sql, params = query
+    copied = {"rows": 0}
+
+    def chunks() -> Iterator[bytes]:
+        with transaction.atomic(), connection.cursor() as cursor, _query_settings(cursor):
+            raw = cursor.cursor  # psycopg's own cursor: Django's has no copy()
+            with raw.copy(sql, params) as copy:
+                for data in copy:
+                    yield bytes(data)
+            copied["rows"] = raw.rowcount
+
+    return Copied(chunks(), lambda: copied["rows"])

@@ -17,7 +17,8 @@ Load: ``limit_exports`` caps the CSV downloads one client runs at once
 more is a 429 with Retry-After, before any work is done.
 
 Completeness: a complete file ends with the line ``# complete: 112003 rows``
-(TRAILER_PREFIX, the number of data rows, CRLF). A stream that fails or is cut
+(TRAILER_PREFIX, the number of data rows, then CRLF, or LF in a file whose lines
+PostgreSQL's COPY wrote). A stream that fails or is cut
 short never writes it, so a client that finds no such last line (or another
 count) knows the file is not whole; the server logs every cut with its row count.
 """
@@ -28,11 +29,12 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from tradepacts.locking import Slot, take_slot
 from tradepacts.middleware import client_ip
@@ -46,12 +48,14 @@ TRAILER_PREFIX = "# complete: "
 FORMULA_CHARACTERS = "=+-@"
 CONTROL_STARTS = "\t\r"
 SEPARATORS = ",;|"
-FORMULA_SET = frozenset(FORMULA_CHARACTERS)
-# What may come before: whitespace, separators, and apostrophes the text already starts with.
-LEAD = re.compile(rf"[\s'{re.escape(SEPARATORS)}]*")
-# A cell whose first character is none of these cannot be a formula (the fast path).
 # (Every character \s matches is below U+3001.)
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if re.fullmatch(r"\s", c))
+# The rule as one regular expression, which Python's re and PostgreSQL's ~ read alike (the
+# characters are listed, not \s, whose meaning in PostgreSQL depends on its locale):
+# whitespace, separators and apostrophes, then a formula character, a tab or a CR.
+FORMULA_PATTERN = f"^[{WHITESPACE}',;|]*[-{FORMULA_CHARACTERS.replace('-', '')}{CONTROL_STARTS}]"
+FORMULA = re.compile(FORMULA_PATTERN)
+# A cell whose first character is none of these cannot be a formula (the fast path).
 SUSPECT_FIRST = frozenset(FORMULA_CHARACTERS + CONTROL_STARTS + SEPARATORS + "'" + WHITESPACE)
 ROWS_PER_WRITE = 500
 # A client's export place frees itself after this long if its process died holding it.
@@ -62,10 +66,13 @@ EXPORT_RETRY_AFTER_SECONDS = 10
 def is_formula(text: str) -> bool:
     """Would a spreadsheet run this text? After any whitespace, separators and apostrophes it
     starts with, it begins with ``= + - @``, or those leading characters hold a tab or a CR."""
-    if not text or text[0] not in SUSPECT_FIRST:
-        return False
-    lead = LEAD.match(text).end()  # type: ignore[union-attr]  # matches the empty string at least
-    return text[lead : lead + 1] in FORMULA_SET or any(c in text[:lead] for c in CONTROL_STARTS)
+    return bool(text) and text[0] in SUSPECT_FIRST and FORMULA.match(text) is not None
+
+
+def sql_safe_cell(expression: str) -> str:
+    """PostgreSQL: the text ``expression`` as ``safe_cell`` writes it; one %s parameter,
+    FORMULA_PATTERN. For a query whose cells the database writes (COPY ... WITH CSV)."""
+    return f"CASE WHEN {expression} ~ %s THEN '''' || {expression} ELSE {expression} END"
 
 
 def safe_cell(value: Any) -> Any:
@@ -101,21 +108,40 @@ class _Buffer:
         return text
 
 
-def trailer(rows: int) -> str:
-    return f"{TRAILER_PREFIX}{rows} rows\r\n"
+@dataclass
+class Copied:
+    """A CSV body the database wrote itself (PostgreSQL's ``COPY ... TO STDOUT WITH CSV``,
+    its cells made safe with ``sql_safe_cell`` and its text quoted): the chunks, and the
+    number of rows, known once every chunk was read."""
+
+    chunks: Iterable[bytes]
+    rows: Callable[[], int]
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], name: str = "CSV") -> Iterator[bytes]:
+def trailer(rows: int, newline: str = "\r\n") -> str:
+    return f"{TRAILER_PREFIX}{rows} rows{newline}"
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]] | Copied, name: str = "CSV") -> Iterator[bytes]:
     """The encoded file, a few hundred rows at a time (memory does not grow with rows),
-    ending with the completion trailer. A failure on the way is logged with the rows
-    written so far and raised again: the server then ends the response without the
-    trailer (and without HTTP's last chunk), never as a file that looks whole."""
+    ending with the completion trailer. A failure on the way is logged with how far the
+    file got and raised again: the server then ends the response without the trailer
+    (and without HTTP's last chunk), never as a file that looks whole."""
     buffer = _Buffer()
-    csv.writer(buffer, lineterminator="\r\n").writerow(header)
+    # The database's COPY ends lines with LF; lines this module writes, with CRLF (RFC 4180).
+    newline = "\n" if isinstance(rows, Copied) else "\r\n"
+    csv.writer(buffer, lineterminator=newline).writerow(header)
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    count = 0
+    count = sent = 0
     try:
         yield (BOM + buffer.take()).encode()
+        if isinstance(rows, Copied):
+            for chunk in rows.chunks:
+                sent += len(chunk)
+                yield chunk
+            count = rows.rows()
+            yield trailer(count, newline).encode()
+            return
         for row in rows:
             # Inline the commonest case: text that cannot be a formula is written as it is.
             writer.writerow([v if v.__class__ is str and v[:1] not in SUSPECT_FIRST else safe_cell(v) for v in row])
@@ -124,14 +150,16 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], name: str = "CSV
                 yield buffer.take().encode()
         yield (buffer.take() + trailer(count)).encode()
     except GeneratorExit:
-        logger.warning("%s cut after %d rows: the client closed the connection", name, count)
+        progress = f"{sent:,} bytes" if isinstance(rows, Copied) else f"{count} rows"
+        logger.warning("%s cut after %s: the client closed the connection", name, progress)
         raise
     except Exception:
-        logger.exception("%s cut after %d rows (some perhaps not sent): the rest was not written", name, count)
+        progress = f"{sent:,} bytes" if isinstance(rows, Copied) else f"{count} rows"
+        logger.exception("%s cut after %s: the rest was not written", name, progress)
         raise
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]] | Copied) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_lines(header, rows, filename), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -151,30 +179,30 @@ class _Releasing:
         self.slot.release()
 
 
-def limit_exports(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def limit_exports(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """At most ``EXPORTS_PER_CLIENT`` of this client's CSV downloads at once; one more is a
     429 with Retry-After. The place is held until the response is closed."""
 
     @functools.wraps(view)
-    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         slot = take_slot(f"export:{client_ip(request)}", settings.EXPORTS_PER_CLIENT, EXPORT_SLOT_SECONDS)
         if slot is None:
             logger.warning("Export refused: %s already runs %d", client_ip(request), settings.EXPORTS_PER_CLIENT)
-            response = HttpResponse(
+            refused = HttpResponse(
                 f"Too many downloads at once: at most {settings.EXPORTS_PER_CLIENT} from one address. "
                 "Try again when one has finished.\n",
                 status=429,
                 content_type="text/plain; charset=utf-8",
             )
-            response["Retry-After"] = str(EXPORT_RETRY_AFTER_SECONDS)
-            return response
+            refused["Retry-After"] = str(EXPORT_RETRY_AFTER_SECONDS)
+            return refused
         try:
             response = view(request, *args, **kwargs)
         except BaseException:
             slot.release()
             raise
-        if isinstance(response, StreamingHttpResponse):
-            response.streaming_content = _Releasing(response.streaming_content, slot)
+        if isinstance(response, StreamingHttpResponse) and not response.is_async:
+            response.streaming_content = _Releasing(response.streaming_content, slot)  # type: ignore[arg-type]
         else:  # an invalid filter's 400: done already
             slot.release()
         return response
@@ -191,7 +219,7 @@ def complete_rows(data: bytes) -> int | None:
     file ends with one (and the trailer is its last line), else None: the file was cut."""
     end = data.rstrip(b"\r\n").rfind(b"\n")
     last = data[end + 1 :].decode("utf-8", "replace")
-    match = re.fullmatch(rf"{re.escape(TRAILER_PREFIX)}(\d+) rows\r\n", last)
+    match = re.fullmatch(rf"{re.escape(TRAILER_PREFIX)}(\d+) rows\r?\n", last)
     return int(match[1]) if match else None
 
 

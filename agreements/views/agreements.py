@@ -368,4 +368,4 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     base = request.build_absolute_uri(reverse("agreements:list"))
     filename = export_filename(request.GET, list(filterset.form.fields), timezone.now())
-    return csv_response(filename, HEADER, export_table(filterset.qs, lambda slug: f"{base}{slug}/"))
+    return csv_response(filename, HEADER, export_table(filterset.qs, base))
