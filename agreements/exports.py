@@ -28,7 +28,7 @@ from django.db.models.functions import RowNumber
 from agreements.extensions import linked
 from agreements.models import Agreement, AgreementSource, Party, Signatory
 from agreements.models.dates import iso_partial_date
-from tradepacts.csv import FORMULA_PATTERN, Copied, sql_safe_cell
+from tradepacts.csv import Copied, sql_safe_cell
 from tradepacts.db import transaction_settings
 
 SEPARATOR = "; "
@@ -330,7 +330,9 @@ PG_CELLS: dict[str, str] = {
     "summary": "s.summary",
 }
 NUMERIC_CELLS = {"id"}
-IN_SELECTION = f"IN (SELECT id FROM {SELECTION})"
+# A join, not IN (...): PostgreSQL does not know the selection's ids are unique, and would
+# first make them so, once per child.
+TO_SELECTION = f"JOIN {SELECTION} e ON e.id ="
 # Each child table aggregated once, for the selected agreements only; the texts are
 # party_text, signatory_text and source_text's.
 PG_CHILDREN = [
@@ -341,20 +343,20 @@ PG_CHILDREN = [
       AS institutions
   FROM agreements_party p LEFT JOIN agreements_country c ON c.id = p.country_id
   LEFT JOIN agreements_organisation o ON o.id = p.institution_id
-  WHERE p.agreement_id {IN_SELECTION} GROUP BY p.agreement_id) xp ON xp.agreement_id = s.id""",
+  {TO_SELECTION} p.agreement_id GROUP BY p.agreement_id) xp ON xp.agreement_id = s.id""",
     f"""LEFT JOIN (SELECT x.agreement_id, string_agg(t.name, %(sep)s ORDER BY t.name) AS topics
   FROM agreements_agreement_topics x JOIN agreements_topic t ON t.id = x.topic_id
-  WHERE x.agreement_id {IN_SELECTION} GROUP BY x.agreement_id) xt ON xt.agreement_id = s.id""",
+  {TO_SELECTION} x.agreement_id GROUP BY x.agreement_id) xt ON xt.agreement_id = s.id""",
     f"""LEFT JOIN (SELECT g.agreement_id, string_agg(
     g.name || CASE WHEN g.honorific <> '' THEN ', ' || g.honorific ELSE '' END
     || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(g.position, ''), c.iso3), '') || ')', ''),
     %(sep)s ORDER BY g."order", g.id) AS signatories
   FROM agreements_signatory g LEFT JOIN agreements_country c ON c.id = g.country_id
-  WHERE g.agreement_id {IN_SELECTION} GROUP BY g.agreement_id) xs ON xs.agreement_id = s.id""",
+  {TO_SELECTION} g.agreement_id GROUP BY g.agreement_id) xs ON xs.agreement_id = s.id""",
     f"""LEFT JOIN (SELECT x.agreement_id, string_agg(
     r.title || CASE WHEN r.url <> '' THEN ' <' || r.url || '>' ELSE '' END, %(sep)s ORDER BY x.id) AS sources
   FROM agreements_agreementsource x JOIN agreements_source r ON r.id = x.source_id
-  WHERE x.agreement_id {IN_SELECTION} GROUP BY x.agreement_id) xr ON xr.agreement_id = s.id""",
+  {TO_SELECTION} x.agreement_id GROUP BY x.agreement_id) xr ON xr.agreement_id = s.id""",
 ]
 
 
@@ -400,8 +402,15 @@ def copy_query(queryset: QuerySet, list_url: str) -> tuple[str, list[Any]] | Non
     inner_cells, inner_params = bind(",\n  ".join(f'{cells[h]} AS "{h}"' for h in HEADER))
     children, children_params = bind("\n".join(PG_CHILDREN))
     text_cells = [h for h in HEADER if h not in NUMERIC_CELLS]
-    column = {h: f'r."{h}"' for h in HEADER}
-    outer = ", ".join(column[h] if h in NUMERIC_CELLS else f'{sql_safe_cell(column[h])} AS "{h}"' for h in HEADER)
+    outer_cells, outer_params = [], []
+    for h in HEADER:
+        if h in NUMERIC_CELLS:
+            outer_cells.append(f'r."{h}"')
+        else:
+            cell, cell_params = sql_safe_cell(f'r."{h}"')
+            outer_cells.append(f'{cell} AS "{h}"')
+            outer_params += cell_params
+    outer = ", ".join(outer_cells)
     quoted = ", ".join(f'"{h}"' for h in text_cells)
     query = (
         f"COPY (WITH {SELECTION} AS ({selection_sql})\n"
@@ -412,7 +421,7 @@ def copy_query(queryset: QuerySet, list_url: str) -> tuple[str, list[Any]] | Non
     )
     params = [
         *selection_params,
-        *[FORMULA_PATTERN] * len(text_cells),
+        *outer_params,
         *inner_params,
         *children_params,
         *join_params,

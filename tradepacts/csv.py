@@ -69,10 +69,13 @@ def is_formula(text: str) -> bool:
     return bool(text) and text[0] in SUSPECT_FIRST and FORMULA.match(text) is not None
 
 
-def sql_safe_cell(expression: str) -> str:
-    """PostgreSQL: the text ``expression`` as ``safe_cell`` writes it; one %s parameter,
-    FORMULA_PATTERN. For a query whose cells the database writes (COPY ... WITH CSV)."""
-    return f"CASE WHEN {expression} ~ %s THEN '''' || {expression} ELSE {expression} END"
+def sql_safe_cell(expression: str) -> tuple[str, list[str]]:
+    """PostgreSQL: the text ``expression`` as ``safe_cell`` writes it, and the query
+    parameters that SQL takes. For a query whose cells the database writes (COPY ... WITH
+    CSV). The regular expression runs only where the first character is suspect: PostgreSQL
+    reads a whole text to match it, and most cells start with a letter or a digit."""
+    sql = f"CASE WHEN strpos(%s, left({expression}, 1)) > 0 AND {expression} ~ %s THEN '''' || {expression} ELSE {expression} END"
+    return sql, ["".join(sorted(SUSPECT_FIRST)), FORMULA_PATTERN]
 
 
 def safe_cell(value: Any) -> Any:

@@ -31,6 +31,7 @@ SESSION = ["SET jit = off", "SET work_mem = '128MB'"]
 def reference_sql(base_url: str) -> sql.Composed:
     """The export's rows and columns (published agreements, newest first) in one query."""
     from agreements.exports import HEADER, SEPARATOR
+    from tradepacts.csv import sql_safe_cell
 
     def date(name: str) -> str:
         return (
@@ -87,8 +88,9 @@ LEFT JOIN (SELECT x.agreement_id, string_agg(
   FROM agreements_agreementsource x JOIN agreements_source src ON src.id = x.source_id GROUP BY x.agreement_id) src
   ON src.agreement_id = a.id"""
 
-    def safe(name: str) -> str:  # tradepacts.csv.is_formula, as a regular expression
-        return f"CASE WHEN r.{name} ~ '^[[:space:]'',;|]*[-=+@\\t\\r]' THEN '''' || r.{name} ELSE r.{name} END"
+    def safe(name: str) -> str:  # tradepacts.csv.sql_safe_cell, its parameters inlined
+        cell, (suspect, pattern) = sql_safe_cell(f"r.{name}")
+        return cell.replace("%s", sql.quote(suspect), 1).replace("%s", sql.quote(pattern), 1)
 
     inner = ",\n  ".join(f"{expression} AS {name}" for name, expression in columns.items())
     outer = ", ".join("r.id" if name == "id" else f"{safe(name)} AS {name}" for name in columns)
