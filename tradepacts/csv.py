@@ -226,21 +226,33 @@ def complete_rows(data: bytes) -> int | None:
     return int(match[1]) if match else None
 
 
+def without_trailer(text: str) -> str:
+    """A downloaded file's text without its completion trailer, for a reader that would
+    take the trailer for a row (csv.DictReader)."""
+    body = text.rstrip("\r\n")
+    end = body.rfind("\n") + 1
+    return body[:end] if body[end:].startswith(TRAILER_PREFIX) else text
+
+
 def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
-    spanning lines is one record). A malformed record is reported and ends the file;
-    so does the completion trailer of a file this site exported."""
+    spanning lines is one record). A malformed record is reported and ends the file.
+    The completion trailer of a file this site exported, its last record, is no record."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    line = 0
+    line, previous = 0, None
     while True:
         line += 1
         try:
             cells = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as error:
+            if previous:
+                yield previous
             report(line, f"The file cannot be read as CSV from here on ({error}).")
             return
-        if is_trailer(cells):
-            return
-        yield line, cells
+        if previous:
+            yield previous
+        previous = (line, cells)
+    if previous and not is_trailer(previous[1]):
+        yield previous

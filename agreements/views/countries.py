@@ -43,13 +43,12 @@ from agreements.views.entries import (
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response, limit_exports
-from tradepacts.params import bounded_int
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3
 # Instruments per page of a pair's timeline (most pairs fit on one).
 TIMELINE_PAGE_SIZE = 200
-MAX_PAGE = 1_000_000
+MAX_PAGE_DIGITS = 7
 # --- /countries/
 
 
@@ -313,9 +312,12 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
         return pair
     first, second = pair
     parties = [first.iso3, second.iso3]
-    # A page number that is not one gives the first page; one past the end, the last.
-    asked = bounded_int(request.GET.get("page"), 1, MAX_PAGE)
-    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(asked)
+    # A page number that is not one gives the first page; one out of range, the last.
+    # Only a short one is converted at all (4,400 digits are past what int() takes).
+    asked = request.GET.get("page", "")
+    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(
+        asked if len(asked) <= MAX_PAGE_DIGITS else None
+    )
     entries = [AgreementEntry.of(agreement) for agreement in page.object_list]
     return render(
         request,
