@@ -39,7 +39,8 @@ CHUNK = 2000
 # For the one export query, in its own transaction (PostgreSQL): JIT compiling costs more
 # than it saves on a query read once, and the hash aggregates and the final sort (about 1 kB
 # a row) fit in memory.
-QUERY_SETTINGS = {"jit": "off", "work_mem": "128MB"}
+# No parallel workers: the export's string_aggs take their rows in the order given (see PG_CHILDREN).
+QUERY_SETTINGS = {"jit": "off", "work_mem": "128MB", "max_parallel_workers_per_gather": "0"}
 
 TopicLink = Agreement.topics.through
 
@@ -334,29 +335,35 @@ NUMERIC_CELLS = {"id"}
 # first make them so, once per child.
 TO_SELECTION = f"JOIN {SELECTION} e ON e.id ="
 # Each child table aggregated once, for the selected agreements only; the texts are
-# party_text, signatory_text and source_text's.
+# party_text, signatory_text and source_text's. Each child's rows are sorted once (by
+# agreement, then in the cell's order) and aggregated in that order: PostgreSQL does not
+# pull a sorted subquery up, and with no parallel aggregation (QUERY_SETTINGS) each
+# string_agg takes its rows as they come. Cheaper than string_agg(... ORDER BY ...),
+# which sorts every agreement's rows apart.
 PG_CHILDREN = [
-    f"""LEFT JOIN (SELECT p.agreement_id,
-    string_agg(c.iso3, %(sep)s ORDER BY p.id) AS parties,
-    string_agg(c.name, %(sep)s ORDER BY p.id) AS party_names,
-    string_agg(CASE WHEN c.iso3 IS NOT NULL THEN c.iso3 || ': ' || o.name ELSE o.name END, %(sep)s ORDER BY p.id)
-      AS institutions
-  FROM agreements_party p LEFT JOIN agreements_country c ON c.id = p.country_id
-  LEFT JOIN agreements_organisation o ON o.id = p.institution_id
-  {TO_SELECTION} p.agreement_id GROUP BY p.agreement_id) xp ON xp.agreement_id = s.id""",
-    f"""LEFT JOIN (SELECT x.agreement_id, string_agg(t.name, %(sep)s ORDER BY t.name) AS topics
-  FROM agreements_agreement_topics x JOIN agreements_topic t ON t.id = x.topic_id
-  {TO_SELECTION} x.agreement_id GROUP BY x.agreement_id) xt ON xt.agreement_id = s.id""",
-    f"""LEFT JOIN (SELECT g.agreement_id, string_agg(
-    g.name || CASE WHEN g.honorific <> '' THEN ', ' || g.honorific ELSE '' END
-    || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(g.position, ''), c.iso3), '') || ')', ''),
-    %(sep)s ORDER BY g."order", g.id) AS signatories
-  FROM agreements_signatory g LEFT JOIN agreements_country c ON c.id = g.country_id
-  {TO_SELECTION} g.agreement_id GROUP BY g.agreement_id) xs ON xs.agreement_id = s.id""",
-    f"""LEFT JOIN (SELECT x.agreement_id, string_agg(
-    r.title || CASE WHEN r.url <> '' THEN ' <' || r.url || '>' ELSE '' END, %(sep)s ORDER BY x.id) AS sources
-  FROM agreements_agreementsource x JOIN agreements_source r ON r.id = x.source_id
-  {TO_SELECTION} x.agreement_id GROUP BY x.agreement_id) xr ON xr.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT q.agreement_id, string_agg(q.iso3, %(sep)s) AS parties,
+    string_agg(q.name, %(sep)s) AS party_names, string_agg(q.institution, %(sep)s) AS institutions
+  FROM (SELECT p.agreement_id, c.iso3, c.name,
+      CASE WHEN c.iso3 IS NOT NULL THEN c.iso3 || ': ' || o.name ELSE o.name END AS institution
+    FROM agreements_party p LEFT JOIN agreements_country c ON c.id = p.country_id
+    LEFT JOIN agreements_organisation o ON o.id = p.institution_id
+    {TO_SELECTION} p.agreement_id ORDER BY p.agreement_id, p.id) q
+  GROUP BY q.agreement_id) xp ON xp.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT q.agreement_id, string_agg(q.name, %(sep)s) AS topics
+  FROM (SELECT x.agreement_id, t.name FROM agreements_agreement_topics x JOIN agreements_topic t ON t.id = x.topic_id
+    {TO_SELECTION} x.agreement_id ORDER BY x.agreement_id, t.name) q
+  GROUP BY q.agreement_id) xt ON xt.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, %(sep)s) AS signatories
+  FROM (SELECT g.agreement_id, g.name || CASE WHEN g.honorific <> '' THEN ', ' || g.honorific ELSE '' END
+      || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(g.position, ''), c.iso3), '') || ')', '') AS text
+    FROM agreements_signatory g LEFT JOIN agreements_country c ON c.id = g.country_id
+    {TO_SELECTION} g.agreement_id ORDER BY g.agreement_id, g."order", g.id) q
+  GROUP BY q.agreement_id) xs ON xs.agreement_id = s.id""",
+    f"""LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, %(sep)s) AS sources
+  FROM (SELECT x.agreement_id, r.title || CASE WHEN r.url <> '' THEN ' <' || r.url || '>' ELSE '' END AS text
+    FROM agreements_agreementsource x JOIN agreements_source r ON r.id = x.source_id
+    {TO_SELECTION} x.agreement_id ORDER BY x.agreement_id, x.id) q
+  GROUP BY q.agreement_id) xr ON xr.agreement_id = s.id""",
 ]
 
 
@@ -366,12 +373,12 @@ def _linked_sql(n: int, records: Any) -> tuple[str, str, list[Any]]:
     rows = (
         records.links()
         .filter(agreement_id__in=RawSQL(f"SELECT id FROM {SELECTION}", []))
-        .order_by()
         .values(x_agreement=F("agreement_id"), x_name=F(name))
+        .order_by("x_agreement", "x_name")
     )
     sql, params = rows.query.sql_with_params()
     join = (
-        f"LEFT JOIN (SELECT c.x_agreement, string_agg(c.x_name, %s ORDER BY c.x_name) AS names "
+        f"LEFT JOIN (SELECT c.x_agreement, string_agg(c.x_name, %s) AS names "
         f"FROM ({sql}) c GROUP BY c.x_agreement) xl{n} ON xl{n}.x_agreement = s.id"
     )
     return join, f"xl{n}.names", [SEPARATOR, *params]

@@ -25,7 +25,7 @@ import psycopg
 from psycopg import sql
 
 # For the reference query's own session (the export sets the same for its query).
-SESSION = ["SET jit = off", "SET work_mem = '128MB'"]
+SESSION = ["SET jit = off", "SET work_mem = '128MB'", "SET max_parallel_workers_per_gather = 0"]
 
 
 def reference_sql(base_url: str) -> sql.Composed:
@@ -63,30 +63,31 @@ def reference_sql(base_url: str) -> sql.Composed:
     }
     if list(columns) != HEADER:
         raise RuntimeError(f"the reference query's columns {list(columns)} are not the export's {HEADER}")
+    # Each child's rows sorted once and aggregated in that order (as the export does: see
+    # agreements.exports.PG_CHILDREN), over the whole table: every agreement is exported.
     children = """
-LEFT JOIN (SELECT p.agreement_id,
-    string_agg(c.iso3, {sep} ORDER BY p.id) AS parties,
-    string_agg(c.name, {sep} ORDER BY p.id) AS party_names,
-    string_agg(CASE WHEN c.iso3 IS NOT NULL THEN c.iso3 || ': ' || o.name ELSE o.name END, {sep} ORDER BY p.id)
-      AS institutions
-  FROM agreements_party p LEFT JOIN agreements_country c ON c.id = p.country_id
-  LEFT JOIN agreements_organisation o ON o.id = p.institution_id GROUP BY p.agreement_id) p ON p.agreement_id = a.id
-LEFT JOIN (SELECT x.agreement_id, string_agg(t.name, {sep} ORDER BY t.name) AS topics
-  FROM agreements_agreement_topics x JOIN agreements_topic t ON t.id = x.topic_id GROUP BY x.agreement_id) t
-  ON t.agreement_id = a.id
-LEFT JOIN (SELECT x.agreement_id, string_agg(k.name, {sep} ORDER BY k.name) AS corridors
-  FROM corridors_corridoragreement x JOIN corridors_corridor k ON k.id = x.corridor_id GROUP BY x.agreement_id) k
-  ON k.agreement_id = a.id
-LEFT JOIN (SELECT s.agreement_id, string_agg(
-    s.name || CASE WHEN s.honorific <> '' THEN ', ' || s.honorific ELSE '' END
-    || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(s.position, ''), c.iso3), '') || ')', ''),
-    {sep} ORDER BY s."order", s.id) AS signatories
-  FROM agreements_signatory s LEFT JOIN agreements_country c ON c.id = s.country_id GROUP BY s.agreement_id) s
-  ON s.agreement_id = a.id
-LEFT JOIN (SELECT x.agreement_id, string_agg(
-    src.title || CASE WHEN src.url <> '' THEN ' <' || src.url || '>' ELSE '' END, {sep} ORDER BY x.id) AS sources
-  FROM agreements_agreementsource x JOIN agreements_source src ON src.id = x.source_id GROUP BY x.agreement_id) src
-  ON src.agreement_id = a.id"""
+LEFT JOIN (SELECT q.agreement_id, string_agg(q.iso3, {sep}) AS parties,
+    string_agg(q.name, {sep}) AS party_names, string_agg(q.institution, {sep}) AS institutions
+  FROM (SELECT p.agreement_id, c.iso3, c.name,
+      CASE WHEN c.iso3 IS NOT NULL THEN c.iso3 || ': ' || o.name ELSE o.name END AS institution
+    FROM agreements_party p LEFT JOIN agreements_country c ON c.id = p.country_id
+    LEFT JOIN agreements_organisation o ON o.id = p.institution_id ORDER BY p.agreement_id, p.id) q
+  GROUP BY q.agreement_id) p ON p.agreement_id = a.id
+LEFT JOIN (SELECT q.agreement_id, string_agg(q.name, {sep}) AS topics
+  FROM (SELECT x.agreement_id, t.name FROM agreements_agreement_topics x JOIN agreements_topic t ON t.id = x.topic_id
+    ORDER BY x.agreement_id, t.name) q GROUP BY q.agreement_id) t ON t.agreement_id = a.id
+LEFT JOIN (SELECT q.agreement_id, string_agg(q.name, {sep}) AS corridors
+  FROM (SELECT x.agreement_id, k.name FROM corridors_corridoragreement x JOIN corridors_corridor k ON k.id = x.corridor_id
+    ORDER BY x.agreement_id, k.name) q GROUP BY q.agreement_id) k ON k.agreement_id = a.id
+LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, {sep}) AS signatories
+  FROM (SELECT s.agreement_id, s.name || CASE WHEN s.honorific <> '' THEN ', ' || s.honorific ELSE '' END
+      || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(s.position, ''), c.iso3), '') || ')', '') AS text
+    FROM agreements_signatory s LEFT JOIN agreements_country c ON c.id = s.country_id
+    ORDER BY s.agreement_id, s."order", s.id) q GROUP BY q.agreement_id) s ON s.agreement_id = a.id
+LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, {sep}) AS sources
+  FROM (SELECT x.agreement_id, src.title || CASE WHEN src.url <> '' THEN ' <' || src.url || '>' ELSE '' END AS text
+    FROM agreements_agreementsource x JOIN agreements_source src ON src.id = x.source_id
+    ORDER BY x.agreement_id, x.id) q GROUP BY q.agreement_id) src ON src.agreement_id = a.id"""
 
     def safe(name: str) -> str:  # tradepacts.csv.sql_safe_cell, its parameters inlined
         cell, (suspect, pattern) = sql_safe_cell(f"r.{name}")
