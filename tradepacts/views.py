@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,6 +8,7 @@ from agreements.models import Agreement, Country, Party
 from agreements.models.dates import ShownDate
 from agreements.models.ordering import PRINCIPAL_DATES, newest_first
 from corridors.models import Corridor
+from tradepacts.pagecache import derived
 
 NEWEST = 10
 
@@ -61,6 +62,11 @@ def _kind_counts() -> list[KindCount]:
     return [KindCount(label, counts[value]) for value, label in Agreement.Kind.choices if counts.get(value)]
 
 
+def _counts() -> tuple[list[KindCount], int]:
+    published_party = Party.objects.filter(country=OuterRef("pk"), agreement__is_published=True)
+    return _kind_counts(), Country.objects.filter(Exists(published_party)).count()
+
+
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitors: the app answers and its database does."""
     Agreement.objects.exists()
@@ -69,9 +75,10 @@ def health(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """What the tracker holds, its newest published agreements, and the corridors. Drafts never show."""
-    kinds = _kind_counts()
+    # Counts over every published agreement (a third of a second at 100,000): kept until
+    # the next write, so / stays quick while exports or anything else load the database.
+    kinds, countries = derived("home-counts", _counts)
     corridors = list(Corridor.objects.only("name", "slug"))
-    countries = Country.objects.filter(parties__agreement__is_published=True).distinct().count()
     return render(
         request,
         "home.html",
