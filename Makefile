@@ -43,6 +43,8 @@ LOADTEST_USERS ?= 8
 # make prod
 PROD_BIND ?= 127.0.0.1:8000
 WEB_WORKERS ?= 4
+# Threads per gunicorn worker (gthread): a long CSV download holds one thread, never a whole worker.
+WEB_THREADS ?= 4
 CELERY_CONCURRENCY ?= 2
 BEAT_SCHEDULE ?= /tmp/tradepacts-celerybeat-schedule
 
@@ -199,6 +201,7 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 	trap 'stop; exit 143' TERM
 	trap stop EXIT
 	$(BIN)/gunicorn tradepacts.wsgi:application --bind $(PROD_BIND) --workers $(WEB_WORKERS) \
+	  --worker-class gthread --threads $(WEB_THREADS) \
 	  --access-logfile - --graceful-timeout 30 & pids+=($$!)
 	$(BIN)/celery -A tradepacts worker --loglevel INFO --concurrency $(CELERY_CONCURRENCY) & pids+=($$!)
 	$(BIN)/celery -A tradepacts beat --loglevel INFO --schedule $(BEAT_SCHEDULE) & pids+=($$!)
@@ -219,7 +222,7 @@ bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreement
 
 loadtest: install  ## Load test: gunicorn (DEBUG off) on PostgreSQL with 100,000 agreements, 60 s of mixed requests (LOADTEST_URL=...).
 	$(BIN)/python -m tradepacts.ops.loadtest --database-url "$(LOADTEST_URL)" \
-	  --seconds $(LOADTEST_SECONDS) --users $(LOADTEST_USERS) --workers $(WEB_WORKERS)
+	  --seconds $(LOADTEST_SECONDS) --users $(LOADTEST_USERS) --workers $(WEB_WORKERS) --threads $(WEB_THREADS)
 
 # Private Redis (port 6390) and PostgreSQL (port 5440) instances, started and
 # removed by the drills: the shared servers on 6379 and 5432 are never touched.

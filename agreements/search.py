@@ -8,9 +8,19 @@ SQLite every word of the query must appear in it.
 
 The text is derived data: whatever writes an agreement's parties, signatories
 or linked records (admin, importers, loaders) calls ``reindex`` afterwards.
+
+What a reader types is parsed here, once, for both databases (``parse_query``):
+words, ``"quoted phrases"``, ``-excluded`` words or phrases and ``or`` between
+two terms, as web search engines read them; everything else (operators, runs of
+hyphens, punctuation) is dropped, and at most MAX_QUERY_WORDS words are kept.
+PostgreSQL gets only that rebuilt, well-formed text (``websearch_to_tsquery``),
+so no input can reach its parser's limits ("tsquery stack too small");
+SQLite gets the same terms as substring tests.
 """
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -35,6 +45,56 @@ class StoredSearchVector(Expression):
 
 SEARCH_VECTOR = StoredSearchVector()
 MAX_QUERY_WORDS = 20
+MAX_QUERY_CHARACTERS = 500
+MAX_WORD_CHARACTERS = 60
+# A term: an optional "-", then a quoted phrase (its closing quote optional) or a bare token.
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# A word: letters and digits, with single hyphens, apostrophes or dots inside (e-commerce, d'Ivoire).
+WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word, or a phrase of several, that must (or, ``excluded``, must not) appear."""
+
+    words: tuple[str, ...]
+    excluded: bool = False
+
+    def websearch(self) -> str:
+        text = self.words[0] if len(self.words) == 1 else '"' + " ".join(self.words) + '"'
+        return f"-{text}" if self.excluded else text
+
+
+def parse_query(text: str) -> list[list[Term]]:
+    """The reader's query as groups that must all match, each group any one of its terms:
+    ``ports -rail "free trade" or customs`` is [[ports], [-rail], ["free trade", customs]]."""
+    groups: list[list[Term]] = []
+    words_left, pending_or = MAX_QUERY_WORDS, False
+    for match in TOKEN.finditer(text[:MAX_QUERY_CHARACTERS]):
+        minus, phrase, bare = match.groups()
+        if bare is not None and bare.lower() == "or":
+            pending_or = bool(groups)
+            continue
+        excluded = bool(minus) if bare is None else bare.startswith("-")
+        words = [word[:MAX_WORD_CHARACTERS] for word in WORD.findall(phrase if bare is None else bare)]
+        words = words[:words_left]
+        if not words:
+            continue
+        words_left -= len(words)
+        term = Term(tuple(words), excluded)
+        if pending_or:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+        if not words_left:
+            break
+    return groups
+
+
+def websearch_text(groups: list[list[Term]]) -> str:
+    """The groups as websearch_to_tsquery reads them."""
+    return " ".join(" or ".join(term.websearch() for term in group) for group in groups)
 
 
 def search_document(agreement: Any) -> str:  # an Agreement, or generated rows of its shape
@@ -94,18 +154,25 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
 
 
 def search(queryset: models.QuerySet, text: str) -> models.QuerySet:
-    """Agreements matching ``text``, annotated with ``rank`` (0 on SQLite)."""
-    words = text.split()[:MAX_QUERY_WORDS]
-    if not words:
+    """Agreements matching ``text`` (see ``parse_query``), annotated with ``rank`` (0 on SQLite).
+    Text with no word in it (operators alone, punctuation) filters nothing."""
+    groups = parse_query(text)
+    if not groups:
         return queryset.annotate(rank=models.Value(0.0))
     if connection.vendor == "postgresql":
-        query = SearchQuery(" ".join(words), search_type="websearch", config="english")
+        query = SearchQuery(websearch_text(groups), search_type="websearch", config="english")
         return (
             queryset.alias(document=SEARCH_VECTOR)
             .filter(document=query)
             .annotate(rank=SearchRank(SEARCH_VECTOR, query))
         )
     matches = Q()
-    for word in words:
-        matches &= Q(search_text__icontains=word)
+    for group in groups:
+        either = Q()
+        for term in group:
+            every_word = Q()
+            for word in term.words:
+                every_word &= Q(search_text__icontains=word)
+            either |= ~every_word if term.excluded else every_word
+        matches &= either
     return queryset.filter(matches).annotate(rank=models.Value(0.0))

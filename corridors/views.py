@@ -27,7 +27,7 @@ from corridors.diagram import route_map
 from corridors.exports import indicator_rows
 from corridors.figures import changes_for_corridor, corridor_sections, observations_for_corridor
 from corridors.models import Corridor, CorridorAgreement, CorridorMember, Node
-from tradepacts.csv import csv_response
+from tradepacts.csv import csv_response, limit_exports
 
 # Agreements listed on a corridor's page, newest first; the agreement list has the rest.
 MAX_AGREEMENTS = 50
@@ -118,6 +118,7 @@ class CorridorDetailView(DetailView):
         )
 
 
+@limit_exports
 def indicators_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """/corridors/<slug>/indicators.csv: every indicator figure of the corridor with its growth and share."""
     corridor = get_object_or_404(Corridor, slug=slug)

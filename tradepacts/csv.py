@@ -1,17 +1,81 @@
 """Streaming CSV shared by every export: UTF-8 with a BOM (Excel reads the
-accents of "Côte d'Ivoire" right), a header row, and no cell a spreadsheet
-would run as a formula."""
+accents of "Côte d'Ivoire" right), a header row, no cell a spreadsheet would
+run as a formula, and a last line that says the file is complete.
+
+Formulas (the one rule, used by every CSV the site writes):
+
+- a text cell that, after any leading whitespace and field separators
+  (``" =1+1"``, ``";=cmd"``, ``"\\t@SUM(A1)"``), begins with ``= + - @``, or that
+  begins with a tab or a carriage return, gets a leading apostrophe, which
+  spreadsheets show as text (OWASP's "CSV injection" advice);
+- every text cell is quoted, so a separator inside one (``"a;=cmd"`` opened in a
+  semicolon-locale spreadsheet) cannot split it into a new cell that starts a
+  formula; numbers are neither quoted nor touched, so they stay numbers.
+
+Load: ``limit_exports`` caps the CSV downloads one client runs at once
+(``EXPORTS_PER_CLIENT``, across every web process through the shared cache): one
+more is a 429 with Retry-After, before any work is done.
+
+Completeness: a complete file ends with the line ``# complete: 112003 rows``
+(TRAILER_PREFIX, the number of data rows, then CRLF, or LF in a file whose lines
+PostgreSQL's COPY wrote). A stream that fails or is cut
+short never writes it, so a client that finds no such last line (or another
+count) knows the file is not whole; the server logs every cut with its row count.
+"""
 
 import csv
+import functools
 import io
+import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+
+from tradepacts.locking import Slot, take_slot
+from tradepacts.middleware import client_ip
+
+logger = logging.getLogger(__name__)
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The last line of every complete file: "# complete: 3 rows". A file without it was cut.
+TRAILER_PREFIX = "# complete: "
+# What a spreadsheet may read as the start of a formula, and what may come before it.
+FORMULA_CHARACTERS = "=+-@"
+CONTROL_STARTS = "\t\r"
+SEPARATORS = ",;|"
+# (Every character \s matches is below U+3001.)
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if re.fullmatch(r"\s", c))
+# The rule as one regular expression, which Python's re and PostgreSQL's ~ read alike (the
+# characters are listed, not \s, whose meaning in PostgreSQL depends on its locale):
+# whitespace, separators and apostrophes, then a formula character, a tab or a CR.
+FORMULA_PATTERN = f"^[{WHITESPACE}',;|]*[-{FORMULA_CHARACTERS.replace('-', '')}{CONTROL_STARTS}]"
+FORMULA = re.compile(FORMULA_PATTERN)
+# A cell whose first character is none of these cannot be a formula (the fast path).
+SUSPECT_FIRST = frozenset(FORMULA_CHARACTERS + CONTROL_STARTS + SEPARATORS + "'" + WHITESPACE)
 ROWS_PER_WRITE = 500
+# A client's export place frees itself after this long if its process died holding it.
+EXPORT_SLOT_SECONDS = 300
+EXPORT_RETRY_AFTER_SECONDS = 10
+
+
+def is_formula(text: str) -> bool:
+    """Would a spreadsheet run this text? After any whitespace, separators and apostrophes it
+    starts with, it begins with ``= + - @``, or those leading characters hold a tab or a CR."""
+    return bool(text) and text[0] in SUSPECT_FIRST and FORMULA.match(text) is not None
+
+
+def sql_safe_cell(expression: str) -> tuple[str, list[str]]:
+    """PostgreSQL: the text ``expression`` as ``safe_cell`` writes it, and the query
+    parameters that SQL takes. For a query whose cells the database writes (COPY ... WITH
+    CSV). The regular expression runs only where the first character is suspect: PostgreSQL
+    reads a whole text to match it, and most cells start with a letter or a digit."""
+    sql = f"CASE WHEN strpos(%s, left({expression}, 1)) > 0 AND {expression} ~ %s THEN '''' || {expression} ELSE {expression} END"
+    return sql, ["".join(sorted(SUSPECT_FIRST)), FORMULA_PATTERN]
 
 
 def safe_cell(value: Any) -> Any:
@@ -20,17 +84,17 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
-    text = str(value)
-    # Also text that already starts with apostrophes before a formula character,
-    # so unsafe_cell can tell our apostrophe from the author's.
-    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+    text = value if isinstance(value, str) else str(value)
+    # is_formula ignores apostrophes the text already starts with, so unsafe_cell
+    # can tell our apostrophe from the author's.
+    return "'" + text if is_formula(text) else text
 
 
 def unsafe_cell(text: str) -> str:
     """Undo ``safe_cell`` on text read back from one of our files."""
-    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and is_formula(text) else text
 
 
 class _Buffer:
@@ -47,37 +111,148 @@ class _Buffer:
         return text
 
 
-def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[bytes]:
-    """The encoded file, a few hundred rows at a time: memory does not grow with rows."""
+@dataclass
+class Copied:
+    """A CSV body the database wrote itself (PostgreSQL's ``COPY ... TO STDOUT WITH CSV``,
+    its cells made safe with ``sql_safe_cell`` and its text quoted): the chunks, and the
+    number of rows, known once every chunk was read."""
+
+    chunks: Iterable[bytes]
+    rows: Callable[[], int]
+
+
+def trailer(rows: int, newline: str = "\r\n") -> str:
+    return f"{TRAILER_PREFIX}{rows} rows{newline}"
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]] | Copied, name: str = "CSV") -> Iterator[bytes]:
+    """The encoded file, a few hundred rows at a time (memory does not grow with rows),
+    ending with the completion trailer. A failure on the way is logged with how far the
+    file got and raised again: the server then ends the response without the trailer
+    (and without HTTP's last chunk), never as a file that looks whole."""
     buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    yield (BOM + buffer.take()).encode()
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(value) for value in row])
-        if n % ROWS_PER_WRITE == 0:
-            yield buffer.take().encode()
-    yield buffer.take().encode()
+    # The database's COPY ends lines with LF; lines this module writes, with CRLF (RFC 4180).
+    newline = "\n" if isinstance(rows, Copied) else "\r\n"
+    csv.writer(buffer, lineterminator=newline).writerow(header)
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    count = sent = 0
+    try:
+        yield (BOM + buffer.take()).encode()
+        if isinstance(rows, Copied):
+            for chunk in rows.chunks:
+                sent += len(chunk)
+                yield chunk
+            count = rows.rows()
+            yield trailer(count, newline).encode()
+            return
+        for row in rows:
+            # Inline the commonest case: text that cannot be a formula is written as it is.
+            writer.writerow([v if v.__class__ is str and v[:1] not in SUSPECT_FIRST else safe_cell(v) for v in row])
+            count += 1
+            if count % ROWS_PER_WRITE == 0:
+                yield buffer.take().encode()
+        yield (buffer.take() + trailer(count)).encode()
+    except GeneratorExit:
+        progress = f"{sent:,} bytes" if isinstance(rows, Copied) else f"{count} rows"
+        logger.warning("%s cut after %s: the client closed the connection", name, progress)
+        raise
+    except Exception:
+        progress = f"{sent:,} bytes" if isinstance(rows, Copied) else f"{count} rows"
+        logger.exception("%s cut after %s: the rest was not written", name, progress)
+        raise
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]] | Copied) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_lines(header, rows, filename), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+class _Releasing:
+    """A streaming body that frees its export slot when the server closes the response,
+    whether the file was read to its end, cut, or never started."""
+
+    def __init__(self, content: Iterable[bytes], slot: Slot) -> None:
+        self.content, self.slot = iter(content), slot
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.content
+
+    def close(self) -> None:
+        self.slot.release()
+
+
+def limit_exports(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """At most ``EXPORTS_PER_CLIENT`` of this client's CSV downloads at once; one more is a
+    429 with Retry-After. The place is held until the response is closed."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        slot = take_slot(f"export:{client_ip(request)}", settings.EXPORTS_PER_CLIENT, EXPORT_SLOT_SECONDS)
+        if slot is None:
+            logger.warning("Export refused: %s already runs %d", client_ip(request), settings.EXPORTS_PER_CLIENT)
+            refused = HttpResponse(
+                f"Too many downloads at once: at most {settings.EXPORTS_PER_CLIENT} from one address. "
+                "Try again when one has finished.\n",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            refused["Retry-After"] = str(EXPORT_RETRY_AFTER_SECONDS)
+            return refused
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            slot.release()
+            raise
+        if isinstance(response, StreamingHttpResponse) and not response.is_async:
+            response.streaming_content = _Releasing(response.streaming_content, slot)  # type: ignore[arg-type]
+        else:  # an invalid filter's 400: done already
+            slot.release()
+        return response
+
+    return limited
+
+
+def is_trailer(cells: list[str]) -> bool:
+    return len(cells) == 1 and cells[0].startswith(TRAILER_PREFIX)
+
+
+def complete_rows(data: bytes) -> int | None:
+    """A client's check of a downloaded file: the data rows its trailer announces when the
+    file ends with one (and the trailer is its last line), else None: the file was cut."""
+    end = data.rstrip(b"\r\n").rfind(b"\n")
+    last = data[end + 1 :].decode("utf-8", "replace")
+    match = re.fullmatch(rf"{re.escape(TRAILER_PREFIX)}(\d+) rows\r?\n", last)
+    return int(match[1]) if match else None
+
+
+def without_trailer(text: str) -> str:
+    """A downloaded file's text without its completion trailer, for a reader that would
+    take the trailer for a row (csv.DictReader)."""
+    body = text.rstrip("\r\n")
+    end = body.rfind("\n") + 1
+    return body[:end] if body[end:].startswith(TRAILER_PREFIX) else text
+
+
 def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
-    spanning lines is one record). A malformed record is reported and ends the file."""
+    spanning lines is one record). A malformed record is reported and ends the file.
+    The completion trailer of a file this site exported, its last record, is no record."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    line = 0
+    line, previous = 0, None
     while True:
         line += 1
         try:
             cells = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as error:
+            if previous:
+                yield previous
             report(line, f"The file cannot be read as CSV from here on ({error}).")
             return
-        yield line, cells
+        if previous:
+            yield previous
+        previous = (line, cells)
+    if previous and not is_trailer(previous[1]):
+        yield previous

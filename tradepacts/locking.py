@@ -15,20 +15,27 @@ refresh needs.
 
 A second run *waits* rather than skipping: a skipped run could lose a change
 committed after the running one took its snapshot.
+
+``take_slot`` is the shared kind: at most N holders at once across every process
+(the CSV exports of one client), refusing the next rather than making it wait.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection, transaction
 
 from tradepacts.db import transaction_settings
+
+logger = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 300
 
@@ -77,3 +84,38 @@ def single_flight(name: str, wait_seconds: float | None = None) -> Iterator[None
     with cache_lock(name, wait), transaction.atomic():
         hold(name, wait_seconds=wait)
         yield
+
+
+@dataclass
+class Slot:
+    """One of a limited number of places (``take_slot``); ``release()`` frees it."""
+
+    key: str
+    token: str
+
+    def release(self) -> None:
+        if not self.key:
+            return
+        try:
+            if cache.get(self.key) == self.token:
+                cache.delete(self.key)
+        except Exception as error:  # the cache is down: the slot expires by itself
+            logger.warning("Could not release %s: %s", self.key, error)
+        self.key = ""
+
+
+def take_slot(name: str, limit: int, seconds: int) -> Slot | None:
+    """One of ``limit`` places for ``name`` (``export:203.0.113.9``), shared by every process
+    through the cache (an atomic ``cache.add`` per place), or None when all are taken. A
+    holder that dies without releasing its place loses it after ``seconds``. With the cache
+    down nobody is refused: the place is not counted (and a warning logged)."""
+    token = uuid.uuid4().hex
+    try:
+        for n in range(limit):
+            key = f"slot:{name}:{n}"
+            if cache.add(key, token, timeout=seconds):
+                return Slot(key, token)
+    except Exception as error:
+        logger.warning("Cache unreachable, %s not limited: %s", name, error)
+        return Slot("", token)
+    return None

@@ -44,6 +44,22 @@ def data_version() -> int:
     return version
 
 
+def derived(name: str, compute: Callable[[], Any], seconds: int = 300) -> Any:
+    """A value computed from the whole data set (the home page's counts), kept under the
+    data version: never older than the last write, computed at most once per version and
+    ``seconds``. With the cache down, computed every time."""
+    try:
+        key = f"tradepacts:derived:{name}:{data_version()}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, seconds)
+        return value
+    except Exception as error:
+        logger.warning("Cache unreachable, %s computed: %s", name, error)
+        return compute()
+
+
 def _bump() -> None:
     try:
         try:

@@ -111,6 +111,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # How long an anonymous reader's page may be served from the cache; any write
 # to the data makes it stale at once (tradepacts.pagecache). 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# CSV downloads one client address may run at once (tradepacts.csv.limit_exports): one more is a 429.
+EXPORTS_PER_CLIENT = env.int("EXPORTS_PER_CLIENT", default=2)
+if EXPORTS_PER_CLIENT < 1:
+    raise ImproperlyConfigured("EXPORTS_PER_CLIENT must be 1 or more.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 
 from agreements.exports import HEADER
 from agreements.imports.agreements import import_agreements
-from tradepacts.csv import csv_lines
+from tradepacts.csv import csv_lines, without_trailer
 from tradepacts.imports import ImportFailed, RowError
 
 IMPORT = reverse_lazy("admin:agreements_agreement_import")
@@ -45,8 +45,10 @@ def row(**overrides: str) -> dict[str, str]:
 
 
 def csv_file(*rows: dict[str, str], header: list[str] = HEADER) -> bytes:
-    """A file as the export writes it: BOM, CRLF, formula-like cells neutralised."""
-    return b"".join(csv_lines(header, [[r.get(name, "") for name in header] for r in rows]))
+    """A file as the export writes it: BOM, CRLF, formula-like cells neutralised (without the
+    completion trailer, so that a test can add rows after the last)."""
+    data = b"".join(csv_lines(header, [[r.get(name, "") for name in header] for r in rows])).decode()
+    return without_trailer(data).encode()
 
 
 def counts() -> dict[str, int]:

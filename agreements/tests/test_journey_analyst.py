@@ -25,6 +25,7 @@ from agreements.demo import KPA_LIAISON_OFFICE_MOU
 from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral, country
 from agreements.views.agreements import PAGE_SIZE
+from tradepacts.csv import complete_rows, without_trailer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -165,7 +166,8 @@ def test_analyst_filters_reads_and_exports_what_is_shown(live_server, page: Page
     )
     raw = download.path().read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, for Excel"
-    exported = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert complete_rows(raw) is not None, "the file says it is complete"
+    exported = list(csv.DictReader(io.StringIO(without_trailer(raw.decode("utf-8-sig")), newline="")))
     ids = dict(Agreement.objects.values_list("slug", "id"))
     assert [(row["id"], row["title"]) for row in exported] == [
         (str(ids[row.href.strip("/").split("/")[-1]]), row.title) for row in shown

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from agreements.models import Agreement, Topic
 from corridors.models import Corridor
+from tradepacts.csv import without_trailer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -113,7 +114,9 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, brows
     mou.refresh_from_db()
     assert mou.is_published
     assert visitor.request.get(detail_url).status == 200
-    exported = list(csv.DictReader(io.StringIO(visitor.request.get(export_url).text().lstrip("\ufeff"))))
+    exported = list(
+        csv.DictReader(io.StringIO(without_trailer(visitor.request.get(export_url).text().lstrip("\ufeff"))))
+    )
     assert [(row["title"], row["parties"]) for row in exported] == [(mou.title, "RWA; KEN")]
     visitor.close()
 

@@ -13,6 +13,10 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Q, When
 
 from agreements.models import Country, PairYearStatistic
+from tradepacts.params import bounded_int
+
+# The years a ?trade_year= may name; anything else is "no figures for that year".
+MIN_YEAR, MAX_YEAR = 1, 9999
 
 # How many partners, and how far back the share comparison looks.
 TOP_PARTNERS = 10
@@ -118,8 +122,9 @@ def top_partners(country: Country, asked: str | None, pair_url: Callable[[str, s
     known = {c.year for c in coverage}
     year, asked_year = default_year(coverage), ""
     if asked:
-        if asked.strip().isascii() and asked.strip().isdigit() and int(asked) in known:
-            year = int(asked)
+        asked_number = bounded_int(asked, MIN_YEAR, MAX_YEAR)
+        if asked_number in known:
+            year = asked_number
         else:
             asked_year = asked.strip()[:20]
     base = base_year_for(year, known)

@@ -27,7 +27,7 @@ from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
 from agreements.trade.pages import agreement_trade
-from tradepacts.csv import csv_response
+from tradepacts.csv import csv_response, limit_exports
 from tradepacts.pagecache import cached_for_readers
 
 PAGE_SIZE = 50
@@ -379,6 +379,7 @@ def export_filename(params: QueryDict, field_names: list[str], now: dt.datetime)
     return "-".join(part for part in ("tradepacts-agreements", summary, stamp) if part) + ".csv"
 
 
+@limit_exports
 def export_csv(request: HttpRequest) -> HttpResponse:
     """/agreements/export.csv: the list's rows, filters and order, streamed.
 
@@ -391,4 +392,4 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     base = request.build_absolute_uri(reverse("agreements:list"))
     filename = export_filename(request.GET, list(filterset.form.fields), timezone.now())
-    return csv_response(filename, HEADER, export_table(filterset.qs, lambda slug: f"{base}{slug}/"))
+    return csv_response(filename, HEADER, export_table(filterset.qs, base))

@@ -44,7 +44,7 @@ from agreements.views.entries import (
     with_party,
 )
 from tradepacts.charts import Marker
-from tradepacts.csv import csv_response
+from tradepacts.csv import csv_response, limit_exports
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
@@ -56,6 +56,7 @@ MAX_PER_GROUP = 3
 MAX_PARTNER_GROUPS = 12
 # Instruments per page of a pair's timeline (most pairs fit on one).
 TIMELINE_PAGE_SIZE = 200
+MAX_PAGE_DIGITS = 7
 # --- /countries/
 
 
@@ -329,8 +330,12 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
         return pair
     first, second = pair
     parties = [first.iso3, second.iso3]
-    # A page number that is not one, or past the end, gives the first or last page.
-    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A page number that is not one gives the first page; one out of range, the last.
+    # Only a short one is converted at all (4,400 digits are past what int() takes).
+    asked = request.GET.get("page", "")
+    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(
+        asked if len(asked) <= MAX_PAGE_DIGITS else None
+    )
     entries = [AgreementEntry.of(agreement) for agreement in page.object_list]
     return render(
         request,
@@ -350,6 +355,7 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
     )
 
 
+@limit_exports
 def country_pair_trade_csv(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
     """/countries/<ISO3>/<ISO3>/trade.csv: the pair's trade statistics, one row per year,
     the first country of the URL as ``country_a``."""

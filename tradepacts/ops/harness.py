@@ -29,9 +29,18 @@ def ensure_database(url: str) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free local port: the first free one of SERVER_PORTS ("8317-8330") when set (a
+    shared machine hands each checkout its range), else any the system gives."""
+    first, _, last = os.environ.get("SERVER_PORTS", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in SERVER_PORTS={os.environ['SERVER_PORTS']}")
 
 
 class Server:

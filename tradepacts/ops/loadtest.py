@@ -1,14 +1,22 @@
-"""The load test of issue 6: ``python -m tradepacts.ops.loadtest`` (``make loadtest``).
+"""The load test of issues 6 and 17: ``python -m tradepacts.ops.loadtest`` (``make loadtest``).
 
 On a PostgreSQL database of its own (``--database-url``, else LOADTEST_URL, else
 postgres://postgres@127.0.0.1:5432/tradepacts_load: never DATABASE_URL), created,
 migrated and filled with 100,000 synthetic agreements only if it has fewer, it
-starts gunicorn as ``make prod`` does (DEBUG off, WEB_WORKERS sync workers, the
-page cache in a Redis database every worker shares), sends the mix of
-tradepacts/ops/locustfile.py for ``--seconds`` with locust (headless, a separate
-process), stops gunicorn, and prints requests/s, p50, p99 and errors, per kind of
-request and in total, with the machine's load (other processes on a 2-core machine
-move every figure). Exit status 1 when there were errors or p99 missed the target.
+starts gunicorn as ``make prod`` does (DEBUG off, WEB_WORKERS gthread workers of
+WEB_THREADS threads, the cache in a Redis database every worker shares, behind one
+trusted proxy so each simulated analyst is a client of its own), with the page cache
+off unless ``--page-cache``: every page is rendered. It sends the mix of
+tradepacts/ops/locustfile.py (lists, details, searches, country and pair pages, the
+home page, filtered exports and about 5% full exports, a few at once) for
+``--seconds`` with locust (headless, a separate process), stops gunicorn, and prints
+requests/s, p50, p99 and failures per kind of request and in total, the home page's
+times while full exports ran, and the machine's load (other processes on a 2-core
+machine move every figure).
+
+Exit status 1 when any request failed or a file was cut, when p99 of anything but the
+exports reached P99_TARGET_MS, or when the home page took HOME_TARGET_MS or more (p99)
+while exports ran.
 """
 
 import argparse
@@ -31,6 +39,8 @@ DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/12"
 AGREEMENTS = 100_000
 SEED = 42
 P99_TARGET_MS = 1000
+HOME_TARGET_MS = 200
+HOME_DURING_EXPORTS = "/ (exports running)"
 
 
 def prepare(database_url: str, count: int) -> None:
@@ -76,10 +86,11 @@ def empty_page_cache(cache_url: str) -> int:
 class Gunicorn:
     """gunicorn as ``make prod`` runs it, on a free port."""
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path) -> None:
         self.base = f"http://127.0.0.1:{free_port()}"
         command = [str(Path(sys.executable).with_name("gunicorn")), "tradepacts.wsgi:application"]
         command += ["--bind", self.base.removeprefix("http://"), "--workers", str(workers), "--graceful-timeout", "30"]
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
         self.log = log
         with log.open("ab") as out:
             self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -111,7 +122,7 @@ def run_locust(base: str, users: int, seconds: int, workdir: Path, slugs: Path) 
     command = [str(Path(sys.executable).with_name("locust")), "-f", str(BASE_DIR / "tradepacts/ops/locustfile.py")]
     command += ["--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"]
     command += ["--host", base, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"]
-    env = {**os.environ, "LOADTEST_SLUGS": str(slugs)}
+    env = {**os.environ, "LOADTEST_SLUGS": str(slugs), "PYTHONPATH": str(BASE_DIR)}
     # Exit status 1 only means some requests failed; the figures say which.
     with (workdir / "locust.log").open("wb") as log:
         subprocess.run(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
@@ -119,27 +130,47 @@ def run_locust(base: str, users: int, seconds: int, workdir: Path, slugs: Path) 
         return list(csv.DictReader(rows))
 
 
-def report(rows: list[dict[str, str]], seconds: int) -> bool:
-    print(f"\n{'request':<14}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
+def percentile(row: dict[str, str], key: str) -> float:
+    value = row[key]
+    return float(value) if value not in ("", "N/A") else 0.0
+
+
+def report(rows: list[dict[str, str]], seconds: int, cut: int) -> bool:
+    print(f"\n{'request':<24}{'count':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'failed':>7}")
     total = None
+    worst_name, worst_p99 = "", 0.0
+    home = None
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "TOTAL"
-        line = (
-            f"{name:<14}{int(row['Request Count']):>8}{float(row['Requests/s']):>9.1f}{row['50%']:>9}{row['99%']:>9}"
-            f"{float(row['Max Response Time']):>9.0f}{int(row['Failure Count']):>8}"
+        print(
+            f"{name:<24}{int(row['Request Count']):>7}{float(row['Requests/s']):>8.1f}{row['50%']:>8}{row['99%']:>8}"
+            f"{float(row['Max Response Time']):>8.0f}{int(row['Failure Count']):>7}"
         )
-        print(line)
         if row["Name"] == "Aggregated":
             total = row
+        elif not row["Name"].startswith("export.csv") and percentile(row, "99%") >= worst_p99:
+            worst_name, worst_p99 = row["Name"], percentile(row, "99%")
+        if row["Name"] == HOME_DURING_EXPORTS:
+            home = row
     if total is None or not int(total["Request Count"]):
         print("No request completed.")
         return False
-    errors, p99 = int(total["Failure Count"]), float(total["99%"])
-    ok = errors == 0 and p99 < P99_TARGET_MS
+    failures = int(total["Failure Count"])
+    home_p50, home_p99 = (percentile(home, "50%"), percentile(home, "99%")) if home else (0.0, 0.0)
+    ok = failures == 0 and worst_p99 < P99_TARGET_MS and home is not None and home_p99 < HOME_TARGET_MS
     print(
         f"\n{float(total['Requests/s']):.1f} requests/s over {seconds} s; p50 {total['50%']} ms, p99 {total['99%']} ms; "
-        f"{errors} errors. Target (0 errors, p99 < {P99_TARGET_MS} ms): {'MET' if ok else 'MISSED'}."
+        f"{failures} failed requests, of which {cut} cut files."
     )
+    print(f"Worst p99 but exports: {worst_p99:.0f} ms ({worst_name}); target < {P99_TARGET_MS} ms.")
+    if home:
+        print(
+            f"/ while full exports ran: {int(home['Request Count'])} requests, p50 {home_p50:.0f} ms, "
+            f"p99 {home_p99:.0f} ms; target p99 < {HOME_TARGET_MS} ms."
+        )
+    else:
+        print("/ was never requested while a full export ran.")
+    print(f"Targets (0 failures, 0 cut, those p99s): {'MET' if ok else 'MISSED'}.")
     return ok
 
 
@@ -150,8 +181,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=8, help="Concurrent analysts (default: %(default)s).")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 4)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
     parser.add_argument("--agreements", type=int, default=AGREEMENTS)
-    parser.add_argument("--no-page-cache", action="store_true", help="Every request renders (PAGE_CACHE_SECONDS=0).")
+    parser.add_argument(
+        "--page-cache", action="store_true", help="Leave the page cache on (default: off, every request renders)."
+    )
     args = parser.parse_args()
 
     prepare(args.database_url, args.agreements)
@@ -161,20 +195,23 @@ def main() -> int:
         "DATABASE_URL": args.database_url,
         "CACHE_URL": args.cache_url,
         "LOG_LEVEL": "WARNING",
+        # locust's analysts each send X-Forwarded-For, as one reverse proxy in front would.
+        "TRUSTED_PROXY_COUNT": "1",
     }
-    if args.no_page_cache:
-        env["PAGE_CACHE_SECONDS"] = "0"
-    else:
+    if args.page_cache:
         empty_page_cache(args.cache_url)
+    else:
+        env["PAGE_CACHE_SECONDS"] = "0"
     with tempfile.TemporaryDirectory(prefix="tradepacts-loadtest-") as tmp:
         workdir = Path(tmp)
         slugs = workdir / "slugs.txt"
         sample_slugs(args.database_url, slugs)
-        server = Gunicorn(env, args.workers, workdir / "gunicorn.log")
+        server = Gunicorn(env, args.workers, args.threads, workdir / "gunicorn.log")
         try:
             print(
-                f"gunicorn ({args.workers} workers, DEBUG off) at {server.base}; {args.users} users for {args.seconds} s; "
-                f"page cache {'off' if args.no_page_cache else args.cache_url}; load average before: "
+                f"gunicorn ({args.workers} gthread workers x {args.threads} threads, DEBUG off) at {server.base}; "
+                f"{args.users} users for {args.seconds} s; page cache {args.cache_url if args.page_cache else 'off'}; "
+                "load average before: "
                 f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
             )
             rows = run_locust(server.base, args.users, args.seconds, workdir, slugs)
@@ -185,9 +222,15 @@ def main() -> int:
         if errors:
             print("gunicorn logged errors:\n  " + "\n  ".join(errors[-10:]))
         failures = workdir / "locust_failures.csv"
+        cut = 0
         if failures.exists() and len(failures.read_text().splitlines()) > 1:
             print("Failures:\n" + failures.read_text())
-    return 0 if report(rows, args.seconds) else 1
+            with failures.open() as lines:
+                cut = sum(int(row["Occurrences"]) for row in csv.DictReader(lines) if "cut" in row["Error"])
+        cuts_logged = [line for line in (workdir / "gunicorn.log").read_text().splitlines() if " cut after " in line]
+        if cuts_logged:
+            print("The server logged cut files:\n  " + "\n  ".join(cuts_logged[-10:]))
+    return 0 if report(rows, args.seconds, cut) and not cuts_logged else 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tradepacts.csv import complete_rows
+
 PUBLIC_URLS = [
     "/",
     "/agreements/",
@@ -79,12 +81,16 @@ def demo(db):
 def test_no_query_string_breaks_a_public_page(client, demo, url, query):
     response = client.get(f"{url}?{query}")
     assert response.status_code in ALLOWED, (url, query, response.status_code)
+    if response.streaming:  # read to the end (and closed), as a server would
+        assert complete_rows(b"".join(response.streaming_content)) is not None
 
 
 @pytest.mark.parametrize("url", ["/agreements/", "/agreements/export.csv"])
 def test_a_country_repeated_500_times(client, demo, url):
     response = client.get(url + "?" + "&".join(["party=KEN"] * 500))
     assert response.status_code in {200, 400}
+    if response.streaming:
+        assert complete_rows(b"".join(response.streaming_content)) is not None
 
 
 @pytest.mark.parametrize("url", ["/agreements/", "/agreements/export.csv"])

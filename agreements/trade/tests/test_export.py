@@ -13,6 +13,7 @@ from agreements.models import Source
 from agreements.trade.exports import HEADER
 from agreements.trade.refresh import refresh_trade_statistics
 from agreements.trade.tests.page_helpers import flow, make_pair
+from tradepacts.csv import complete_rows, without_trailer
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,8 @@ def download(client, url: str) -> tuple[list[str], list[list[str]], object]:
     assert response.status_code == 200, response.status_code
     body = b"".join(response.streaming_content)
     assert body.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert complete_rows(body) is not None
+    rows = list(csv.reader(io.StringIO(without_trailer(body.decode("utf-8-sig")), newline="")))
     return rows[0], rows[1:], response
 
 
