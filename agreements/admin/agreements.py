@@ -11,6 +11,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
+from agreements.admin.widgets import COUNTRY_LIST_ID, FAST_RENDERER, PARTY_LIST_ID, CountryCodeField, country_codes, label_raw_id, use_country_code
 from agreements.extensions import agreement_inlines
 from agreements.forms import PartialDateFormMixin
 from agreements.imports.resolve import CURATABLE
@@ -115,7 +116,19 @@ def surviving_values(formset: BaseInlineFormSet, field: str) -> list:
     ]
 
 
-class PartyFormSet(BaseInlineFormSet):
+class LightRowsFormSet(BaseInlineFormSet):
+    """Rows whose country is an ISO3 box: the codes are looked up once for all rows."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.is_bound and isinstance(field := form.fields.get("country"), CountryCodeField):
+            if not hasattr(self, "_countries"):
+                self._countries = country_codes()
+            field.known = self._countries
+        return form
+
+
+class PartyFormSet(LightRowsFormSet):
     """Checks the parties as a whole against the agreement's scope."""
 
     def clean(self) -> None:
@@ -127,29 +140,118 @@ class PartyFormSet(BaseInlineFormSet):
         for message in self.instance.party_errors(zip(countries, institutions, strict=True)):
             raise ValidationError(message)
 
+    def chosen(self) -> dict[str, tuple[Country | None, Organisation | None]]:
+        """The parties that will be saved, as a signatory's ``party`` choice names them."""
+        parties = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not (form.has_changed() or form.instance.pk):
+                continue
+            country, institution = data.get("country"), data.get("institution")
+            if country or institution:
+                parties[party_key(country, institution)] = (country, institution)
+        return parties
 
-class SignatoryFormSet(BaseInlineFormSet):
-    """A signatory's country must be among the parties submitted on the same page."""
+
+def party_key(country: Country | None, institution: Organisation | None) -> str:
+    """How a signatory's ``party`` choice names a party: its country's code, or its institution."""
+    return country.iso3 if country else f"institution-{institution.pk if institution else ''}"
+
+
+def party_label(country: Country | None, institution: Organisation | None) -> str:
+    names = [country.name if country else "", institution.acronym or institution.name if institution else ""]
+    return " – ".join(name for name in names if name)
+
+
+class SignatoryFormSet(LightRowsFormSet):
+    """A signatory's country must be among the parties submitted on the same page.
+
+    A signatory takes its country and organisation from the party chosen in its
+    ``party`` box, and a signatory given only a country takes that party's
+    institution: neither has to be typed twice.
+    """
 
     party_formset: PartyFormSet | None = None
+
+    def __init__(self, *args, party_choices: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if party_choices is None:
+            party_choices = self.existing_party_choices()
+        self.party_choices = party_choices  # one <datalist> for every row (the change form's template)
+
+    def existing_party_choices(self) -> list[tuple[str, str]]:
+        if not self.instance.pk:
+            return []
+        parties = Party.objects.filter(agreement=self.instance).select_related("country", "institution")
+        return [(party_key(p.country, p.institution), party_label(p.country, p.institution)) for p in parties]
 
     def clean(self) -> None:
         super().clean()
         if self.party_formset is None or not self.party_formset.is_valid():
             return
-        party_countries = {country for country in surviving_values(self.party_formset, "country") if country}
+        parties = self.party_formset.chosen()
+        party_countries = {country for country, _ in parties.values() if country}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or not data.get("country"):
+            if not data or data.get("DELETE"):
                 continue
-            if data["country"] not in party_countries:
+            self.take_from_party(form, data, parties)
+            if data.get("country") and data["country"] not in party_countries:
                 form.add_error(
                     "country", f"{data['country']} is not a party to this agreement: add it under Parties first."
                 )
 
+    @staticmethod
+    def take_from_party(form, data: dict, parties: dict) -> None:
+        """The chosen party's country and institution, where the row leaves them empty."""
+        key = data.get("party") or (data["country"].iso3 if data.get("country") else "")
+        if not key:
+            return
+        if key not in parties:
+            if data.get("party"):
+                form.add_error("party", "Not a party to this agreement: add it under Parties first.")
+            return
+        country, institution = parties[key]
+        if not data.get("country") and country:
+            data["country"] = form.instance.country = country
+        if not data.get("organisation") and institution:
+            data["organisation"] = form.instance.organisation = institution
+
 
 class PartyForm(PartialDateFormMixin, forms.ModelForm):
     partial_dates = tuple(PARTY_DATES)
+    default_renderer = FAST_RENDERER
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_country_code(self)
+        label_raw_id(self, "institution")
+
+
+class SignatoryForm(forms.ModelForm):
+    default_renderer = FAST_RENDERER
+    party = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"list": PARTY_LIST_ID, "size": 6, "class": "vPartyChoice"}),
+        help_text="A party's code: fills an empty country and organisation from that party.",
+    )
+
+    class Meta:
+        model = Signatory
+        fields = ["name", "honorific", "position", "role", "country", "organisation", "order"]
+        widgets = {
+            "name": forms.TextInput(attrs={"size": 22}),
+            "honorific": forms.TextInput(attrs={"size": 5}),
+            "position": forms.TextInput(attrs={"size": 22}),
+            "order": forms.NumberInput(attrs={"style": "width: 3.5em"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_country_code(self)
+        label_raw_id(self, "organisation")
+        if self.instance.country_id:
+            self.initial.setdefault("party", self.instance.country.iso3)
 
 
 class PartyInline(admin.TabularInline):
@@ -157,8 +259,14 @@ class PartyInline(admin.TabularInline):
     form = PartyForm
     formset = PartyFormSet
     fields = ["country", "institution", "signed_on", "ratified_on", "joined_on", "withdrew_on"]
-    autocomplete_fields = ["country", "institution"]
+    # Raw ids and ISO3 boxes, not autocomplete: a select2 box per row cost a query
+    # and a script each, 200 of them on a large agreement (widgets.py).
+    raw_id_fields = ["institution"]
     min_num = 1
+    classes = ["compact-inline"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "institution")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0  # two rows for a new bilateral record
@@ -166,9 +274,14 @@ class PartyInline(admin.TabularInline):
 
 class SignatoryInline(admin.TabularInline):
     model = Signatory
+    form = SignatoryForm
     formset = SignatoryFormSet
-    fields = ["name", "honorific", "position", "role", "country", "organisation", "order"]
-    autocomplete_fields = ["country", "organisation"]
+    fields = ["name", "honorific", "position", "role", "party", "country", "organisation", "order"]
+    raw_id_fields = ["organisation"]
+    classes = ["compact-inline"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "organisation")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 2 if obj is None else 0
@@ -277,6 +390,14 @@ class AgreementAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_publish"] = self.has_publish_permission(request)
+        # The one list every ISO3 box of the page offers (agreements.admin.widgets).
+        context["country_list_id"] = COUNTRY_LIST_ID
+        context["country_list"] = Country.objects.filter(is_historic=False).order_by("iso3").values_list("iso3", "name")
+        context["party_list_id"] = PARTY_LIST_ID
+        context["party_list"] = next(
+            (f.formset.party_choices for f in context.get("inline_admin_formsets", []) if isinstance(f.formset, SignatoryFormSet)),
+            [],
+        )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
