@@ -11,6 +11,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
+from agreements.admin.versions import refuse_if_stale
 from agreements.admin.widgets import COUNTRY_LIST_ID, FAST_RENDERER, PARTY_LIST_ID, CountryCodeField, country_codes, label_raw_id, use_country_code
 from agreements.extensions import agreement_inlines
 from agreements.forms import PartialDateFormMixin
@@ -30,7 +31,7 @@ from agreements.models import (
     Source,
     Topic,
 )
-from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES
+from agreements.models.agreements import AGREEMENT_DATES, PARTY_DATES, SLUG_LENGTH
 from agreements.search import reindex
 from agreements.tasks import trade_refresh_for_agreement
 from tradepacts.uploads import upload_view
@@ -310,7 +311,34 @@ class AgreementRelationInline(admin.TabularInline):
 
 
 class AgreementForm(PartialDateFormMixin, forms.ModelForm):
+    """The agreement's fields, and the version it was opened at (agreements.admin.versions)."""
+
     partial_dates = tuple(AGREEMENT_DATES)
+    opened_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["opened_version"] = self.instance.version
+        if not self.instance.pk and "slug" in self.fields:  # new slugs stay short; old ones may be longer
+            self.fields["slug"].max_length = SLUG_LENGTH
+            self.fields["slug"].widget.attrs["maxlength"] = SLUG_LENGTH
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            refuse_if_stale(self.instance, cleaned.get("opened_version"))
+        return cleaned
+
+
+def topic_changes(form: forms.ModelForm) -> str:
+    """What the save did to the topics, by name, for the history."""
+    if "topics" not in form.changed_data:
+        return ""
+    before = {topic.name for topic in form.initial.get("topics") or []}
+    after = {topic.name for topic in form.cleaned_data.get("topics") or []}
+    parts = [f"Added topic {name}." for name in sorted(after - before)]
+    parts += [f"Removed topic {name}." for name in sorted(before - after)]
+    return " ".join(parts)
 
 
 def describe(obj) -> str:
@@ -334,7 +362,7 @@ class AgreementAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "scope", "status", "is_binding", "summary"]}),
+        (None, {"fields": ["title", "slug", "kind", "scope", "status", "is_binding", "summary", "opened_version"]}),
         ("Dates", {"fields": ["announced_on", "signed_on", "place", "in_force_on", "ended_on"]}),
         ("Subjects", {"fields": ["topics"]}),
         ("Publication", {"fields": ["is_published", "published_at", "last_verified_on", "created_at", "updated_at"]}),
@@ -437,8 +465,10 @@ class AgreementAdmin(HistoryAdmin):
         # on the history row the save just wrote.
         message = super().construct_change_message(request, form, formsets, add)
         parts = ["Created." if add else ""]
-        if not add and form.changed_data:
-            parts.append("Changed " + ", ".join(form.changed_data) + ".")
+        changed = [name for name in form.changed_data if name != "opened_version"]
+        if not add and changed:
+            parts.append("Changed " + ", ".join(changed) + ".")
+        parts.append(topic_changes(form))
         for formset in formsets:
             label = formset.model._meta.verbose_name
             parts += [f"Added {label} {describe(o)}." for o in formset.new_objects]

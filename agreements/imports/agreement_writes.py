@@ -87,7 +87,8 @@ class AgreementWriter(ImportState):
             agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
             for agreement in agreements:
                 agreement.updated_at = self.now
-            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at"])
+                agreement.version += 1  # a change form opened before the import is refused (admin.versions)
+            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at", "version"])
             changes.apply(self)
             updated += agreements
 

@@ -1,5 +1,6 @@
 from agreements.models.agreements import (
     Agreement,
+    AgreementSlug,
     AgreementQuerySet,
     AgreementRelation,
     AgreementSource,
@@ -22,6 +23,7 @@ from agreements.trade.models import (
 )
 
 __all__ = [
+    "AgreementSlug",
     "Agreement",
     "AgreementQuerySet",
     "AgreementRelation",
