@@ -9,6 +9,8 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
+from tradepacts.imports import report_progress
+
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROWS_PER_WRITE = 500
@@ -66,13 +68,18 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
     return response
 
 
+PROGRESS_EVERY = 2_000  # lines between two reports to an import job's progress bar
+
+
 def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
     spanning lines is one record). A malformed record is reported and ends the file."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    line = 0
+    line, lines = 0, text.count("\n") + 1  # about: a quoted cell may span lines
     while True:
         line += 1
+        if line % PROGRESS_EVERY == 0:
+            report_progress("checking", min(line, lines), lines)
         try:
             cells = next(reader)
         except StopIteration:

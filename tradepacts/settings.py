@@ -204,6 +204,9 @@ LOGGING = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Where import jobs run: "celery" (a worker), "thread" (in the web process: the
+# embedded default, with no broker) or "inline" (in the request; the tests).
+IMPORT_JOB_RUNNER = env.str("IMPORT_JOB_RUNNER", default="celery" if CELERY_BROKER_URL else "thread")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -12,7 +12,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
 from agreements.admin.versions import refuse_if_stale
-from agreements.admin.widgets import COUNTRY_LIST_ID, FAST_RENDERER, PARTY_LIST_ID, CountryCodeField, country_codes, label_raw_id, use_country_code
+from agreements.admin.widgets import (
+    COUNTRY_LIST_ID,
+    FAST_RENDERER,
+    PARTY_LIST_ID,
+    CountryCodeField,
+    country_codes,
+    label_raw_id,
+    use_country_code,
+)
 from agreements.extensions import agreement_inlines
 from agreements.forms import PartialDateFormMixin
 from agreements.imports.resolve import CURATABLE
@@ -423,7 +431,11 @@ class AgreementAdmin(HistoryAdmin):
         context["country_list"] = Country.objects.filter(is_historic=False).order_by("iso3").values_list("iso3", "name")
         context["party_list_id"] = PARTY_LIST_ID
         context["party_list"] = next(
-            (f.formset.party_choices for f in context.get("inline_admin_formsets", []) if isinstance(f.formset, SignatoryFormSet)),
+            (
+                f.formset.party_choices
+                for f in context.get("inline_admin_formsets", [])
+                if isinstance(f.formset, SignatoryFormSet)
+            ),
             [],
         )
         return super().render_change_form(request, context, *args, **kwargs)

@@ -39,7 +39,9 @@ def refuse_if_stale(agreement: Agreement, opened_version: int | None) -> None:
 
 def changes_since(pk: int, version: int) -> list[str]:
     """Each save after ``version``: who, when, the fields it changed (old → new) and what it said."""
-    records = list(Agreement.history.filter(id=pk, version__gt=version).order_by("history_id").select_related("history_user"))
+    records = list(
+        Agreement.history.filter(id=pk, version__gt=version).order_by("history_id").select_related("history_user")
+    )
     previous = Agreement.history.filter(id=pk, version__lte=version).order_by("-history_id").first()
     lines = []
     for record in records:

@@ -16,9 +16,9 @@ from django import forms
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
 from agreements.models import Country

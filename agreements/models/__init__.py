@@ -1,8 +1,8 @@
 from agreements.models.agreements import (
     Agreement,
-    AgreementSlug,
     AgreementQuerySet,
     AgreementRelation,
+    AgreementSlug,
     AgreementSource,
     ExternalIdentifier,
     Memorandum,
@@ -23,10 +23,10 @@ from agreements.trade.models import (
 )
 
 __all__ = [
-    "AgreementSlug",
     "Agreement",
     "AgreementQuerySet",
     "AgreementRelation",
+    "AgreementSlug",
     "AgreementSource",
     "AgreementTradeStatistic",
     "Basis",

@@ -153,7 +153,10 @@ class Agreement(TimeStampedModel):
 
     title = models.CharField(max_length=500)
     slug = models.SlugField(
-        max_length=220, unique=True, blank=True, help_text="Left empty, made short from the title. It stays: an old one redirects."
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text="Left empty, made short from the title. It stays: an old one redirects.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.BILATERAL)

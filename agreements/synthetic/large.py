@@ -29,7 +29,10 @@ def build_large_agreement(parties: int = 106, title: str = "Cotonou Agreement (s
     existing = {o.country_id: o for o in Organisation.objects.filter(name="Ministry of Trade", country__in=countries)}
     Organisation.objects.bulk_create(
         Organisation(
-            name="Ministry of Trade", slug=f"ministry-of-trade-{c.iso3.lower()}", kind=Organisation.Kind.MINISTRY, country=c
+            name="Ministry of Trade",
+            slug=f"ministry-of-trade-{c.iso3.lower()}",
+            kind=Organisation.Kind.MINISTRY,
+            country=c,
         )
         for c in countries
         if c.pk not in existing

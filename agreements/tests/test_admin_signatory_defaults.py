@@ -46,7 +46,9 @@ def test_a_country_alone_takes_its_party_institution(admin_client, mou):
 
 
 def test_what_the_curator_typed_is_kept(admin_client, mou):
-    other = Organisation.objects.create(name="State Department for Transport", slug="sdt", country=mou.parties.last().country)
+    other = Organisation.objects.create(
+        name="State Department for Transport", slug="sdt", country=mou.parties.last().country
+    )
 
     post_signatories(admin_client, mou, [{"name": "Mohamed Daghar", "party": "KEN", "organisation": other.pk}])
 
