@@ -24,6 +24,7 @@ from agreements.models import Agreement, AgreementSource, Country, Organisation,
 from agreements.search import reindex
 from tradepacts.imports import (
     ImportResult,
+    report_progress,
     RowError,
     first_line,
 )
@@ -73,7 +74,9 @@ class AgreementWriter(ImportState):
                     cursor.execute(sql)
         self.create(Agreement, [plan.agreement for plan in new if not plan.agreement.pk])
 
+        total = len(new) + len([plan for plan in plans if plan.original is not None])
         for start in range(0, len(new), CHUNK):
+            report_progress("writing", start, total)
             changes = Changes(self.linked_records)
             for plan in new[start : start + CHUNK]:
                 changes.add_all(plan)
@@ -82,6 +85,7 @@ class AgreementWriter(ImportState):
         existing = [plan for plan in plans if plan.original is not None]
         updated = []
         for start in range(0, len(existing), CHUNK):
+            report_progress("writing", len(new) + start, total)
             chunk, changes = existing[start : start + CHUNK], Changes(self.linked_records)
             changed = changes.compare(chunk)
             agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]

@@ -134,3 +134,21 @@ def test_the_command_refuses_an_unknown_topic(tmp_path, known_topics):
         call_command("import_agreements", str(path), stdout=StringIO(), stderr=err)
 
     assert "Did you mean “Ports and logistics”?" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        ("import_trade_flows", "reporter,partner,year,flow,value,currency\nRWA,TZA,2025,exports,1,USD\n"),
+        ("import_exchange_rates", "currency,year,units_per_usd\nTZS,2025,2550\n"),
+    ],
+)
+def test_every_import_command_has_a_dry_run(tmp_path, command, text):
+    path = tmp_path / "file.csv"
+    path.write_text(text)
+    before, out = counts(), StringIO()
+
+    call_command(command, str(path), "--dry-run", stdout=out)
+
+    assert out.getvalue().startswith("Dry run, nothing written: 1 ")
+    assert counts() == before

@@ -10,7 +10,7 @@ from agreements.trade.imports import (
     import_exchange_rates,
     import_trade_flows,
 )
-from tradepacts.imports import ImportFailed, ImportResult, refused
+from tradepacts.imports import ImportFailed, ImportResult, add_dry_run_argument, describe_preview, preview, refused
 
 
 class Command(BaseCommand):
@@ -32,8 +32,9 @@ class Command(BaseCommand):
             default="",
             help=self.source_help,
         )
+        add_dry_run_argument(parser)
 
-    def handle(self, *args: Any, file: str, source: str, **options: Any) -> None:
+    def handle(self, *args: Any, file: str, source: str, dry_run: bool = False, **options: Any) -> None:
         try:
             check_source_text(source)
         except ValueError as error:
@@ -46,6 +47,10 @@ class Command(BaseCommand):
         importer = import_trade_flows if self.kind == FLOWS else import_exchange_rates
         try:
             with stream:
+                if dry_run:
+                    found = preview(lambda: importer(stream, source=source, filename=name))
+                    self.stdout.write("\n".join(describe_preview(found)))
+                    return
                 result: ImportResult = importer(stream, source=source, filename=name)
         except ImportFailed as failure:
             raise refused(failure, name, self.stderr) from None
