@@ -3,13 +3,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.admin.drafts import DRAFT_SOURCE_FIELDS, DraftSourceForm, cite_draft_source, draft_of, draft_view
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
 from agreements.admin.versions import refuse_if_stale
 from agreements.admin.widgets import (
@@ -323,6 +324,11 @@ class AgreementForm(PartialDateFormMixin, forms.ModelForm):
 
     partial_dates = tuple(AGREEMENT_DATES)
     opened_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Shown only for a draft from a news report (agreements.admin.drafts): the source it cites.
+    source_title = DraftSourceForm.base_fields["source_title"]
+    source_url = DraftSourceForm.base_fields["source_url"]
+    source_publisher = DraftSourceForm.base_fields["source_publisher"]
+    source_published_on = DraftSourceForm.base_fields["source_published_on"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -383,7 +389,65 @@ class AgreementAdmin(HistoryAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
+        draft = f"{self.opts.app_label}_{self.opts.model_name}_draft"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_csv), name=name),
+            path("draft/", self.admin_site.admin_view(self.draft_from_news_report), name=draft),
+            *super().get_urls(),
+        ]
+
+    def draft_from_news_report(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return draft_view(self, request)
+
+    # --- a draft from a news report (agreements.admin.drafts) ------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and draft_of(request):
+            fieldsets = [*fieldsets, ("Source: the news report", {"fields": DRAFT_SOURCE_FIELDS})]
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if draft := draft_of(request):
+            fields = {k: v for k, v in draft["fields"].items() if k != "signed_precision"}
+            source = draft["source"]
+            initial |= fields | {
+                "source_title": source.get("title", ""),
+                "source_url": source.get("url", ""),
+                "source_publisher": source.get("publisher", ""),
+                "source_published_on": source.get("published_on"),
+            }
+        return initial
+
+    def draft_rows(self, request, model) -> list[dict] | None:
+        draft = draft_of(request)
+        if draft is None:
+            return None
+        if model is Party:
+            return draft["parties"]
+        if model is Signatory:
+            return draft["signatories"]
+        return draft["linked"].get(model._meta.label_lower)
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        if obj is None and request.method == "GET":
+            for inline in instances:
+                if rows := self.draft_rows(request, inline.model):
+                    # As many rows as the draft proposes (inlines of other apps included).
+                    inline.get_extra = lambda request, obj=None, n=len(rows), **kwargs: n  # type: ignore[method-assign]
+                    inline.min_num = 0
+        return instances
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # Only on the page shown: posted back, the rows must count as typed, not as defaults.
+        if request.method == "GET" and obj.pk is None and (rows := self.draft_rows(request, inline.model)):
+            kwargs["initial"] = rows
+        return kwargs
 
     def import_csv(self, request: HttpRequest) -> HttpResponse:
         """Upload a CSV of the export's columns: agreements.imports.agreements does the work."""
@@ -426,6 +490,8 @@ class AgreementAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_publish"] = self.has_publish_permission(request)
+        if (draft := draft_of(request)) and not kwargs.get("obj"):
+            context["draft_evidence"] = draft["evidence"]
         # The one list every ISO3 box of the page offers (agreements.admin.widgets).
         context["country_list_id"] = COUNTRY_LIST_ID
         context["country_list"] = Country.objects.filter(is_historic=False).order_by("iso3").values_list("iso3", "name")
@@ -466,6 +532,8 @@ class AgreementAdmin(HistoryAdmin):
         ):
             agreement.curated_fields = sorted([*agreement.curated_fields, "parties"])
             type(agreement).objects.filter(pk=agreement.pk).update(curated_fields=agreement.curated_fields)
+        if not change and form.cleaned_data.get("source_title"):
+            cite_draft_source(form.instance, form.cleaned_data)  # the news report it was drafted from
         reindex([form.instance.pk])  # parties, signatories and linked records are searchable text
 
     def delete_model(self, request, obj):

@@ -24,9 +24,9 @@ from agreements.models import Agreement, AgreementSource, Country, Organisation,
 from agreements.search import reindex
 from tradepacts.imports import (
     ImportResult,
-    report_progress,
     RowError,
     first_line,
+    report_progress,
 )
 
 
