@@ -152,8 +152,8 @@ class Names:
         for org in Organisation.objects.select_related("country").only(
             "id", "name", "acronym", "country__iso3", "country__name", "parent_id"
         ):
-            names = [re.escape(org.name)] + ([re.escape(org.acronym)] if len(org.acronym) >= 2 else [])
-            self.organisations.append((re.compile(rf"\b(?:{'|'.join(names)})\b"), org))
+            escaped = [re.escape(org.name)] + ([re.escape(org.acronym)] if len(org.acronym) >= 2 else [])
+            self.organisations.append((re.compile(rf"\b(?:{'|'.join(escaped)})\b"), org))
         self.topics = list(Topic.objects.only("id", "name"))
 
     def organisations_in(self, sentence: str) -> list[Organisation]:
@@ -220,10 +220,13 @@ def parties(draft: Draft, names: Names, about: list[str], lines: list[str]) -> N
     chosen: dict[int, tuple[Country, str]] = {}
     institutions: dict[int, Organisation] = {}
     for sentence in about:
-        named = [(m.start(), c) for pattern, c in names.countries for m in pattern.finditer(names.masked(sentence))]
+        named: list[tuple[int, Country | None]] = [
+            (m.start(), c) for pattern, c in names.countries for m in pattern.finditer(names.masked(sentence))
+        ]
         named += [(m.start(), o.country) for pattern, o in names.organisations for m in pattern.finditer(sentence)]
-        for _, country in sorted((item for item in named if item[1] is not None), key=lambda item: item[0]):
-            chosen.setdefault(country.pk, (country, sentence))
+        for _, country in sorted(named, key=lambda item: item[0]):
+            if country is not None:
+                chosen.setdefault(country.pk, (country, sentence))
         if len(chosen) >= 2:
             break
     for sentence in lines:  # each party's institution: the one of its country the text names most
@@ -269,8 +272,8 @@ def people(draft: Draft, names: Names, lines: list[str]) -> None:
         country = org.country.iso3 if org and org.country_id else None
         if country is None and person["countries"]:
             country = person["countries"][0].iso3
-        if country is None and person["name"] in known:  # the database knows the person
-            country = known[person["name"]].country.iso3
+        if country is None and (same := known.get(person["name"])) and same.country:  # the database knows them
+            country = same.country.iso3
         row = {
             "name": person["name"],
             "honorific": person.get("honorific", ""),
@@ -346,9 +349,9 @@ def topics_and_links(draft: Draft, names: Names, lines: list[str]) -> None:
         rows = []
         for record in records.records():
             pattern = re.compile(rf"\b{re.escape(record.name)}\b", re.IGNORECASE)
-            if sentence := next((s for s in lines if pattern.search(s)), None):
+            if found := next((s for s in lines if pattern.search(s)), None):
                 rows.append({records.link_field: record.pk})
-                draft.prove(records.label.capitalize(), record.name, sentence)
+                draft.prove(records.label.capitalize(), record.name, found)
         draft.linked[records.link_model._meta.label_lower] = rows
 
 

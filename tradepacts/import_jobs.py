@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from tradepacts.imports import ImportFailed, RowError, preview, reporting
 from tradepacts.models import ImportJob
@@ -119,7 +120,7 @@ def start(pk: int) -> None:
     else:
         from tradepacts.tasks import run_import_job
 
-        run_import_job.delay_on_commit(pk)
+        run_import_job.delay_on_commit(pk)  # type: ignore[attr-defined]  # celery's Task has it; the stubs lag
 
 
 def run_in_thread(pk: int) -> None:
@@ -141,13 +142,13 @@ def progress(job: ImportJob) -> dict[str, Any]:
 
 
 def recorder(pk: int) -> Any:
-    last = {"at": 0.0, "phase": ""}
+    last_at, last_phase = [0.0], [""]
 
     def record(phase: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if phase == last["phase"] and now - last["at"] < PROGRESS_SECONDS:
+        if phase == last_phase[0] and now - last_at[0] < PROGRESS_SECONDS:
             return
-        last.update(at=now, phase=phase)
+        last_at[0], last_phase[0] = now, phase
         cache.set(progress_key(pk), {"phase": phase, "done": done, "total": total}, PROGRESS_KEEP_SECONDS)
         if not connection.in_atomic_block:
             ImportJob.objects.filter(pk=pk).update(phase=phase, done=done, total=total)
@@ -165,7 +166,7 @@ def run_job(pk: int) -> None:
     writing = job.state == ImportJob.State.WRITING
     upload = UPLOADS[job.upload]
     model_admin = admin.site._registry[apps.get_model(job.model)]
-    request = JobRequest(job.user)
+    request: Any = JobRequest(job.user)  # what the upload's functions read of a request
     finished: dict[str, Any] = {"finished_at": timezone.now(), "phase": "", "done": 0, "total": 0}
     try:
         with Path(job.path).open("rb") as stream, reporting(recorder(pk)):
@@ -173,9 +174,12 @@ def run_job(pk: int) -> None:
             data = QueryDict(mutable=True)
             for key, values in job.form_data.items():
                 data.setlist(key, values)
-            form = upload.form_class(data, {"file": file}, **upload.form_kwargs(model_admin, request))
+            files = MultiValueDict({"file": [file]})
+            form = upload.form_class(data, files, **upload.form_kwargs(model_admin, request))
             if not form.is_valid():
-                raise ImportFailed([RowError(0, "", f"{name}: {' '.join(e)}") for name, e in form.errors.items()])
+                raise ImportFailed(
+                    [RowError(0, "", f"{name}: {' '.join(map(str, e))}") for name, e in form.errors.items()]
+                )
 
             def run() -> Any:
                 file.seek(0)

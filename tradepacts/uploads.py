@@ -79,11 +79,11 @@ RECENT_JOBS_SHOWN = 5
 
 def size_error(file: UploadedFile) -> str:
     """A file over the size limit: what to do about it."""
-    limit = settings.IMPORT_MAX_BYTES
-    if (file.size or 0) <= limit:
+    limit, size = settings.IMPORT_MAX_BYTES, file.size or 0
+    if size <= limit:
         return ""
     return (
-        f"This file is {filesizeformat(file.size)}; an upload takes at most {filesizeformat(limit)}. "
+        f"This file is {filesizeformat(size)}; an upload takes at most {filesizeformat(limit)}. "
         "Split it into several files (each with the header row), or import it with the management command."
     )
 
@@ -129,12 +129,12 @@ def job_view(model_admin: admin.ModelAdmin, request: HttpRequest, upload: Upload
     if request.method == "POST":
         if "confirm" in request.POST and import_jobs.confirm(job):
             job.refresh_from_db()
-            if job.state == ImportJob.State.DONE:
-                model_admin.message_user(request, job.result["summary"], messages.SUCCESS)
-                for warning in job.result["warnings"][:MAX_WARNINGS_SHOWN]:
+            if job.state == ImportJob.State.DONE and (result := job.result):
+                model_admin.message_user(request, result["summary"], messages.SUCCESS)
+                for warning in result["warnings"][:MAX_WARNINGS_SHOWN]:
                     model_admin.message_user(request, f"Warning, {warning}", messages.WARNING)
-                if len(job.result["warnings"]) > MAX_WARNINGS_SHOWN:
-                    more = len(job.result["warnings"]) - MAX_WARNINGS_SHOWN
+                if len(result["warnings"]) > MAX_WARNINGS_SHOWN:
+                    more = len(result["warnings"]) - MAX_WARNINGS_SHOWN
                     model_admin.message_user(request, f"… and {more} more warning(s).", messages.WARNING)
         elif "cancel" in request.POST and import_jobs.cancel(job):
             model_admin.message_user(request, f"Cancelled: nothing of {job.filename} was imported.", messages.INFO)

@@ -344,6 +344,11 @@ class AgreementForm(PartialDateFormMixin, forms.ModelForm):
         return cleaned
 
 
+def rows_count(n: int):
+    """An inline's ``get_extra`` giving ``n`` rows (a draft's)."""
+    return lambda request, obj=None, **kwargs: n
+
+
 def topic_changes(form: forms.ModelForm) -> str:
     """What the save did to the topics, by name, for the history."""
     if "topics" not in form.changed_data:
@@ -438,7 +443,7 @@ class AgreementAdmin(HistoryAdmin):
             for inline in instances:
                 if rows := self.draft_rows(request, inline.model):
                     # As many rows as the draft proposes (inlines of other apps included).
-                    inline.get_extra = lambda request, obj=None, n=len(rows), **kwargs: n  # type: ignore[method-assign]
+                    inline.get_extra = rows_count(len(rows))  # type: ignore[method-assign]
                     inline.min_num = 0
         return instances
 
