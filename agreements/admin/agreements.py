@@ -253,7 +253,7 @@ class SignatoryForm(forms.ModelForm):
             "name": forms.TextInput(attrs={"size": 22}),
             "honorific": forms.TextInput(attrs={"size": 5}),
             "position": forms.TextInput(attrs={"size": 22}),
-            "order": forms.NumberInput(attrs={"style": "width: 3.5em"}),
+            "order": forms.NumberInput(attrs={"class": "vOrderField"}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
