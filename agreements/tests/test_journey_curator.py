@@ -51,8 +51,12 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, brows
     Topic.objects.create(slug="trade-facilitation", name="Trade facilitation")
     Corridor.objects.create(name="Northern Corridor", slug="northern-corridor", gateway_port="Mombasa")
     rwa, ken = Country.objects.get(iso3="RWA"), Country.objects.get(iso3="KEN")
-    Organisation.objects.create(name="Ministry of Infrastructure", acronym="MININFRA", slug="m", kind="ministry", country=rwa)
-    Organisation.objects.create(name="Kenya Ports Authority", acronym="KPA", slug="kpa", kind="port_authority", country=ken)
+    Organisation.objects.create(
+        name="Ministry of Infrastructure", acronym="MININFRA", slug="m", kind="ministry", country=rwa
+    )
+    Organisation.objects.create(
+        name="Kenya Ports Authority", acronym="KPA", slug="kpa", kind="port_authority", country=ken
+    )
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "curator")
