@@ -36,6 +36,8 @@ TRADE_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_trade_bench
 REGISTRY_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_registry_bench
 # Emptied on every run too: the real default data set (issue 14), imported and refreshed.
 DATA_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_data_bench
+# Emptied on every run: the 106-party change page, 100,000 agreements and 1,000,000 trade figures imported as jobs.
+CURATION_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_curation_bench
 # make loadtest: its own database, created and filled with 100,000 synthetic agreements if needed.
 LOADTEST_URL ?= postgres://postgres@127.0.0.1:5432/tradepacts_load
 LOADTEST_SECONDS ?= 60
@@ -217,6 +219,7 @@ bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreement
 	$(BIN)/python -m tradepacts.ops.registry_bench --database-url sqlite:////tmp/tradepacts-registry-bench.sqlite3
 	$(BIN)/python -m tradepacts.ops.registry_bench --database-url "$(REGISTRY_BENCH_URL)"
 	$(BIN)/python -m tradepacts.ops.data_bench --database-url "$(DATA_BENCH_URL)"
+	$(BIN)/python -m tradepacts.ops.curation_bench --database-url "$(CURATION_BENCH_URL)"
 
 .PHONY: loadtest faults
 

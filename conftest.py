@@ -207,3 +207,10 @@ def _no_page_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _import_jobs_inline(settings, tmp_path_factory):
+    """Import jobs run in the request (tradepacts.import_jobs), their files in a directory of the test run's."""
+    settings.IMPORT_JOB_RUNNER = "inline"
+    settings.IMPORT_FILES_DIR = tmp_path_factory.getbasetemp() / "imports"

@@ -55,7 +55,9 @@ class PartialDateFormMixin(_ModelForm):
             self.fields[name] = PartialDateField(label=capfirst(model_field.verbose_name))
             if model_field.help_text:
                 self.fields[name].help_text = f"{model_field.help_text} {self.fields[name].help_text}"
-            self.initial[name] = iso_partial_date(getattr(self.instance, name), self._precision_of(name))
+            if getattr(self.instance, name) is not None or not isinstance(self.initial.get(name), str):
+                # A new form's initial text ("2026-01", from a draft) is kept as given.
+                self.initial[name] = iso_partial_date(getattr(self.instance, name), self._precision_of(name))
 
     def _precision_of(self, name: str) -> str:
         return getattr(self.instance, name.removesuffix("_on") + "_precision")

@@ -36,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
+from tradepacts.imports import report_progress
 from tradepacts.locking import Slot, take_slot
 from tradepacts.middleware import client_ip
 
@@ -234,14 +235,20 @@ def without_trailer(text: str) -> str:
     return body[:end] if body[end:].startswith(TRAILER_PREFIX) else text
 
 
+PROGRESS_EVERY = 2_000  # lines between two reports to an import job's progress bar
+
+
 def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
     spanning lines is one record). A malformed record is reported and ends the file.
     The completion trailer of a file this site exported, its last record, is no record."""
     reader = csv.reader(io.StringIO(text, newline=""))
     line, previous = 0, None
+    lines = text.count("\n") + 1  # about: a quoted cell may span lines
     while True:
         line += 1
+        if line % PROGRESS_EVERY == 0:
+            report_progress("checking", min(line, lines), lines)
         try:
             cells = next(reader)
         except StopIteration:

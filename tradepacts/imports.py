@@ -22,6 +22,13 @@ unchanged, and what is particular to it counted in ``details`` (the registry's
 matches by method, say) or listed in ``warnings`` (lines it could not match).
 The admin's upload pages are one view, ``tradepacts.uploads``; management
 commands answer a refused file with ``refused``.
+
+Around any import (on the framework or not), ``preview(run)`` runs it inside a
+transaction it always rolls back, and says what it would have created and
+changed, naming the new records of the models the apps registered with
+``name_in_previews`` (topics, institutions, sources, corridors): the admin's
+confirmation page and every command's ``--dry-run``. ``reporting(callback)``
+hears how far an import got (``report_progress``) for the import jobs' progress bar.
 """
 
 from __future__ import annotations
@@ -29,11 +36,16 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.core.management.base import CommandError
-from django.db import DataError, IntegrityError, connection, transaction
+from django.core.management.base import CommandError, CommandParser
+from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 # Bytes that are not UTF-8, kept by decode() as lone surrogates.
 NOT_UTF8 = re.compile("[\udc80-\udcff]")
@@ -148,8 +160,10 @@ class Importer:
         ``dry_run`` does everything, then rolls the writing back.
         """
         started = time.monotonic()
+        report_progress("checking", 0, 0)
         self.read(data)
         self.refuse_if_errors()
+        report_progress("writing", 0, 0)
         try:
             with transaction.atomic():
                 result = self.write()
@@ -192,3 +206,136 @@ def refused(failure: ImportFailed, filename: str, stderr: Any, limit: int | None
     if len(failure.errors) > len(shown):
         stderr.write(f"… and {len(failure.errors) - len(shown)} more.")
     return CommandError(f"{len(failure.errors):,} error(s) in {filename}: nothing was imported.", returncode=1)
+
+
+# --- progress ----------------------------------------------------------------------
+
+Progress = Callable[[str, int, int], None]
+_PROGRESS: ContextVar[Progress | None] = ContextVar("import_progress", default=None)
+
+
+@contextmanager
+def reporting(callback: Progress) -> Iterator[None]:
+    """Within the block, every ``report_progress`` of an import calls ``callback(phase, done, total)``."""
+    token = _PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def report_progress(phase: str, done: int, total: int) -> None:
+    """How far the running import got: ``phase`` ("checking", "writing"), ``done`` of ``total`` (0: not known)."""
+    if (callback := _PROGRESS.get()) is not None:
+        callback(phase, done, total)
+
+
+# --- previews ----------------------------------------------------------------------
+
+MAX_NAMED = 200  # new or changed records named per kind; the rest are counted
+
+
+@dataclass(frozen=True)
+class Named:
+    """A model whose new records a preview names (``label``: "topic"); with
+    ``changed``, also those it changed (rows with an ``updated_at`` the import set)."""
+
+    model: type[models.Model]
+    label: str
+    plural: str
+    changed: bool = False
+
+
+_NAMED: dict[type[models.Model], Named] = {}
+
+
+def name_in_previews(model: type[models.Model], label: str, plural: str = "", *, changed: bool = False) -> None:
+    """Called by an app (its ``AppConfig.ready``): previews name the records of ``model`` an import would create."""
+    _NAMED[model] = Named(model, label, plural or f"{label}s", changed)
+
+
+@dataclass
+class Preview:
+    """What an import would do: its result, and the records it would create and change, by kind."""
+
+    result: Any
+    new: dict[str, list[str]] = field(default_factory=dict)
+    new_counts: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    changed_counts: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "summary": str(self.result),
+            "counts": result_counts(self.result),
+            "new": self.new,
+            "new_counts": self.new_counts,
+            "changed": self.changed,
+            "changed_counts": self.changed_counts,
+            "warnings": [str(w) for w in getattr(self.result, "warnings", [])[:MAX_NAMED]],
+        }
+
+
+def result_counts(result: Any) -> dict[str, int]:
+    """Rows read, created, changed and left as they were, where the result says."""
+    counts = {name: getattr(result, name, None) for name in ("rows", "created", "updated", "unchanged")}
+    return {name: value for name, value in counts.items() if isinstance(value, int)}
+
+
+class _RolledBack(Exception):
+    def __init__(self, preview: Preview) -> None:
+        super().__init__("preview rolled back")
+        self.preview = preview
+
+
+def preview(run: Callable[[], Any]) -> Preview:
+    """Run an import in a transaction that is always rolled back; what it would do.
+
+    ImportFailed (a refused file) goes to the caller, as without a preview.
+    """
+    started = timezone.now()
+    before = {model: model._default_manager.aggregate(last=Max("pk"))["last"] or 0 for model in _NAMED}
+    try:
+        with transaction.atomic():
+            result = run()
+            found = Preview(result)
+            for model, named in _NAMED.items():
+                rows = model._default_manager.filter(pk__gt=before[model]).order_by("pk")
+                note(found.new, found.new_counts, named.plural, rows)
+                if named.changed:
+                    rows = model._default_manager.filter(pk__lte=before[model], updated_at__gte=started).order_by("pk")
+                    note(found.changed, found.changed_counts, named.plural, rows)
+            raise _RolledBack(found)
+    except _RolledBack as rolled_back:
+        return rolled_back.preview
+
+
+def note(names: dict[str, list[str]], counts: dict[str, int], plural: str, rows: models.QuerySet) -> None:
+    if count := rows.count():
+        counts[plural] = count
+        names[plural] = [str(row) for row in rows[:MAX_NAMED]]
+
+
+def add_dry_run_argument(parser: CommandParser) -> None:
+    """Every import command's ``--dry-run``."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="Check the whole file and say what the import would create and change, naming each new record; "
+        "write nothing.",
+    )
+
+
+def describe_preview(found: Preview) -> list[str]:
+    """A preview as lines of text (the commands' --dry-run)."""
+    lines = [f"Dry run, nothing written: {found.result}"]
+    for plural, names in found.new.items():
+        more = found.new_counts[plural] - len(names)
+        lines.append(
+            f"New {plural} ({found.new_counts[plural]:,}): "
+            + "; ".join(names)
+            + (f" … and {more} more" if more > 0 else "")
+        )
+    for plural in found.changed:
+        lines.append(f"Changed {plural}: {found.changed_counts[plural]:,}")
+    return lines

@@ -8,6 +8,7 @@ SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy` then passes cleanly.
 
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -173,6 +174,14 @@ WHITENOISE_USE_FINDERS = DEBUG or not (Path(STATIC_ROOT) / "staticfiles.json").e
 if DEBUG or (WHITENOISE_USE_FINDERS and not _COLLECTING):
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
+# A large agreement's admin page posts a dozen fields a row: 106 parties and their
+# signatories are over 2,000 (Django's default stops at 1,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=10_000)
+# CSV imports (tradepacts.imports, tradepacts.uploads): the largest file an upload
+# takes, and where an upload waits for the curator's confirmation and its job.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_FILES_DIR = env.path("IMPORT_FILES_DIR", default=Path(tempfile.gettempdir()) / "tradepacts-imports")
+
 # Security: on by default outside development, each switchable for a proxy setup.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
@@ -199,6 +208,9 @@ LOGGING = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Where import jobs run: "celery" (a worker), "thread" (in the web process: the
+# embedded default, with no broker) or "inline" (in the request; the tests).
+IMPORT_JOB_RUNNER = env.str("IMPORT_JOB_RUNNER", default="celery" if CELERY_BROKER_URL else "thread")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -3,14 +3,25 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.admin.drafts import DRAFT_SOURCE_FIELDS, DraftSourceForm, cite_draft_source, draft_of, draft_view
 from agreements.admin.uploads import AGREEMENTS_UPLOAD
+from agreements.admin.versions import refuse_if_stale
+from agreements.admin.widgets import (
+    COUNTRY_LIST_ID,
+    FAST_RENDERER,
+    PARTY_LIST_ID,
+    CountryCodeField,
+    country_codes,
+    label_raw_id,
+    use_country_code,
+)
 from agreements.extensions import agreement_inlines
 from agreements.forms import PartialDateFormMixin
 from agreements.imports.resolve import CURATABLE
@@ -29,7 +40,7 @@ from agreements.models import (
     Source,
     Topic,
 )
-from agreements.models.agreements import AGREEMENT_DATES
+from agreements.models.agreements import AGREEMENT_DATES, SLUG_LENGTH
 from agreements.models.parties import PARTY_DATES
 from agreements.search import reindex
 from agreements.tasks import trade_refresh_for_agreement
@@ -116,7 +127,19 @@ def surviving_values(formset: BaseInlineFormSet, field: str) -> list:
     ]
 
 
-class PartyFormSet(BaseInlineFormSet):
+class LightRowsFormSet(BaseInlineFormSet):
+    """Rows whose country is an ISO3 box: the codes are looked up once for all rows."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.is_bound and isinstance(field := form.fields.get("country"), CountryCodeField):
+            if not hasattr(self, "_countries"):
+                self._countries = country_codes()
+            field.known = self._countries
+        return form
+
+
+class PartyFormSet(LightRowsFormSet):
     """Checks the parties as a whole against the agreement's scope."""
 
     def clean(self) -> None:
@@ -128,29 +151,118 @@ class PartyFormSet(BaseInlineFormSet):
         for message in self.instance.party_errors(zip(countries, institutions, strict=True)):
             raise ValidationError(message)
 
+    def chosen(self) -> dict[str, tuple[Country | None, Organisation | None]]:
+        """The parties that will be saved, as a signatory's ``party`` choice names them."""
+        parties = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not (form.has_changed() or form.instance.pk):
+                continue
+            country, institution = data.get("country"), data.get("institution")
+            if country or institution:
+                parties[party_key(country, institution)] = (country, institution)
+        return parties
 
-class SignatoryFormSet(BaseInlineFormSet):
-    """A signatory's country must be among the parties submitted on the same page."""
+
+def party_key(country: Country | None, institution: Organisation | None) -> str:
+    """How a signatory's ``party`` choice names a party: its country's code, or its institution."""
+    return country.iso3 if country else f"institution-{institution.pk if institution else ''}"
+
+
+def party_label(country: Country | None, institution: Organisation | None) -> str:
+    names = [country.name if country else "", institution.acronym or institution.name if institution else ""]
+    return " – ".join(name for name in names if name)
+
+
+class SignatoryFormSet(LightRowsFormSet):
+    """A signatory's country must be among the parties submitted on the same page.
+
+    A signatory takes its country and organisation from the party chosen in its
+    ``party`` box, and a signatory given only a country takes that party's
+    institution: neither has to be typed twice.
+    """
 
     party_formset: PartyFormSet | None = None
+
+    def __init__(self, *args, party_choices: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if party_choices is None:
+            party_choices = self.existing_party_choices()
+        self.party_choices = party_choices  # one <datalist> for every row (the change form's template)
+
+    def existing_party_choices(self) -> list[tuple[str, str]]:
+        if not self.instance.pk:
+            return []
+        parties = Party.objects.filter(agreement=self.instance).select_related("country", "institution")
+        return [(party_key(p.country, p.institution), party_label(p.country, p.institution)) for p in parties]
 
     def clean(self) -> None:
         super().clean()
         if self.party_formset is None or not self.party_formset.is_valid():
             return
-        party_countries = {country for country in surviving_values(self.party_formset, "country") if country}
+        parties = self.party_formset.chosen()
+        party_countries = {country for country, _ in parties.values() if country}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or not data.get("country"):
+            if not data or data.get("DELETE"):
                 continue
-            if data["country"] not in party_countries:
+            self.take_from_party(form, data, parties)
+            if data.get("country") and data["country"] not in party_countries:
                 form.add_error(
                     "country", f"{data['country']} is not a party to this agreement: add it under Parties first."
                 )
 
+    @staticmethod
+    def take_from_party(form, data: dict, parties: dict) -> None:
+        """The chosen party's country and institution, where the row leaves them empty."""
+        key = data.get("party") or (data["country"].iso3 if data.get("country") else "")
+        if not key:
+            return
+        if key not in parties:
+            if data.get("party"):
+                form.add_error("party", "Not a party to this agreement: add it under Parties first.")
+            return
+        country, institution = parties[key]
+        if not data.get("country") and country:
+            data["country"] = form.instance.country = country
+        if not data.get("organisation") and institution:
+            data["organisation"] = form.instance.organisation = institution
+
 
 class PartyForm(PartialDateFormMixin, forms.ModelForm):
     partial_dates = tuple(PARTY_DATES)
+    default_renderer = FAST_RENDERER
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_country_code(self)
+        label_raw_id(self, "institution")
+
+
+class SignatoryForm(forms.ModelForm):
+    default_renderer = FAST_RENDERER
+    party = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"list": PARTY_LIST_ID, "size": 6, "class": "vPartyChoice"}),
+        help_text="A party's code: fills an empty country and organisation from that party.",
+    )
+
+    class Meta:
+        model = Signatory
+        fields = ["name", "honorific", "position", "role", "country", "organisation", "order"]
+        widgets = {
+            "name": forms.TextInput(attrs={"size": 22}),
+            "honorific": forms.TextInput(attrs={"size": 5}),
+            "position": forms.TextInput(attrs={"size": 22}),
+            "order": forms.NumberInput(attrs={"class": "vOrderField"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        use_country_code(self)
+        label_raw_id(self, "organisation")
+        if self.instance.country_id:
+            self.initial.setdefault("party", self.instance.country.iso3)
 
 
 class PartyInline(admin.TabularInline):
@@ -158,8 +270,14 @@ class PartyInline(admin.TabularInline):
     form = PartyForm
     formset = PartyFormSet
     fields = ["country", "institution", "signed_on", "ratified_on", "joined_on", "withdrew_on"]
-    autocomplete_fields = ["country", "institution"]
+    # Raw ids and ISO3 boxes, not autocomplete: a select2 box per row cost a query
+    # and a script each, 200 of them on a large agreement (widgets.py).
+    raw_id_fields = ["institution"]
     min_num = 1
+    classes = ["compact-inline"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "institution")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0  # two rows for a new bilateral record
@@ -167,9 +285,14 @@ class PartyInline(admin.TabularInline):
 
 class SignatoryInline(admin.TabularInline):
     model = Signatory
+    form = SignatoryForm
     formset = SignatoryFormSet
-    fields = ["name", "honorific", "position", "role", "country", "organisation", "order"]
-    autocomplete_fields = ["country", "organisation"]
+    fields = ["name", "honorific", "position", "role", "party", "country", "organisation", "order"]
+    raw_id_fields = ["organisation"]
+    classes = ["compact-inline"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "organisation")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 2 if obj is None else 0
@@ -198,7 +321,44 @@ class AgreementRelationInline(admin.TabularInline):
 
 
 class AgreementForm(PartialDateFormMixin, forms.ModelForm):
+    """The agreement's fields, and the version it was opened at (agreements.admin.versions)."""
+
     partial_dates = tuple(AGREEMENT_DATES)
+    opened_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Shown only for a draft from a news report (agreements.admin.drafts): the source it cites.
+    source_title = DraftSourceForm.base_fields["source_title"]
+    source_url = DraftSourceForm.base_fields["source_url"]
+    source_publisher = DraftSourceForm.base_fields["source_publisher"]
+    source_published_on = DraftSourceForm.base_fields["source_published_on"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["opened_version"] = self.instance.version
+        if not self.instance.pk and "slug" in self.fields:  # new slugs stay short; old ones may be longer
+            self.fields["slug"].max_length = SLUG_LENGTH
+            self.fields["slug"].widget.attrs["maxlength"] = SLUG_LENGTH
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            refuse_if_stale(self.instance, cleaned.get("opened_version"))
+        return cleaned
+
+
+def rows_count(n: int):
+    """An inline's ``get_extra`` giving ``n`` rows (a draft's)."""
+    return lambda request, obj=None, **kwargs: n
+
+
+def topic_changes(form: forms.ModelForm) -> str:
+    """What the save did to the topics, by name, for the history."""
+    if "topics" not in form.changed_data:
+        return ""
+    before = {topic.name for topic in form.initial.get("topics") or []}
+    after = {topic.name for topic in form.cleaned_data.get("topics") or []}
+    parts = [f"Added topic {name}." for name in sorted(after - before)]
+    parts += [f"Removed topic {name}." for name in sorted(before - after)]
+    return " ".join(parts)
 
 
 def describe(obj) -> str:
@@ -222,7 +382,7 @@ class AgreementAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "scope", "status", "is_binding", "summary"]}),
+        (None, {"fields": ["title", "slug", "kind", "scope", "status", "is_binding", "summary", "opened_version"]}),
         ("Dates", {"fields": ["announced_on", "signed_on", "place", "in_force_on", "ended_on"]}),
         ("Subjects", {"fields": ["topics"]}),
         ("Publication", {"fields": ["is_published", "published_at", "last_verified_on", "created_at", "updated_at"]}),
@@ -235,7 +395,65 @@ class AgreementAdmin(HistoryAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        return [path("import/", self.admin_site.admin_view(self.import_csv), name=name), *super().get_urls()]
+        draft = f"{self.opts.app_label}_{self.opts.model_name}_draft"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_csv), name=name),
+            path("draft/", self.admin_site.admin_view(self.draft_from_news_report), name=draft),
+            *super().get_urls(),
+        ]
+
+    def draft_from_news_report(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return draft_view(self, request)
+
+    # --- a draft from a news report (agreements.admin.drafts) ------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and draft_of(request):
+            fieldsets = [*fieldsets, ("Source: the news report", {"fields": DRAFT_SOURCE_FIELDS})]
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if draft := draft_of(request):
+            fields = {k: v for k, v in draft["fields"].items() if k != "signed_precision"}
+            source = draft["source"]
+            initial |= fields | {
+                "source_title": source.get("title", ""),
+                "source_url": source.get("url", ""),
+                "source_publisher": source.get("publisher", ""),
+                "source_published_on": source.get("published_on"),
+            }
+        return initial
+
+    def draft_rows(self, request, model) -> list[dict] | None:
+        draft = draft_of(request)
+        if draft is None:
+            return None
+        if model is Party:
+            return draft["parties"]
+        if model is Signatory:
+            return draft["signatories"]
+        return draft["linked"].get(model._meta.label_lower)
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        if obj is None and request.method == "GET":
+            for inline in instances:
+                if rows := self.draft_rows(request, inline.model):
+                    # As many rows as the draft proposes (inlines of other apps included).
+                    inline.get_extra = rows_count(len(rows))  # type: ignore[method-assign]
+                    inline.min_num = 0
+        return instances
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # Only on the page shown: posted back, the rows must count as typed, not as defaults.
+        if request.method == "GET" and obj.pk is None and (rows := self.draft_rows(request, inline.model)):
+            kwargs["initial"] = rows
+        return kwargs
 
     def import_csv(self, request: HttpRequest) -> HttpResponse:
         """Upload a CSV of the export's columns: agreements.imports.agreements does the work."""
@@ -278,6 +496,20 @@ class AgreementAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_publish"] = self.has_publish_permission(request)
+        if (draft := draft_of(request)) and not kwargs.get("obj"):
+            context["draft_evidence"] = draft["evidence"]
+        # The one list every ISO3 box of the page offers (agreements.admin.widgets).
+        context["country_list_id"] = COUNTRY_LIST_ID
+        context["country_list"] = Country.objects.filter(is_historic=False).order_by("iso3").values_list("iso3", "name")
+        context["party_list_id"] = PARTY_LIST_ID
+        context["party_list"] = next(
+            (
+                f.formset.party_choices
+                for f in context.get("inline_admin_formsets", [])
+                if isinstance(f.formset, SignatoryFormSet)
+            ),
+            [],
+        )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
@@ -306,6 +538,8 @@ class AgreementAdmin(HistoryAdmin):
         ):
             agreement.curated_fields = sorted([*agreement.curated_fields, "parties"])
             type(agreement).objects.filter(pk=agreement.pk).update(curated_fields=agreement.curated_fields)
+        if not change and form.cleaned_data.get("source_title"):
+            cite_draft_source(form.instance, form.cleaned_data)  # the news report it was drafted from
         reindex([form.instance.pk])  # parties, signatories and linked records are searchable text
 
     def delete_model(self, request, obj):
@@ -317,8 +551,10 @@ class AgreementAdmin(HistoryAdmin):
         # on the history row the save just wrote.
         message = super().construct_change_message(request, form, formsets, add)
         parts = ["Created." if add else ""]
-        if not add and form.changed_data:
-            parts.append("Changed " + ", ".join(form.changed_data) + ".")
+        changed = [name for name in form.changed_data if name != "opened_version"]
+        if not add and changed:
+            parts.append("Changed " + ", ".join(changed) + ".")
+        parts.append(topic_changes(form))
         for formset in formsets:
             label = formset.model._meta.verbose_name
             parts += [f"Added {label} {describe(o)}." for o in formset.new_objects]

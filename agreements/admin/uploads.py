@@ -26,6 +26,12 @@ class AgreementsImportForm(forms.Form):
         required=False,
         help_text="Left unticked, new agreements are drafts and existing ones keep their state.",
     )
+    create_topics = forms.BooleanField(
+        label="Create new topics",
+        required=False,
+        help_text="Left unticked, a topic the database does not have is refused (a typo is not a new topic). "
+        "The preview names every topic, institution and source the file would create.",
+    )
 
     def __init__(self, *args: Any, can_publish: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,6 +52,7 @@ def run_agreements_import(
         filename=file.name or "a CSV file",
         user=request.user,
         can_change=model_admin.has_change_permission(request),
+        create_topics=data.get("create_topics", False),
     )
     queue_trade_refresh_for_agreements(result.ids)  # their pairs count published agreements in force
     return result

@@ -2,6 +2,7 @@
 institutions, signatories, topics, linked records and sources (a mixin of
 agreements.imports.agreements.AgreementsImporter)."""
 
+import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -161,10 +162,19 @@ class RelationPlanner(ImportState):
             if name not in new:
                 new[name] = make(name)
                 self.reference_errors[(column, name)] = self.problems(new[name])
+                if column == "topics" and not getattr(self, "create_topics", True):
+                    self.reference_errors[(column, name)].insert(0, self.unknown_topic(name, existing))
             for message in self.reference_errors[(column, name)]:
                 self.error(line, column, f"“{name}”: {message}")
             rows.append(new[name])
         return rows
+
+    @staticmethod
+    def unknown_topic(name: str, existing: dict) -> str:
+        """An unknown topic is refused unless the curator asked for new ones: a typo is not a new topic."""
+        close = difflib.get_close_matches(name, list(existing), n=1, cutoff=0.75)
+        hint = f" Did you mean “{close[0]}”?" if close else ""
+        return f"not a topic yet.{hint} To create it, tick “Create new topics” (on the command line, --create-topics)."
 
     def new_topic(self, name: str) -> Topic:
         return Topic(name=name, slug=numbered_slug(slugify(name) or "topic", self.topic_slugs, 60))

@@ -26,6 +26,7 @@ from tradepacts.imports import (
     ImportResult,
     RowError,
     first_line,
+    report_progress,
 )
 
 
@@ -73,7 +74,9 @@ class AgreementWriter(ImportState):
                     cursor.execute(sql)
         self.create(Agreement, [plan.agreement for plan in new if not plan.agreement.pk])
 
+        total = len(new) + len([plan for plan in plans if plan.original is not None])
         for start in range(0, len(new), CHUNK):
+            report_progress("writing", start, total)
             changes = Changes(self.linked_records)
             for plan in new[start : start + CHUNK]:
                 changes.add_all(plan)
@@ -82,12 +85,14 @@ class AgreementWriter(ImportState):
         existing = [plan for plan in plans if plan.original is not None]
         updated = []
         for start in range(0, len(existing), CHUNK):
+            report_progress("writing", len(new) + start, total)
             chunk, changes = existing[start : start + CHUNK], Changes(self.linked_records)
             changed = changes.compare(chunk)
             agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
             for agreement in agreements:
                 agreement.updated_at = self.now
-            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at"])
+                agreement.version += 1  # a change form opened before the import is refused (admin.versions)
+            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at", "version"])
             changes.apply(self)
             updated += agreements
 

@@ -21,8 +21,10 @@ How cells are read:
   found by name and country (or by name among bodies without a country),
   created when missing; an entry without ``ISO3:`` is an institution acting
   alone (an intergovernmental body, created without a country when missing).
-- ``topics``, ``corridors``: names, created when missing (corridors are
-  another app's records: agreements.extensions).
+- ``topics``: names; a name the database does not have is refused (a typo is
+  not a new topic) unless the import is asked to create new topics.
+- ``corridors``: names, created when missing (corridors are another app's
+  records: agreements.extensions).
 - ``signatories``: ``Name[, Honorific] (Position, ISO3)``; the ISO3 must be a party.
 - ``sources``: ``Title <url>`` found by URL, or ``Title`` found by title
   among sources without a URL; created (kind "other") when missing. An existing
@@ -87,22 +89,30 @@ def import_agreements(
     filename: str = "a CSV file",
     user: Any = None,
     can_change: bool = True,
+    create_topics: bool = True,
 ) -> ImportResult:
     """Import a CSV of the export's columns; raises ImportFailed with every error.
 
     ``publish`` publishes every agreement of the file; otherwise new ones are
     drafts and existing ones keep their state. ``can_change=False`` refuses rows
-    that update existing agreements (a curator allowed to add only).
+    that update existing agreements (a curator allowed to add only). With
+    ``create_topics=False`` (the admin's and the command's default), a topic the
+    database does not have is refused: a typo is not a new topic.
     """
-    return AgreementsImporter(publish=publish, filename=filename, user=user, can_change=can_change).run(data)
+    return AgreementsImporter(
+        publish=publish, filename=filename, user=user, can_change=can_change, create_topics=create_topics
+    ).run(data)
 
 
 class AgreementsImporter(RelationPlanner, AgreementWriter):
     """One import: the reference data it looks up, the rows it plans, the errors it found."""
 
-    def __init__(self, *, publish: bool, filename: str, user: Any, can_change: bool) -> None:
+    def __init__(
+        self, *, publish: bool, filename: str, user: Any, can_change: bool, create_topics: bool = True
+    ) -> None:
         super().__init__()
         self.publish, self.filename, self.user, self.can_change = publish, filename, user, can_change
+        self.create_topics = create_topics
         self.reason = f"Imported from {filename}"
         self.now = timezone.now()
         self.plans: list[RowPlan] = []

@@ -1,4 +1,4 @@
-from agreements.models.agreements import Agreement, AgreementQuerySet, Memorandum
+from agreements.models.agreements import Agreement, AgreementQuerySet, AgreementSlug, Memorandum
 from agreements.models.countries import Bloc, BlocMembership, Country
 from agreements.models.datasets import Claim, Dataset
 from agreements.models.dates import DatePrecision
@@ -19,6 +19,7 @@ __all__ = [
     "Agreement",
     "AgreementQuerySet",
     "AgreementRelation",
+    "AgreementSlug",
     "AgreementSource",
     "AgreementTradeStatistic",
     "Basis",

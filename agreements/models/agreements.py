@@ -159,7 +159,12 @@ class Agreement(TimeStampedModel):
     DATE_ORDER = AGREEMENT_DATE_ORDER
 
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=220, unique=True, blank=True, help_text="Left empty, made from the title.")
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text="Left empty, made short from the title. It stays: an old one redirects.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.BILATERAL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SIGNED)
@@ -199,6 +204,9 @@ class Agreement(TimeStampedModel):
     )
     # Derived from the agreement and its relations by agreements.search.reindex.
     search_text = models.TextField(blank=True, editable=False)
+    # Raised by every save (admin, its inlines, the CSV import): a form opened at an
+    # older version is refused instead of silently undoing what was saved meanwhile.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AgreementQuerySet.as_manager()
     history = AGREEMENT_HISTORY
@@ -238,6 +246,12 @@ class Agreement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("agreements:detail", args=[self.slug])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_slug = instance.__dict__.get("slug", DEFERRED_SLUG)
+        return instance
+
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
@@ -245,11 +259,20 @@ class Agreement(TimeStampedModel):
             self.published_at = timezone.now()
         if self.kind == self.Kind.ACCESSION:
             self.in_default_lists = False
+        adding = self._state.adding
+        if not adding:
+            self.version = (self.version or 0) + 1
+            if (fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*fields, "version"}
+        old_slug = None if adding else getattr(self, "_stored_slug", DEFERRED_SLUG)
         super().save(*args, **kwargs)
+        if old_slug is not DEFERRED_SLUG and old_slug != self.slug:
+            AgreementSlug.moved(self, old_slug)
+        self._stored_slug = self.slug
 
     def unique_slug(self) -> str:
-        """The title as a slug, with the signing year and a counter when taken."""
-        base = slugify(self.title)[:180] or "agreement"
+        """A short slug from the title (at most SLUG_LENGTH), with the signing year and a counter when taken."""
+        base = short_slug(self.title)
         if self.signed_on:
             base = f"{base}-{self.signed_on.year}"
         candidate, n = base, 1
@@ -313,6 +336,50 @@ class Agreement(TimeStampedModel):
 
     def date_display(self, field: str) -> str:
         return format_partial_date(getattr(self, field), getattr(self, field.removesuffix("_on") + "_precision"))
+
+
+DEFERRED_SLUG = object()  # an instance loaded without its slug: whether it moved is not known
+
+
+class AgreementSlug(models.Model):
+    """A slug an agreement had before: its old address redirects (301) to the current one."""
+
+    slug = models.SlugField(max_length=220, unique=True)
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="old_slugs")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @classmethod
+    def moved(cls, agreement: Agreement, old_slug: str | None) -> None:
+        """``agreement`` now has its slug; ``old_slug`` (if any) redirects to it. A slug in use is nobody's old one."""
+        cls.objects.filter(slug=agreement.slug).delete()
+        if old_slug:
+            cls.objects.update_or_create(slug=old_slug, defaults={"agreement": agreement})
+
+
+# Slugs made from titles stay short: a title's first words, whole, then the year.
+SLUG_LENGTH = 50
+SLUG_ABBREVIATIONS = {
+    "memorandum-of-understanding": "mou",
+    "memorandum-of-cooperation": "moc",
+    "free-trade-agreement": "fta",
+    "economic-partnership-agreement": "epa",
+}
+
+
+def short_slug(title: str, length: int = SLUG_LENGTH) -> str:
+    """``title`` as a slug of at most ``length`` characters, cut between words."""
+    slug = slugify(title)
+    for long, short in SLUG_ABBREVIATIONS.items():
+        slug = slug.replace(long, short)
+    if len(slug) > length:
+        slug = slug[: length + 1].rsplit("-", 1)[0] if "-" in slug[:length] else slug[:length]
+    return slug.strip("-") or "agreement"
 
 
 class MemorandumManager(models.Manager.from_queryset(AgreementQuerySet)):

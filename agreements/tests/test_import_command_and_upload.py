@@ -16,6 +16,7 @@ from django.urls import reverse
 from agreements.exports import HEADER
 from agreements.models import Agreement
 from agreements.tests.import_helpers import CHANGELIST, IMPORT, counts, csv_file, row
+from tradepacts.tests.upload_helpers import upload_and_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_the_command_publishes_by_default_and_says_what_it_did(tmp_path):
     path.write_bytes(csv_file(row()))
     out = StringIO()
 
-    call_command("import_agreements", str(path), stdout=out)
+    call_command("import_agreements", str(path), "--create-topics", stdout=out)
 
     assert out.getvalue().strip() == (
         "Imported agreements.csv: 1 agreement(s): 1 created, 0 updated, 0 unchanged. (published)"
@@ -40,7 +41,7 @@ def test_the_command_leaves_drafts_with_draft(tmp_path):
     path = tmp_path / "agreements.csv"
     path.write_bytes(csv_file(row()))
 
-    call_command("import_agreements", str(path), "--draft", stdout=StringIO())
+    call_command("import_agreements", str(path), "--draft", "--create-topics", stdout=StringIO())
 
     assert not Agreement.objects.get().is_published
 
@@ -51,7 +52,7 @@ def test_the_command_prints_every_error_and_fails_writing_nothing(tmp_path):
     before, err = counts(), StringIO()
 
     with pytest.raises(CommandError) as failure:
-        call_command("import_agreements", str(path), stdout=StringIO(), stderr=err)
+        call_command("import_agreements", str(path), "--create-topics", stdout=StringIO(), stderr=err)
 
     assert failure.value.returncode == 1
     assert str(failure.value) == "2 error(s) in agreements.csv: nothing was imported."
@@ -122,7 +123,7 @@ def test_a_bad_upload_lists_the_errors_and_saves_nothing(admin_client):
     before = counts()
     data = csv_file(row(parties="RWA; XYZ", institutions="", signatories=""), row(signed_on="2026-02-30", url=""))
 
-    response = admin_client.post(IMPORT, {"file": upload(data), "publish": "on"})
+    response = upload_and_confirm(admin_client, IMPORT, {"file": upload(data), "publish": "on", "create_topics": "on"})
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -133,9 +134,11 @@ def test_a_bad_upload_lists_the_errors_and_saves_nothing(admin_client):
 
 
 def test_a_good_upload_creates_drafts_and_returns_to_the_list(admin_client, admin_user):
-    response = admin_client.post(IMPORT, {"file": upload(csv_file(row()), "mous.csv")}, follow=True)
+    response = upload_and_confirm(
+        admin_client, IMPORT, {"file": upload(csv_file(row()), "mous.csv"), "create_topics": "on"}
+    )
 
-    assert response.redirect_chain == [(str(CHANGELIST), 302)]
+    assert response.redirect_chain[-1][0].startswith(f"{IMPORT}?job=")
     assert "Imported mous.csv: 1 agreement(s): 1 created, 0 updated, 0 unchanged." in response.content.decode()
     mou = Agreement.objects.get()
     assert not mou.is_published, "the publish box was not ticked"
@@ -145,9 +148,11 @@ def test_a_good_upload_creates_drafts_and_returns_to_the_list(admin_client, admi
 
 
 def test_ticking_publish_publishes(admin_client):
-    response = admin_client.post(IMPORT, {"file": upload(csv_file(row())), "publish": "on"})
+    response = upload_and_confirm(
+        admin_client, IMPORT, {"file": upload(csv_file(row())), "publish": "on", "create_topics": "on"}
+    )
 
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert Agreement.objects.get().is_published
 
 
@@ -159,7 +164,9 @@ def test_a_curator_who_may_not_publish_imports_drafts_only(client, django_user_m
     client.force_login(curator)
 
     assert 'name="publish"' not in client.get(IMPORT).content.decode()
-    response = client.post(IMPORT, {"file": upload(csv_file(row())), "publish": "on"})
+    response = upload_and_confirm(
+        client, IMPORT, {"file": upload(csv_file(row())), "publish": "on", "create_topics": "on"}
+    )
 
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert not Agreement.objects.get().is_published

@@ -1,5 +1,6 @@
 """A curator enters the Rwanda–Kenya MoU of 22 January 2026 in a real browser:
-autocomplete boxes, organisations and the source created from the "+" popups,
+countries typed as ISO3 codes, institutions chosen in the raw-id look-up popups,
+topics and corridors from autocomplete boxes, the source created from its "+" popup,
 a deliberate mistake shown next to its field, a draft that the public cannot
 see, then publication (now on the public page and in the export) and the
 history that says who did it."""
@@ -11,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from agreements.models import Agreement, Topic
+from agreements.models import Agreement, Country, Organisation, Topic
 from corridors.models import Corridor
 from tradepacts.csv import without_trailer
 
@@ -35,14 +36,14 @@ def add_in_popup(page: Page, button_id: str, fill) -> None:
         popup.click("input[name=_save]")
 
 
-def organisation(name: str, acronym: str, kind: str, country: str):
-    def fill(popup: Page) -> None:
-        popup.fill("#id_name", name)
-        popup.fill("#id_acronym", acronym)
-        popup.select_option("#id_kind", kind)
-        pick(popup, "id_country", country)
-
-    return fill
+def look_up(page: Page, field_id: str, text: str) -> None:
+    """Choose a record in a raw-id box's look-up popup (the organisations' list)."""
+    with page.expect_popup() as opened:
+        page.click(f"#lookup_{field_id}")
+    popup = opened.value
+    popup.wait_for_load_state()
+    with popup.expect_event("close"):
+        popup.click(f"#result_list a:text-is('{text}')")
 
 
 def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, browser_problems):
@@ -50,6 +51,13 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, brows
     Topic.objects.create(slug="ports-and-logistics", name="Ports and logistics")
     Topic.objects.create(slug="trade-facilitation", name="Trade facilitation")
     Corridor.objects.create(name="Northern Corridor", slug="northern-corridor", gateway_port="Mombasa")
+    rwa, ken = Country.objects.get(iso3="RWA"), Country.objects.get(iso3="KEN")
+    Organisation.objects.create(
+        name="Ministry of Infrastructure", acronym="MININFRA", slug="m", kind="ministry", country=rwa
+    )
+    Organisation.objects.create(
+        name="Kenya Ports Authority", acronym="KPA", slug="kpa", kind="port_authority", country=ken
+    )
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "curator")
@@ -63,23 +71,17 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, brows
     page.fill("#id_place", "Kigali")
     pick(page, "id_topics", "Ports and logistics")
     pick(page, "id_topics", "Trade facilitation")
-    pick(page, "id_parties-0-country", "Rwanda")
-    add_in_popup(
-        page,
-        "add_id_parties-0-institution",
-        organisation("Ministry of Infrastructure", "MININFRA", "ministry", "Rwanda"),
-    )
-    pick(page, "id_parties-1-country", "Kenya")
-    add_in_popup(
-        page, "add_id_parties-1-institution", organisation("Kenya Ports Authority", "KPA", "port_authority", "Kenya")
-    )
+    page.fill("#id_parties-0-country", "RWA")
+    look_up(page, "id_parties-0-institution", "Ministry of Infrastructure")
+    page.fill("#id_parties-1-country", "KEN")
+    look_up(page, "id_parties-1-institution", "Kenya Ports Authority")
     page.fill("#id_signatories-0-name", "Canoth Manishimwe")
     page.fill("#id_signatories-0-position", "Permanent Secretary")
-    pick(page, "id_signatories-0-country", "Rwanda")
+    page.fill("#id_signatories-0-country", "RWA")
     page.fill("#id_signatories-1-name", "Mohamed Daghar")
     page.fill("#id_signatories-1-honorific", "CBS")
     page.fill("#id_signatories-1-position", "Principal Secretary")
-    pick(page, "id_signatories-1-country", "Tanzania")  # the deliberate mistake
+    page.fill("#id_signatories-1-country", "TZA")  # the deliberate mistake
     page.click("#citations-group .add-row a")
 
     def release(popup: Page) -> None:
@@ -95,7 +97,7 @@ def test_curator_enters_and_publishes_the_kpa_mou(live_server, page: Page, brows
     expect(page.locator("#signatories-group .errorlist")).to_contain_text("Tanzania is not a party to this agreement")
     assert not Agreement.objects.exists(), "a rejected form saves nothing"
 
-    pick(page, "id_signatories-1-country", "Kenya")
+    page.fill("#id_signatories-1-country", "KEN")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("This agreement is a draft")
     mou = Agreement.objects.get()

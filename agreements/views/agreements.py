@@ -15,7 +15,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch, QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
@@ -24,7 +31,7 @@ from django_filters.views import FilterView
 from agreements.exports import HEADER, export_table
 from agreements.extensions import AGREEMENT_PAGE, linked, sections
 from agreements.filters import AgreementFilterSet
-from agreements.models import Agreement, AgreementRelation, AgreementSource, Party, Signatory, Topic
+from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
 from agreements.trade.pages import agreement_trade
 from tradepacts.csv import csv_response, limit_exports
@@ -309,6 +316,16 @@ class AgreementDetailView(DetailView):
 
     def get_queryset(self) -> QuerySet:
         return detail_queryset()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # An address the agreement had before: permanently moved to its current one.
+            moved = AgreementSlug.objects.filter(slug=kwargs["slug"], agreement__in=self.get_queryset()).first()
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(reverse("agreements:detail", args=[moved.agreement.slug]))
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)

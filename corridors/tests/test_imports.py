@@ -15,6 +15,7 @@ from corridors.imports import import_corridor_indicators
 from corridors.models import IndicatorObservation
 from corridors.tests.factories import IndicatorFactory, cargo, corridor_through
 from tradepacts.imports import ImportFailed
+from tradepacts.tests.upload_helpers import upload_and_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -171,14 +172,16 @@ def test_admin_upload(reference, admin_client):
     changelist = admin_client.get(reverse("admin:corridors_indicatorobservation_changelist")).content.decode()
     assert f'href="{url}"' in changelist
 
-    bad = admin_client.post(url, {"file": _upload("bad.csv", HEADER + "northern-corridor,cargo,RWA,20x4,1,t,\n")})
+    bad = upload_and_confirm(
+        admin_client, url, {"file": _upload("bad.csv", HEADER + "northern-corridor,cargo,RWA,20x4,1,t,\n")}
+    )
     assert bad.status_code == 200
     html = bad.content.decode()
     assert "The file has 1 error: nothing of it was imported." in html
     assert "line 2, column period: “20x4” is not a period" in html
     assert not IndicatorObservation.objects.exists()
 
-    good = admin_client.post(url, {"file": _upload("good.csv", GOOD)}, follow=True)
+    good = upload_and_confirm(admin_client, url, {"file": _upload("good.csv", GOOD)})
     assert "Imported good.csv: 3 indicator figure(s): 3 created" in good.content.decode()
     assert IndicatorObservation.objects.count() == 3
 

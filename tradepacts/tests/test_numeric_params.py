@@ -23,7 +23,7 @@ def test_bounded_int_reads_only_short_ascii_numbers_in_range(text, expected):
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", synthetic=True, verbosity=0)  # years of trade figures to choose from
     call_command("refresh_trade_statistics", verbosity=0)
 
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.imports.agreements import import_agreements
 from agreements.tasks import queue_trade_refresh_for_agreements
-from tradepacts.imports import ImportFailed, refused
+from tradepacts.imports import ImportFailed, add_dry_run_argument, describe_preview, preview, refused
 
 
 class Command(BaseCommand):
@@ -22,8 +22,15 @@ class Command(BaseCommand):
             help="Leave new agreements as drafts (and existing ones as they are). By default every agreement of "
             "the file is published, since exported files hold published agreements only.",
         )
+        parser.add_argument(
+            "--create-topics",
+            action="store_true",
+            help="Create the topics the file names that the database does not have (otherwise refused: a typo "
+            "is not a new topic).",
+        )
+        add_dry_run_argument(parser)
 
-    def handle(self, *args: Any, file: str, draft: bool, **options: Any) -> None:
+    def handle(self, *args: Any, file: str, draft: bool, create_topics: bool, dry_run: bool, **options: Any) -> None:
         path = Path(file)
         try:
             stream = path.open("rb")  # read once, inside the import: the bytes are not kept
@@ -31,7 +38,14 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
             with stream:
-                result = import_agreements(stream, publish=not draft, filename=path.name)
+
+                def run() -> Any:
+                    return import_agreements(stream, publish=not draft, filename=path.name, create_topics=create_topics)
+
+                if dry_run:
+                    self.stdout.write("\n".join(describe_preview(preview(run))))
+                    return
+                result = run()
                 queue_trade_refresh_for_agreements(result.ids)
         except ImportFailed as failure:
             raise refused(failure, path.name, self.stderr) from None

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from agreements.imports.gptad import import_gptad
 from agreements.imports.registry import read_file
 from agreements.management.commands.import_wto_rta import report
-from tradepacts.imports import ImportFailed, refused
+from tradepacts.imports import ImportFailed, add_dry_run_argument, describe_preview, preview, refused
 
 MAX_ERRORS_PRINTED = 200
 
@@ -22,14 +22,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--force", action="store_true", help="Import even if this very file was imported before.")
+        add_dry_run_argument(parser)
 
-    def handle(self, *args: Any, file: str, force: bool, **options: Any) -> None:
+    def handle(self, *args: Any, file: str, force: bool, dry_run: bool = False, **options: Any) -> None:
         path = Path(file)
         try:
             data = read_file(path)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
         try:
+            if dry_run:
+                found = preview(lambda: import_gptad(data, filename=path.name, force=force))
+                self.stdout.write("\n".join(describe_preview(found)))
+                return
             result = import_gptad(data, filename=path.name, force=force)
         except ImportFailed as failure:
             raise refused(failure, path.name, self.stderr, limit=MAX_ERRORS_PRINTED) from None

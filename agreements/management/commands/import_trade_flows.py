@@ -11,7 +11,7 @@ from agreements.trade.imports import (
     import_exchange_rates,
     import_trade_flows,
 )
-from tradepacts.imports import ImportFailed, ImportResult, refused
+from tradepacts.imports import ImportFailed, ImportResult, add_dry_run_argument, describe_preview, preview, refused
 
 
 class Command(BaseCommand):
@@ -41,8 +41,9 @@ class Command(BaseCommand):
                 help="Who published the figures (TradeFlow.Origin, in order of precedence): national (a curator's "
                 "national figure, the default), wto, comtrade, cow or synthetic.",
             )
+        add_dry_run_argument(parser)
 
-    def handle(self, *args: Any, file: str, source: str, **options: Any) -> None:
+    def handle(self, *args: Any, file: str, source: str, dry_run: bool = False, **options: Any) -> None:
         try:
             check_source_text(source)
         except ValueError as error:
@@ -56,9 +57,19 @@ class Command(BaseCommand):
             with stream:
                 if self.kind == FLOWS:
                     origin = Origin[options.get("origin", "national").upper()]
-                    result: ImportResult = import_trade_flows(stream, source=source, filename=name, origin=origin)
+
+                    def run() -> ImportResult:
+                        return import_trade_flows(stream, source=source, filename=name, origin=origin)
+
                 else:
-                    result = import_exchange_rates(stream, source=source, filename=name)
+
+                    def run() -> ImportResult:
+                        return import_exchange_rates(stream, source=source, filename=name)
+
+                if dry_run:
+                    self.stdout.write("\n".join(describe_preview(preview(run))))
+                    return
+                result: ImportResult = run()
         except ImportFailed as failure:
             raise refused(failure, name, self.stderr) from None
         except OSError as error:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from agreements.imports.merge import SAME_FILE
 from agreements.imports.registry import read_file
 from agreements.imports.wto_rta import import_wto_rta
-from tradepacts.imports import ImportFailed, ImportResult, refused
+from tradepacts.imports import ImportFailed, ImportResult, add_dry_run_argument, describe_preview, preview, refused
 
 MAX_ERRORS_PRINTED = 200
 
@@ -31,14 +31,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--force", action="store_true", help="Import even if this very file was imported before.")
+        add_dry_run_argument(parser)
 
-    def handle(self, *args: Any, file: str, force: bool, **options: Any) -> None:
+    def handle(self, *args: Any, file: str, force: bool, dry_run: bool = False, **options: Any) -> None:
         path = Path(file)
         try:
             data = read_file(path)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
         try:
+            if dry_run:
+                found = preview(lambda: import_wto_rta(data, filename=path.name, force=force))
+                self.stdout.write("\n".join(describe_preview(found)))
+                return
             result = import_wto_rta(data, filename=path.name, force=force)
         except ImportFailed as failure:
             raise refused(failure, path.name, self.stderr, limit=MAX_ERRORS_PRINTED) from None

@@ -19,6 +19,7 @@ from agreements.models import Agreement, Country
 from agreements.tests.desta_helpers import EAC, desta_file
 from agreements.tests.factories import AgreementFactory, PartyFactory
 from agreements.tests.import_helpers import csv_file, row
+from tradepacts.tests.upload_helpers import upload_and_confirm
 
 REGISTRY_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -85,7 +86,7 @@ def test_the_agreements_csv_command_queues_one_refresh(db, tmp_path, queued, dja
     path = tmp_path / "agreements.csv"
     path.write_bytes(csv_file(row()))
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_agreements", str(path), stdout=None)
+        call_command("import_agreements", str(path), create_topics=True, stdout=None)
     assert scopes(queued) == [[pair("KEN", "RWA")]]
 
 
@@ -101,9 +102,10 @@ def test_the_agreements_csv_upload_queues_one_refresh(admin_client, queued, djan
     with django_capture_on_commit_callbacks(execute=True):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        admin_client.post(
+        upload_and_confirm(
+            admin_client,
             reverse("admin:agreements_agreement_import"),
-            {"file": SimpleUploadedFile("a.csv", csv_file(row()), "text/csv"), "publish": "on"},
+            {"file": SimpleUploadedFile("a.csv", csv_file(row()), "text/csv"), "publish": "on", "create_topics": "on"},
         )
     assert scopes(queued) == [[pair("KEN", "RWA")]]
 

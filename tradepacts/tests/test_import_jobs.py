@@ -1,0 +1,106 @@
+"""A large upload runs as a job: its progress is reported while it reads and writes,
+its page shows a progress bar and reloads itself, and a bad line anywhere refuses the
+whole file, naming the line, with nothing written."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agreements.models import Agreement
+from agreements.tests.import_helpers import IMPORT, counts, csv_file, row
+from tradepacts import import_jobs
+from tradepacts.models import ImportJob
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 5_000
+
+
+def big_file(bad_line: int | None = None) -> bytes:
+    rows = [
+        row(url="", title=f"Agreement {n}", topics="", corridors="", sources="", signatories="", institutions="")
+        for n in range(ROWS)
+    ]
+    if bad_line is not None:
+        rows[bad_line - 2]["signed_on"] = "2026-02-30"
+    return csv_file(*rows)
+
+
+@pytest.fixture
+def heard(monkeypatch) -> list[tuple[str, int, int]]:
+    """Every progress report the jobs make, besides recording it."""
+    calls: list[tuple[str, int, int]] = []
+    original = import_jobs.recorder
+
+    def recorder(pk: int):
+        record = original(pk)
+
+        def both(phase: str, done: int, total: int) -> None:
+            calls.append((phase, done, total))
+            record(phase, done, total)
+
+        return both
+
+    monkeypatch.setattr(import_jobs, "recorder", recorder)
+    return calls
+
+
+@pytest.mark.slow
+def test_a_large_import_runs_as_a_job_with_progress(admin_client, heard):
+    job_page = admin_client.post(IMPORT, {"file": SimpleUploadedFile("big.csv", big_file())})["Location"]
+    checked = [(done, total) for phase, done, total in heard if phase == "checking" and total]
+
+    assert [done for done, _ in checked] == list(range(2_000, ROWS + 1, 2_000))
+    assert all(total == ROWS + 2 for _, total in checked)  # the header, the rows, the last line break
+    assert ImportJob.objects.get().state == ImportJob.State.PREVIEWED
+    assert not Agreement.objects.exists()
+
+    heard.clear()
+    done = admin_client.post(job_page, {"confirm": "1"}, follow=True)
+
+    assert done.context["job"].state == ImportJob.State.DONE
+    assert {phase for phase, _, _ in heard} >= {"checking", "writing"}
+    assert Agreement.objects.count() == ROWS
+    assert f"{ROWS:,} agreement(s): {ROWS:,} created" in done.content.decode()
+
+
+@pytest.mark.slow
+def test_a_bad_line_in_a_large_file_refuses_all_of_it(admin_client):
+    before = counts()
+
+    response = admin_client.post(IMPORT, {"file": SimpleUploadedFile("big.csv", big_file(bad_line=4_321))}, follow=True)
+
+    assert response.context["job"].state == ImportJob.State.REFUSED
+    page = response.content.decode()
+    assert "The file has 1 error: nothing of it was imported." in page
+    assert "<li>line 4321, column signed_on: “2026-02-30” is not a real date.</li>" in page
+    assert counts() == before
+
+
+def test_a_running_job_shows_a_progress_bar_and_reloads(admin_client, admin_user):
+    job = ImportJob.objects.create(
+        upload="import-agreements-from-csv",
+        model="agreements.agreement",
+        filename="big.csv",
+        path="/nonexistent",
+        size=6_400_000,
+        user=admin_user,
+        state=ImportJob.State.WRITING,
+    )
+    cache.set(import_jobs.progress_key(job.pk), {"phase": "writing", "done": 40, "total": 100})
+
+    page = admin_client.get(f"{IMPORT}?job={job.pk}").content.decode()
+
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert '<progress id="import-progress" max="100" value="40">' in page
+    assert "Writing: row 40 of about 100 (40%)." in page
+
+
+def test_a_curator_sees_only_their_own_jobs(client, admin_user, django_user_model):
+    job = ImportJob.objects.create(upload="import-agreements-from-csv", model="agreements.agreement", user=admin_user)
+    other = django_user_model.objects.create_user("other", password="x", is_staff=True)
+    other.user_permissions.add(Permission.objects.get(codename="add_agreement"))
+    client.force_login(other)
+
+    assert client.get(f"{IMPORT}?job={job.pk}").status_code == 404
