@@ -1,12 +1,13 @@
 from django.urls import path
 
 from agreements.views import agreements as views
+from agreements.views import exports
 
 app_name = "agreements"
 
 urlpatterns = [
     path("", views.AgreementListView.as_view(), name="list"),
     # Before the detail pattern: "export.csv" is not a slug, but keep the order obvious.
-    path("export.csv", views.export_csv, name="export"),
+    path("export.csv", exports.export_csv, name="export"),
     path("<slug:slug>/", views.AgreementDetailView.as_view(), name="detail"),
 ]

@@ -10,7 +10,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
-from agreements.admin.agreements import HistoryAdmin, surviving_values
+from agreements.admin.inlines import surviving_values
+from agreements.admin.reference import HistoryAdmin
 from agreements.extensions import add_agreement_inline
 from agreements.search import reindex
 from agreements.trade.admin import CHANGE_LIST_WITH_IMPORT, DerivedAdmin

@@ -1,9 +1,10 @@
-from agreements.models.agreements import Agreement, AgreementQuerySet, AgreementSlug, Memorandum
+from agreements.models.agreements import Agreement, AgreementQuerySet, Memorandum
 from agreements.models.countries import Bloc, BlocMembership, Country
 from agreements.models.datasets import Claim, Dataset
 from agreements.models.dates import DatePrecision
 from agreements.models.parties import AgreementRelation, AgreementSource, ExternalIdentifier, Party, Signatory
 from agreements.models.reference import Organisation, Source, Topic
+from agreements.models.slugs import AgreementSlug
 from agreements.trade.models import (
     AgreementTradeStatistic,
     Basis,

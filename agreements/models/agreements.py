@@ -8,7 +8,6 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from agreements.models.countries import Country
@@ -22,6 +21,7 @@ from agreements.models.dates import (
 )
 from agreements.models.ordering import newest_first
 from agreements.models.reference import Source, Topic
+from agreements.models.slugs import DEFERRED_SLUG, AgreementSlug, short_slug
 from tradepacts.models import TimeStampedModel
 
 # Module level, because a model's Meta cannot see names in the model's body.
@@ -336,50 +336,6 @@ class Agreement(TimeStampedModel):
 
     def date_display(self, field: str) -> str:
         return format_partial_date(getattr(self, field), getattr(self, field.removesuffix("_on") + "_precision"))
-
-
-DEFERRED_SLUG = object()  # an instance loaded without its slug: whether it moved is not known
-
-
-class AgreementSlug(models.Model):
-    """A slug an agreement had before: its old address redirects (301) to the current one."""
-
-    slug = models.SlugField(max_length=220, unique=True)
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="old_slugs")
-    replaced_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-replaced_at"]
-
-    def __str__(self) -> str:
-        return self.slug
-
-    @classmethod
-    def moved(cls, agreement: Agreement, old_slug: str | None) -> None:
-        """``agreement`` now has its slug; ``old_slug`` (if any) redirects to it. A slug in use is nobody's old one."""
-        cls.objects.filter(slug=agreement.slug).delete()
-        if old_slug:
-            cls.objects.update_or_create(slug=old_slug, defaults={"agreement": agreement})
-
-
-# Slugs made from titles stay short: a title's first words, whole, then the year.
-SLUG_LENGTH = 50
-SLUG_ABBREVIATIONS = {
-    "memorandum-of-understanding": "mou",
-    "memorandum-of-cooperation": "moc",
-    "free-trade-agreement": "fta",
-    "economic-partnership-agreement": "epa",
-}
-
-
-def short_slug(title: str, length: int = SLUG_LENGTH) -> str:
-    """``title`` as a slug of at most ``length`` characters, cut between words."""
-    slug = slugify(title)
-    for long, short in SLUG_ABBREVIATIONS.items():
-        slug = slug.replace(long, short)
-    if len(slug) > length:
-        slug = slug[: length + 1].rsplit("-", 1)[0] if "-" in slug[:length] else slug[:length]
-    return slug.strip("-") or "agreement"
 
 
 class MemorandumManager(models.Manager.from_queryset(AgreementQuerySet)):

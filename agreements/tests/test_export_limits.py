@@ -10,7 +10,7 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 
 from agreements.tests.factories import AgreementFactory, bilateral
-from agreements.views import agreements as views
+from agreements.views import exports as views
 from tradepacts.csv import TRAILER_PREFIX, Copied, complete_rows
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Agreement, AgreementSlug, Country, Party, Topic
-from agreements.models.agreements import SLUG_LENGTH
+from agreements.models.slugs import SLUG_LENGTH
 from agreements.tests.admin_helpers import page_data
 from corridors.models import Corridor
 

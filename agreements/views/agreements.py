@@ -7,8 +7,6 @@ starts from ``published()``.
 """
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -19,7 +17,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     QueryDict,
 )
@@ -28,17 +25,14 @@ from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from agreements.exports import HEADER, export_table
 from agreements.extensions import AGREEMENT_PAGE, linked, sections
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
 from agreements.trade.pages import agreement_trade
-from tradepacts.csv import csv_response, limit_exports
 from tradepacts.pagecache import cached_for_readers
 
 PAGE_SIZE = 50
-FILENAME_SUMMARY_MAX = 100
 
 
 def query_without_page(params: QueryDict) -> str:
@@ -46,15 +40,6 @@ def query_without_page(params: QueryDict) -> str:
     params = params.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-def form_errors_text(form: Form) -> str:
-    """A form's errors, one per line, each with the GET parameter it concerns."""
-    lines = []
-    for name, errors in form.errors.items():
-        prefix = "" if name == "__all__" else f"{name}: "
-        lines += [f"{prefix}{error}" for error in errors]
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------
@@ -375,38 +360,3 @@ def _trade_statistic(agreement: Agreement):
         return agreement.trade_statistic
     except ObjectDoesNotExist:
         return None
-
-
-# ---------------------------------------------------------------------------
-# The list as CSV
-
-
-def export_filename(params: QueryDict, field_names: list[str], now: dt.datetime) -> str:
-    """'tradepacts-agreements-party-RWA-KEN_kind-mou-20260124T0930Z.csv': what and when, in safe characters."""
-    parts = []
-    for name in field_names:
-        values = [v.strip() for v in params.getlist(name) if v.strip()]
-        if name == "party":
-            values = [v.upper() for v in values]
-        if values:
-            parts.append(f"{name}-{'-'.join(dict.fromkeys(values))}")
-    summary = unicodedata.normalize("NFKD", "_".join(parts)).encode("ascii", "ignore").decode()
-    summary = re.sub(r"[^A-Za-z0-9._-]+", "-", summary).strip("-._")[:FILENAME_SUMMARY_MAX].rstrip("-._")
-    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
-    return "-".join(part for part in ("tradepacts-agreements", summary, stamp) if part) + ".csv"
-
-
-@limit_exports
-def export_csv(request: HttpRequest) -> HttpResponse:
-    """/agreements/export.csv: the list's rows, filters and order, streamed.
-
-    The filter is checked before the first byte: an invalid one is a 400 with
-    the form's messages, never an empty file posing as a result.
-    """
-    filterset = AgreementFilterSet(request.GET, queryset=Agreement.objects.published().for_listing())
-    if not filterset.is_valid():
-        message = "The filters are not valid; nothing was exported.\n" + form_errors_text(filterset.form) + "\n"
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-    base = request.build_absolute_uri(reverse("agreements:list"))
-    filename = export_filename(request.GET, list(filterset.form.fields), timezone.now())
-    return csv_response(filename, HEADER, export_table(filterset.qs, base))
