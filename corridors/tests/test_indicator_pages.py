@@ -141,7 +141,7 @@ def test_country_page_without_figures_says_so(client):
 
 def test_country_page_with_fiscal_year_figures_shows_them(client):
     """A port authority's fiscal-year figures (FY2023/24) on a destination's split: once a 500."""
-    northern, central = with_figures()
+    _northern, central = with_figures()
     figure(central, "FY2023/24", 900000)
     figure(central, "FY2024/25", 950000)
     refresh_corridor_statistics()
