@@ -36,7 +36,10 @@ def products() -> Source:
     10 600, 27 500, 25 400, 17 300, 72 200, 15 100, 98 50 (total 2,150; the top five 2,000, the
     two others 150). Rwanda's imports from the World in 2020 and from Kenya in 2020 are not the pair's."""
     wto = Source.objects.create(
-        title="WTO imports by HS chapter", url="https://stats.wto.org/", kind=Source.Kind.DATASET
+        title="WTO bilateral imports",
+        publisher="World Trade Organization",
+        url="https://stats.wto.org/",
+        kind=Source.Kind.DATASET,
     )
     product("TZA", "RWA", 2017, "09", "9000", wto)
     product("TZA", "RWA", 2017, "44", "8000", wto)
@@ -56,7 +59,7 @@ def test_each_direction_is_the_importers_report_in_its_latest_year(products):
     assert [(c.chapter, c.value_usd) for c in forward.chapters] == [("09", D("500")), ("07", D("300"))]
     assert forward.total_usd == D("800") and forward.chapter_count == 2 and forward.other_count == 0
     assert forward.chapters[0].share_percent == D("62.5")
-    assert forward.source is not None and forward.source.title == "WTO imports by HS chapter"
+    assert forward.source is not None and forward.source.publisher == "World Trade Organization"
 
     assert (backward.exporter.iso3, backward.importer.iso3, backward.year) == ("TZA", "RWA", 2018)
     assert [c.chapter for c in backward.chapters] == ["10", "27", "25", "17", "72"]
@@ -74,7 +77,7 @@ def test_the_page_names_the_chapters_the_reporter_and_the_year(client, products)
     html = section(get(client, "/countries/RWA/TZA/"), "products")
     page = text(html)
     assert "Rwanda → Tanzania" in page and "Tanzania → Rwanda" in page
-    assert "As Tanzania reports its imports from Rwanda in 2019: US$ 800 over 2 chapters" in page
+    assert "As Tanzania reports its imports from Rwanda in 2019: US$ 800 over 2 chapters (source: World Trade" in page
     assert "As Rwanda reports its imports from Tanzania in 2018: US$ 2,150 over 6 chapters" not in page
     assert "As Rwanda reports its imports from Tanzania in 2018: US$ 2,150 over 7 chapters" in page
     assert "09 Coffee, tea, maté and spices 500 62.5%" in page
