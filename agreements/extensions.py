@@ -14,6 +14,10 @@ The other app registers, from its ``AppConfig.ready()``:
   context) shown on one of agreements' pages: ``AGREEMENT_PAGE`` (the
   agreement's detail) or ``COUNTRY_PAGE`` (a country's page).
 - ``add_agreement_inline(inline)``: an inline on the agreement's admin page.
+- ``on_agreements_changed_in_bulk(callback)``: told which agreements a bulk
+  write (the registry's imports, the agreements CSV) created or changed, since
+  bulk writes send no model signals; the callback queues what follows from
+  them (corridors: its statistics refresh) for the commit.
 
 With nothing registered, the filters, columns and sections are simply absent
 or empty: agreements works alone.
@@ -21,7 +25,7 @@ or empty: agreements works alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,3 +132,28 @@ def add_agreement_inline(inline: type[InlineModelAdmin]) -> None:
 
 def agreement_inlines() -> list[type[InlineModelAdmin]]:
     return list(_AGREEMENT_INLINES)
+
+
+# --- bulk writes
+
+
+BulkChangeCallback = Callable[[frozenset[int], "str | None"], None]
+_BULK_CHANGE_CALLBACKS: list[BulkChangeCallback] = []
+
+
+def on_agreements_changed_in_bulk(callback: BulkChangeCallback) -> None:
+    """Register ``callback(agreement_ids, using)``, called by every bulk write of agreements inside
+    its transaction. It must defer its work to the commit (``transaction.on_commit``, or a queue
+    that does, like agreements.runs' on-commit batches), so a rollback does nothing, and it must
+    not write: it runs in the middle of an import."""
+    if callback not in _BULK_CHANGE_CALLBACKS:
+        _BULK_CHANGE_CALLBACKS.append(callback)
+
+
+def agreements_changed_in_bulk(agreement_ids: Iterable[int], using: str | None = None) -> None:
+    """Called by a write that creates or changes agreements without model signals (bulk_create,
+    bulk_update): the registered apps queue, for the commit, what follows from them."""
+    ids = frozenset(agreement_ids)
+    if ids:
+        for callback in _BULK_CHANGE_CALLBACKS:
+            callback(ids, using)

@@ -2,7 +2,9 @@
 (corridors.tasks): figures, indicators, the links between agreements and
 corridors, and agreements' dates. Signals rather than admin hooks, so the
 admin, imports, the demo loader and a shell session all do it; bulk writes
-(which send none) call ``queue_corridor_refresh`` themselves.
+(which send none) call ``queue_corridor_refresh`` themselves, and agreements'
+own (the registry's imports) tell us through
+``agreements.extensions.on_agreements_changed_in_bulk``.
 
 Connected in CorridorsConfig.ready. agreements never imports corridors, so an
 agreement's own save is caught here: it costs nothing at save time, and one
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from agreements.extensions import on_agreements_changed_in_bulk
 from agreements.models import Agreement, Memorandum
 from corridors.models import CorridorAgreement, Indicator, IndicatorObservation
 from corridors.tasks import queue_corridor_refresh
@@ -30,7 +33,12 @@ def _agreement_saved(
         queue_corridor_refresh(agreements=[instance.pk], using=using)
 
 
+def _agreements_changed_in_bulk(agreement_ids: frozenset[int], using: str | None) -> None:
+    queue_corridor_refresh(agreements=agreement_ids, using=using)  # at commit, if one concerns a corridor
+
+
 def connect() -> None:
+    on_agreements_changed_in_bulk(_agreements_changed_in_bulk)
     for model in (IndicatorObservation, Indicator, CorridorAgreement):
         post_save.connect(_refresh, sender=model, dispatch_uid=f"corridor-refresh-save-{model.__name__}")
         post_delete.connect(_refresh, sender=model, dispatch_uid=f"corridor-refresh-delete-{model.__name__}")

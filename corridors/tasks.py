@@ -44,12 +44,24 @@ class CorridorBatch(OnCommitBatch):
         self.agreements: set[int] = set()
 
     def send(self) -> None:
-        if not self.needed:
-            from corridors.models import CorridorAgreement
-
-            if not CorridorAgreement.objects.filter(agreement_id__in=self.agreements).exists():
-                return
+        if not self.needed and not concerns_a_corridor(self.agreements):
+            return
         send_corridor_refresh()
+
+
+# Up to this many agreements are looked up by id; a registry import's thousands are compared with
+# every agreement a corridor concerns (a short list) instead of going into one long IN (...).
+IN_LIST_LIMIT = 500
+
+
+def concerns_a_corridor(agreement_ids: set[int]) -> bool:
+    """Whether any of these agreements concerns a corridor. One query."""
+    from corridors.models import CorridorAgreement
+
+    links = CorridorAgreement.objects.order_by()
+    if len(agreement_ids) <= IN_LIST_LIMIT:
+        return links.filter(agreement_id__in=agreement_ids).exists()
+    return not agreement_ids.isdisjoint(links.values_list("agreement_id", flat=True))
 
 
 def send_corridor_refresh() -> None:

@@ -6,6 +6,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 
+from agreements.extensions import agreements_changed_in_bulk
 from agreements.imports.merge import REGISTRY_LOCK, SAME_FILE, Merger, Record, dataset, sha256
 from agreements.models import (
     Agreement,
@@ -68,6 +69,7 @@ class DatasetImporter(Importer):
                         may_create=self.may_create)  # fmt: skip
         report = merger.run(self.records)
         queue_trade_refresh()  # statuses and dates changed: every pair, once, on commit
+        agreements_changed_in_bulk(report.agreement_ids)  # no signals: other apps (corridors) queue theirs
         report.fill(result)
         self.after_merge(result)
         result.warnings += self.notes

@@ -109,6 +109,8 @@ class MergeReport:
     claims_added: int = 0
     claims_removed: int = 0
     agreements_changed: int = 0
+    # The agreements created or whose fields changed (for agreements.extensions.agreements_changed_in_bulk).
+    agreement_ids: set[int] = field(default_factory=set)
 
     def fill(self, result: ImportResult) -> None:
         """Say it in the one ImportResult: the agreements created and changed, matches by
@@ -256,8 +258,9 @@ class Merger:
         changed = self.claim(by_agreement)
         self.cite(list(by_agreement))
         touched = resolve(changed, user=self.user, reason=self.reason)
-        self.report.agreements_changed = len(touched | {pk for _, pk in created})
-        reindex(sorted(touched | {pk for _, pk in created}))
+        self.report.agreement_ids = touched | {pk for _, pk in created}
+        self.report.agreements_changed = len(self.report.agreement_ids)
+        reindex(sorted(self.report.agreement_ids))
         return self.report
 
     def existing_method(self, pk: int) -> str:

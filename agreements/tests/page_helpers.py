@@ -12,7 +12,8 @@ LIST_QUERIES = 1  # countries with their counts
 # figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them), blocs, corridors, and the
 # corridors app's cargo split (two).
 DETAIL_QUERIES = 10
-PAIR_QUERIES = 5  # the two countries, how many agreements, a page of them, their parties, the trade statistics
+# The two countries, how many agreements, a page of them, their parties, the trade statistics, the HS chapters.
+PAIR_QUERIES = 6
 
 
 def get(client, url: str) -> str:

@@ -1,52 +1,25 @@
 """The WTO RTA list and GPTAD uploads in the admin (agreements/admin/datasets.py), on the one
 upload view: a good file, a bad file refused whole with its line numbers, and who may upload."""
 
-import csv
-import gzip
-import io
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agreements.imports.registry import FILES
 from agreements.models import Agreement, Claim, Dataset
 from agreements.tests.desta_helpers import counts
+from agreements.tests.registry_helpers import EAC, gptad_file, lines_of, wto_file
 from tradepacts.tests.upload_helpers import upload_and_confirm
 
 pytestmark = pytest.mark.django_db
-PATHS = dict(FILES)
 WTO = reverse("admin:agreements_agreement_import_wtorta")
 GPTAD = reverse("admin:agreements_agreement_import_gptad")
-
-
-def lines_of(slug: str) -> list[str]:
-    """The real file's header and rows (one record each on the lines used here)."""
-    return gzip.decompress(PATHS[slug].read_bytes()).decode("utf-8").splitlines()
-
-
-def wto_file(*names: str, change: dict[str, str] | None = None) -> bytes:
-    """The WTO list's header and the rows of ``names``, the last changed by ``change``."""
-    lines = lines_of("wto_rta")
-    header = next(csv.reader([lines[0]]))
-    rows = [row for row in csv.reader(lines[1:]) if row and row[0] in names]
-    if change:
-        rows[-1] = [change.get(name, cell) for name, cell in zip(header, rows[-1], strict=True)]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *rows])
-    return out.getvalue().encode()
-
-
-def gptad_file(*rows: str) -> bytes:
-    return "\n".join([lines_of("gptad")[0], *rows, ""]).encode()
 
 
 def upload(data: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-EAC = "East African Community (EAC)"
 EAC_ACCESSION = "East African Community (EAC) - Accession of Burundi and Rwanda"
 NOT_IN_THE_REGISTRY = (
     'Afghanistan - India,"Afghanistan, India",Bilateral Free Trade Agreement,03/06/2003,05/13/2003,yes,in force,NA'

@@ -25,6 +25,7 @@ recomputed.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import connection
@@ -147,17 +148,15 @@ def _find_changed_pair_years(cursor: CursorWrapper) -> str | None:
     changed = cursor.fetchone()[0]
     if not changed:
         return None
-    if changed > MAX_CHANGED_SHARE * _stored_rows(cursor):
+    if _fewer_stored_rows_than(cursor, math.ceil(changed / MAX_CHANGED_SHARE)):
         return "all"
     cursor.execute(f"ANALYZE {KEYS}")  # the planner's only way to know how few they are
     return "keys"
 
 
-def _stored_rows(cursor: CursorWrapper) -> int:
-    """The planner's estimate of the stored rows (counting them all takes a scan), or the count."""
-    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'agreements_pairyearstatistic'::regclass")
-    estimate = cursor.fetchone()[0]
-    if estimate >= 0:  # -1: never vacuumed or analysed
-        return int(estimate)
-    cursor.execute("SELECT count(*) FROM agreements_pairyearstatistic")
-    return cursor.fetchone()[0]
+def _fewer_stored_rows_than(cursor: CursorWrapper, limit: int) -> bool:
+    """Whether fewer than ``limit`` rows are stored: counts up to ``limit`` only, so a few changes never
+    count the whole table (the planner's estimate is unknown until the table is analysed, as after a
+    first fill, and counting every row cost a twelfth of a nightly run at 300,000 rows)."""
+    cursor.execute("SELECT count(*) FROM (SELECT FROM agreements_pairyearstatistic LIMIT %s) r", [limit])
+    return cursor.fetchone()[0] < limit

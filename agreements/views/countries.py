@@ -34,6 +34,7 @@ from agreements.trade.exports import HEADER as TRADE_HEADER
 from agreements.trade.exports import trade_filename, trade_table
 from agreements.trade.pages import pair_trade
 from agreements.trade.partners import top_partners
+from agreements.trade.products import TOP_CHAPTERS, pair_products
 from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
@@ -322,7 +323,8 @@ def agreement_markers(entries: Iterable[AgreementEntry]) -> list[Marker]:
 
 
 def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
-    """Two countries' instruments on a timeline, and the trade between them year by year.
+    """Two countries' instruments on a timeline, the trade between them year by year, and what
+    they trade (the top HS chapters each way).
     Served in either order; the canonical URL (named in the page's head) has the codes in
     alphabetical order."""
     pair = _pair(code, other, "countries:pair")
@@ -351,6 +353,8 @@ def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBas
             "export_url": agreement_export_url(party=parties),
             "trade": pair_trade(first, second, agreement_markers(entries)),
             "trade_csv_url": reverse("countries:pair-trade-csv", args=parties),
+            "products": pair_products(first, second),
+            "top_chapters": TOP_CHAPTERS,
         },
     )
 

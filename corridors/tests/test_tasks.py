@@ -2,7 +2,6 @@
 across transactions, never failing a save; nightly by Celery beat."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from celery.schedules import crontab
@@ -26,18 +25,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """The broker path, with the task's send replaced by a mock."""
-    conf = refresh_corridor_statistics_task.app.conf
-    eager = conf.task_always_eager
-    conf.task_always_eager = False
-    send = mock.Mock()
-    monkeypatch.setattr(refresh_corridor_statistics_task, "apply_async", send)
-    yield send
-    conf.task_always_eager = eager
 
 
 def test_many_changes_in_one_transaction_queue_one_refresh_after_commit(sent, django_capture_on_commit_callbacks):

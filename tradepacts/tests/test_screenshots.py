@@ -9,8 +9,11 @@ Every page is checked before the test fails, so one run names every broken
 page, and its screenshot is written either way.
 """
 
+import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
+from itertools import permutations
 from pathlib import Path
 
 import pytest
@@ -19,12 +22,16 @@ from django.core.management import call_command
 from playwright.sync_api import Page
 
 from agreements.demo import KPA_LIAISON_OFFICE_MOU
-from agreements.models import Agreement
+from agreements.models import Agreement, Country, ProductTrade, TradeFlow
+from agreements.tests.page_helpers import plurilateral
+from agreements.trade.refresh import refresh_trade_statistics
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 KPA_MOU_TITLE = "Memorandum of Understanding establishing a Kenya Ports Authority liaison office in Kigali"
+EAC_TITLE = "East African Community (EAC)"
+EAC_MEMBERS = ("KEN", "TZA", "UGA", "RWA", "BDI")
 
 # The elements that stick out past the right edge of the window, for the failure message.
 WIDER_THAN_WINDOW = """() => {
@@ -58,11 +65,34 @@ class KeyPage:
     staff: bool = False
 
 
-def key_pages(kpa_mou: Agreement) -> list[KeyPage]:
+def eac_like() -> Agreement:
+    """An agreement like the real EAC's page (issue 14: 493px wide on a phone): five countries
+    in force since 2000, with trade among them in the window (nine-digit figures, the reference
+    year's tag, the pairs column); and what Rwanda and Tanzania trade by HS chapter."""
+    eac = plurilateral(*EAC_MEMBERS, title=EAC_TITLE, kind=Agreement.Kind.CUSTOMS_UNION, published=True,
+                       status=Agreement.Status.IN_FORCE, signed_on=dt.date(1999, 11, 30),
+                       in_force_on=dt.date(2000, 7, 7))  # fmt: skip
+    countries = {c.iso3: c for c in Country.objects.filter(iso3__in=EAC_MEMBERS)}
+    TradeFlow.objects.bulk_create(
+        TradeFlow(reporter=countries[a], partner=countries[b], year=year, flow="exports",
+                  value=Decimal(25_923_656 + year), currency="USD")
+        for a, b in permutations(EAC_MEMBERS, 2) for year in range(1997, 2004)
+    )  # fmt: skip
+    ProductTrade.objects.bulk_create(
+        ProductTrade(reporter=countries[a], partner=countries[b], year=2019, chapter=f"{n:02}",
+                     value_usd=Decimal(1_000_000 * n))
+        for a, b in (("RWA", "TZA"), ("TZA", "RWA")) for n in (71, 25, 27, 84, 85, 86, 94)
+    )  # fmt: skip
+    refresh_trade_statistics()
+    return eac
+
+
+def key_pages(kpa_mou: Agreement, eac: Agreement) -> list[KeyPage]:
     return [
         KeyPage("home", "/", "Trade agreements, memoranda and corridors"),
         KeyPage("agreements-RWA-KEN-mou", "/agreements/?party=RWA&party=KEN&kind=mou", "Agreements"),
         KeyPage("agreement-kpa-mou", kpa_mou.get_absolute_url(), KPA_MOU_TITLE),
+        KeyPage("agreement-eac-like", eac.get_absolute_url(), EAC_TITLE),
         KeyPage("country-RWA", "/countries/RWA/", "Rwanda"),
         KeyPage("pair-RWA-TZA", "/countries/RWA/TZA/", "Rwanda and Tanzania"),
         KeyPage("corridor-northern", "/corridors/northern-corridor/", "Northern Corridor"),
@@ -115,11 +145,12 @@ def test_key_pages(live_server, new_context, browser_problems, screenshot_dir: P
     call_command("load_demo", stdout=io.StringIO())
     User.objects.create_superuser("curator", "curator@example.org", "a long pass phrase")
     kpa_mou = Agreement.objects.get(slug=KPA_LIAISON_OFFICE_MOU)
+    eac = eac_like()
     page = new_context(viewport=VIEWPORTS[width_name]).new_page()
 
     wrong: list[str] = []
     logged_in = False
-    for key in key_pages(kpa_mou):
+    for key in key_pages(kpa_mou, eac):
         if key.staff and not logged_in:
             log_in(page, live_server.url)
             logged_in = True

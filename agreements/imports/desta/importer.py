@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from agreements.extensions import agreements_changed_in_bulk
 from agreements.imports.desta.planning import DestaPlanner, Plan
 from agreements.imports.desta.reading import (
     ACCESSION,
@@ -92,6 +93,7 @@ class DestaImporter(DestaReader, DestaPlanner, Importer):
         result.details.update({f"{label} created": 0 for label in CREATED_BY_TYPE.values()})
         self.write_plans(plans, result)
         queue_trade_refresh()  # agreements in force changed: every pair, once, on commit
+        agreements_changed_in_bulk(result.ids)  # no signals: other apps (corridors) queue theirs
         self.remember(self.raw)
         result.warnings = self.warnings
         return result

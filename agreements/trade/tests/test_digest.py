@@ -196,3 +196,20 @@ def test_when_most_rows_changed_one_pass_recomputes_everything(db, modes, monkey
     picked = snapshot()
     assert refresh_trade_statistics(rebuild=True).rows_written == 0
     assert snapshot() == picked
+
+
+def test_a_quarter_of_the_rows_changed_is_still_picked_out_and_one_more_is_not(db, modes, monkeypatch):
+    """The share is checked against the stored rows counted up to what it needs, never the planner's guess."""
+    monkeypatch.setattr(trade_sql, "MAX_CHANGED_SHARE", 0.25)
+    for year in range(2001, 2009):  # eight pair-years, then two or three of them changed
+        flow("KEN", "UGA", year, "exports", "100")
+    refresh_trade_statistics()
+    TradeFlow.objects.filter(year__in=[2001, 2002]).update(value=F("value") + 1)
+    refresh_trade_statistics()
+    assert modes[-1] == "keys"  # 2 (and the years after as growth only) of 8: not more than a quarter
+    TradeFlow.objects.filter(year__in=[2001, 2002, 2003]).update(value=F("value") + 1)
+    refresh_trade_statistics()
+    assert modes[-1] == "all"
+    with connection.cursor() as cursor:
+        assert not trade_sql._fewer_stored_rows_than(cursor, 8)
+        assert trade_sql._fewer_stored_rows_than(cursor, 9)

@@ -1,0 +1,120 @@
+"""The Harmonized System's chapters (two-digit HS codes) by name, as the pair page's
+"what they trade" names them.
+
+Source: the chapter titles of the Harmonized Commodity Description and Coding System,
+2022 edition, World Customs Organization (https://www.wcoomd.org/en/topics/nomenclature/
+instrument-and-tools/hs-nomenclature-2022-edition.aspx), shortened where a title runs to a
+list (the full title is a reader's click away in the WCO's nomenclature). The chapters have
+kept their numbers since the first edition (1988), so the names hold for every year of the
+WTO's detail (1996-2020, reported in HS 1996 to HS 2017); chapter 77 is reserved and 98-99
+are left to national use, so a figure under them is named by its number only.
+"""
+
+from __future__ import annotations
+
+SOURCE = "Harmonized System, 2022 edition, chapter titles (World Customs Organization), shortened"
+SOURCE_URL = "https://www.wcoomd.org/en/topics/nomenclature/instrument-and-tools/hs-nomenclature-2022-edition.aspx"
+
+CHAPTERS: dict[str, str] = {
+    "01": "Live animals",
+    "02": "Meat and edible meat offal",
+    "03": "Fish, crustaceans, molluscs and other aquatic invertebrates",
+    "04": "Dairy produce; birds' eggs; natural honey",
+    "05": "Products of animal origin, n.e.s.",
+    "06": "Live trees and other plants; cut flowers and ornamental foliage",
+    "07": "Edible vegetables and certain roots and tubers",
+    "08": "Edible fruit and nuts; peel of citrus fruit or melons",
+    "09": "Coffee, tea, maté and spices",
+    "10": "Cereals",
+    "11": "Products of the milling industry; malt; starches",
+    "12": "Oil seeds and oleaginous fruits; miscellaneous grains, seeds and fruit",
+    "13": "Lac; gums, resins and other vegetable saps and extracts",
+    "14": "Vegetable plaiting materials; vegetable products n.e.s.",
+    "15": "Animal, vegetable or microbial fats and oils; prepared edible fats; waxes",
+    "16": "Preparations of meat, fish or other aquatic invertebrates",
+    "17": "Sugars and sugar confectionery",
+    "18": "Cocoa and cocoa preparations",
+    "19": "Preparations of cereals, flour, starch or milk; pastrycooks' products",
+    "20": "Preparations of vegetables, fruit, nuts or other parts of plants",
+    "21": "Miscellaneous edible preparations",
+    "22": "Beverages, spirits and vinegar",
+    "23": "Residues and waste from the food industries; prepared animal fodder",
+    "24": "Tobacco and manufactured tobacco substitutes",
+    "25": "Salt; sulphur; earths and stone; plastering materials, lime and cement",
+    "26": "Ores, slag and ash",
+    "27": "Mineral fuels, mineral oils and products of their distillation",
+    "28": "Inorganic chemicals; compounds of precious metals and rare-earth metals",
+    "29": "Organic chemicals",
+    "30": "Pharmaceutical products",
+    "31": "Fertilisers",
+    "32": "Tanning or dyeing extracts; dyes, pigments, paints and varnishes; inks",
+    "33": "Essential oils and resinoids; perfumery, cosmetic or toilet preparations",
+    "34": "Soap, washing and lubricating preparations, waxes, candles",
+    "35": "Albuminoidal substances; modified starches; glues; enzymes",
+    "36": "Explosives; pyrotechnic products; matches",
+    "37": "Photographic or cinematographic goods",
+    "38": "Miscellaneous chemical products",
+    "39": "Plastics and articles thereof",
+    "40": "Rubber and articles thereof",
+    "41": "Raw hides and skins (other than furskins) and leather",
+    "42": "Articles of leather; saddlery; travel goods and handbags",
+    "43": "Furskins and artificial fur; manufactures thereof",
+    "44": "Wood and articles of wood; wood charcoal",
+    "45": "Cork and articles of cork",
+    "46": "Manufactures of straw or other plaiting materials; basketware",
+    "47": "Pulp of wood or other fibrous cellulosic material; recovered paper",
+    "48": "Paper and paperboard; articles of paper pulp, paper or paperboard",
+    "49": "Printed books, newspapers, pictures and other printed products",
+    "50": "Silk",
+    "51": "Wool, fine or coarse animal hair; horsehair yarn and woven fabric",
+    "52": "Cotton",
+    "53": "Other vegetable textile fibres; paper yarn and its woven fabrics",
+    "54": "Man-made filaments",
+    "55": "Man-made staple fibres",
+    "56": "Wadding, felt and nonwovens; special yarns; twine, cordage, ropes",
+    "57": "Carpets and other textile floor coverings",
+    "58": "Special woven fabrics; tufted fabrics; lace; tapestries; embroidery",
+    "59": "Impregnated, coated, covered or laminated textile fabrics",
+    "60": "Knitted or crocheted fabrics",
+    "61": "Apparel and clothing accessories, knitted or crocheted",
+    "62": "Apparel and clothing accessories, not knitted or crocheted",
+    "63": "Other made up textile articles; worn clothing; rags",
+    "64": "Footwear, gaiters and the like",
+    "65": "Headgear and parts thereof",
+    "66": "Umbrellas, walking-sticks, whips, riding-crops",
+    "67": "Prepared feathers and down; artificial flowers; articles of human hair",
+    "68": "Articles of stone, plaster, cement, asbestos, mica or similar materials",
+    "69": "Ceramic products",
+    "70": "Glass and glassware",
+    "71": "Pearls, precious stones and metals, and articles thereof; imitation jewellery; coin",
+    "72": "Iron and steel",
+    "73": "Articles of iron or steel",
+    "74": "Copper and articles thereof",
+    "75": "Nickel and articles thereof",
+    "76": "Aluminium and articles thereof",
+    "78": "Lead and articles thereof",
+    "79": "Zinc and articles thereof",
+    "80": "Tin and articles thereof",
+    "81": "Other base metals; cermets; articles thereof",
+    "82": "Tools, implements, cutlery, spoons and forks, of base metal",
+    "83": "Miscellaneous articles of base metal",
+    "84": "Nuclear reactors, boilers, machinery and mechanical appliances",
+    "85": "Electrical machinery and equipment; sound and television recorders",
+    "86": "Railway or tramway locomotives, rolling stock, track fixtures; traffic signals",
+    "87": "Vehicles other than railway or tramway rolling stock, and their parts",
+    "88": "Aircraft, spacecraft, and parts thereof",
+    "89": "Ships, boats and floating structures",
+    "90": "Optical, photographic, measuring, medical or surgical instruments",
+    "91": "Clocks and watches and parts thereof",
+    "92": "Musical instruments",
+    "93": "Arms and ammunition",
+    "94": "Furniture; bedding, mattresses; lamps and lighting fittings; prefabricated buildings",
+    "95": "Toys, games and sports requisites",
+    "96": "Miscellaneous manufactured articles",
+    "97": "Works of art, collectors' pieces and antiques",
+}
+
+
+def chapter_name(chapter: str) -> str:
+    """The chapter's name, or the plain "HS chapter 98" for a chapter the HS leaves unnamed."""
+    return CHAPTERS.get(chapter, f"HS chapter {chapter}")
