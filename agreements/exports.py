@@ -224,7 +224,8 @@ def export_query(queryset: QuerySet) -> tuple[str, list[Any]]:
     JSON array holding, per child in ``children()``'s order, the array of its rows' values
     (or null); rows in the queryset's order."""
     ordering = list(queryset.query.order_by) or ["id"]
-    selection = queryset.annotate(x_position=Window(RowNumber(), order_by=ordering)).order_by()
+    # Query.order_by holds names and expressions; django-stubs types it as Combinable, which Window does not take.
+    selection = queryset.annotate(x_position=Window(RowNumber(), order_by=ordering)).order_by()  # type: ignore[arg-type]
     selection_sql, params = selection.values(*AGREEMENT_VALUES, "x_position").query.sql_with_params()
     params = list(params)
     joins, items = [], []

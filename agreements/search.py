@@ -21,7 +21,7 @@ SQLite gets the same terms as substring tests.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
@@ -153,7 +153,11 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
     return changed
 
 
-def search(queryset: models.QuerySet, text: str) -> models.QuerySet:
+# Whatever queryset it is given (an AgreementQuerySet keeps its methods).
+_QuerySet = TypeVar("_QuerySet", bound=models.QuerySet[Any])
+
+
+def search(queryset: _QuerySet, text: str) -> _QuerySet:
     """Agreements matching ``text`` (see ``parse_query``), annotated with ``rank`` (0 on SQLite).
     Text with no word in it (operators alone, punctuation) filters nothing."""
     groups = parse_query(text)

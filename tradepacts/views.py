@@ -48,8 +48,13 @@ def _newest_agreements() -> list[AgreementRow]:
             AgreementRow(
                 agreement=agreement,
                 # ISO3 codes; an institution acting alone (an intergovernmental body) by its acronym.
+                # (A party has a country or an institution: a constraint of the table.)
                 parties=[
-                    p.country.iso3 if p.country else (p.institution.acronym or p.institution.name)
+                    p.country.iso3
+                    if p.country
+                    else (p.institution.acronym or p.institution.name)
+                    if p.institution
+                    else ""
                     for p in agreement.parties.all()
                 ],
                 date=ShownDate.of_field(agreement, field, label) if field else None,

@@ -1,9 +1,12 @@
 """Staff curation: one page per agreement with its parties, signatories and sources."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Model, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -56,21 +59,24 @@ class AgreementForm(PartialDateFormMixin, forms.ModelForm):
     source_publisher = DraftSourceForm.base_fields["source_publisher"]
     source_published_on = DraftSourceForm.base_fields["source_published_on"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial["opened_version"] = self.instance.version
         if not self.instance.pk and "slug" in self.fields:  # new slugs stay short; old ones may be longer
-            self.fields["slug"].max_length = SLUG_LENGTH
-            self.fields["slug"].widget.attrs["maxlength"] = SLUG_LENGTH
+            slug = self.fields["slug"]
+            if isinstance(slug, forms.CharField):  # the model's SlugField: a forms.SlugField
+                slug.max_length = SLUG_LENGTH
+            slug.widget.attrs["maxlength"] = SLUG_LENGTH
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returns
         if self.instance.pk:
             refuse_if_stale(self.instance, cleaned.get("opened_version"))
         return cleaned
 
 
-def rows_count(n: int):
+def rows_count(n: int) -> Callable[..., int]:
     """An inline's ``get_extra`` giving ``n`` rows (a draft's)."""
     return lambda request, obj=None, **kwargs: n
 
@@ -86,7 +92,7 @@ def topic_changes(form: forms.ModelForm) -> str:
     return " ".join(parts)
 
 
-def describe(obj) -> str:
+def describe(obj: Model) -> str:
     """How a row of an inline is named in the history's change reason."""
     return obj.history_label() if hasattr(obj, "history_label") else str(obj)
 
@@ -153,7 +159,7 @@ class AgreementAdmin(HistoryAdmin):
             }
         return initial
 
-    def draft_rows(self, request, model) -> list[dict] | None:
+    def draft_rows(self, request: HttpRequest, model: type[Model]) -> list[dict[str, Any]] | None:
         draft = draft_of(request)
         if draft is None:
             return None
@@ -169,7 +175,7 @@ class AgreementAdmin(HistoryAdmin):
             for inline in instances:
                 if rows := self.draft_rows(request, inline.model):
                     # As many rows as the draft proposes (inlines of other apps included).
-                    inline.get_extra = rows_count(len(rows))  # type: ignore[method-assign]
+                    inline.get_extra = rows_count(len(rows))
                     inline.min_num = 0
         return instances
 
@@ -302,7 +308,7 @@ class AgreementAdmin(HistoryAdmin):
         self._tell_publication(request, obj)
         return super().response_change(request, obj)
 
-    def _tell_publication(self, request, obj: Agreement) -> None:
+    def _tell_publication(self, request: HttpRequest, obj: Agreement) -> None:
         if obj.is_published:
             self.message_user(request, "This agreement is published: the public can see it.", messages.INFO)
         else:

@@ -74,7 +74,7 @@ def add_dataset_urls(model_admin: admin.ModelAdmin) -> None:
             patterns.append(path(f"import-{slug.replace('_', '-')}/", view, name=name))
         return [*patterns, *get_urls()]
 
-    model_admin.get_urls = get_urls_with_datasets
+    model_admin.get_urls = get_urls_with_datasets  # type: ignore[method-assign]  # this instance's URLs only
 
 
 add_dataset_urls(admin.site.get_model_admin(Agreement))

@@ -38,7 +38,11 @@ DESTA_UPLOAD = Upload(
     title="Import the DESTA list of treaties",
     template="admin/agreements/desta_import.html",
     form_class=DestaImportForm,
-    run=lambda model_admin, request, file, data: import_desta(file, filename=file.name, user=request.user),
+    run=lambda model_admin, request, file, data: import_desta(
+        file,
+        filename=file.name or "the DESTA file",
+        user=request.user,  # an upload always has its name
+    ),
     allowed=can_import,
     success_message=lambda file, result: f"Imported {file.name} in {result.seconds:.1f} s: {result}",
     context={"source_title": SOURCE_TITLE},
@@ -59,7 +63,7 @@ def add_desta_url(model_admin: admin.ModelAdmin) -> None:
         name = f"{opts.app_label}_{opts.model_name}_import_desta"
         return [path("import-desta/", view, name=name), *get_urls()]
 
-    model_admin.get_urls = get_urls_with_desta
+    model_admin.get_urls = get_urls_with_desta  # type: ignore[method-assign]  # this instance's URLs only
 
 
 add_desta_url(admin.site.get_model_admin(Agreement))

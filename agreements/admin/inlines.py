@@ -1,6 +1,8 @@
 """The agreement admin's inlines: parties and signatories (light rows for agreements of
 a hundred parties, a signatory's defaults from its party), citations, identifiers, relations."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -44,8 +46,8 @@ def surviving_values(formset: BaseInlineFormSet, field: str) -> list:
 class LightRowsFormSet(BaseInlineFormSet):
     """Rows whose country is an ISO3 box: the codes are looked up once for all rows."""
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.BaseForm:
+        form: forms.BaseForm = super()._construct_form(i, **kwargs)  # type: ignore[misc]  # django-stubs does not declare BaseFormSet._construct_form
         if self.is_bound and isinstance(field := form.fields.get("country"), CountryCodeField):
             if not hasattr(self, "_countries"):
                 self._countries = country_codes()
@@ -98,7 +100,7 @@ class SignatoryFormSet(LightRowsFormSet):
 
     party_formset: PartyFormSet | None = None
 
-    def __init__(self, *args, party_choices: list[tuple[str, str]] | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, party_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if party_choices is None:
             party_choices = self.existing_party_choices()
@@ -127,7 +129,9 @@ class SignatoryFormSet(LightRowsFormSet):
                 )
 
     @staticmethod
-    def take_from_party(form, data: dict, parties: dict) -> None:
+    def take_from_party(
+        form: forms.ModelForm, data: dict[str, Any], parties: dict[str, tuple[Country | None, Organisation | None]]
+    ) -> None:
         """The chosen party's country and institution, where the row leaves them empty."""
         key = data.get("party") or (data["country"].iso3 if data.get("country") else "")
         if not key:
@@ -147,7 +151,7 @@ class PartyForm(PartialDateFormMixin, forms.ModelForm):
     partial_dates = tuple(PARTY_DATES)
     default_renderer = FAST_RENDERER
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         use_country_code(self)
         label_raw_id(self, "institution")
@@ -171,7 +175,7 @@ class SignatoryForm(forms.ModelForm):
             "order": forms.NumberInput(attrs={"class": "vOrderField"}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         use_country_code(self)
         label_raw_id(self, "organisation")

@@ -10,7 +10,7 @@ over 200 rows): nothing in a row costs a query or a select box of its own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
@@ -102,6 +102,7 @@ def label_raw_id(form: forms.ModelForm, name: str) -> None:
     widget = field.widget
     if not isinstance(widget, LabelledRawIdWidget):
         widget.__class__ = LabelledRawIdWidget
+        widget = cast(LabelledRawIdWidget, widget)  # what its new class makes it (mypy does not follow __class__)
         widget.labels = {}
     if getattr(form.instance, f"{name}_id", None):
         record = getattr(form.instance, name)
@@ -125,7 +126,7 @@ class FastInputRenderer(DjangoTemplates):
         widget = context.get("widget")
         if template_name not in INPUT_TEMPLATES or widget is None:
             return super().render(template_name, context, request)
-        parts = [format_html('<input type="{}" name="{}"', widget["type"], widget["name"])]
+        parts: list[str] = [format_html('<input type="{}" name="{}"', widget["type"], widget["name"])]
         if widget["value"] is not None:
             parts.append(format_html(' value="{}"', str(widget["value"])))
         for name, value in widget["attrs"].items():

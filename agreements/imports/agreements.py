@@ -44,6 +44,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import date
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -206,8 +207,8 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         try:
             for cells in csv.reader(io.StringIO(text, newline="")):
                 row = dict(zip(header, cells, strict=False))
-                if (pk := row.get("id", "").strip()).isdigit() and int(pk) <= MAX_ID:
-                    ids.add(int(pk))
+                if (cell := row.get("id", "").strip()).isdigit() and int(cell) <= MAX_ID:
+                    ids.add(int(cell))
                 if slug := self.slug_from_url(row.get("url", "")):
                     self.file_slugs.add(slug)
         except csv.Error:
@@ -305,13 +306,14 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         for column, name in DATE_COLUMNS.items():
             if column not in self.columns:
                 continue
-            value, precision = None, getattr(agreement, f"{name}_precision")
+            day: date | None = None
+            precision = getattr(agreement, f"{name}_precision")
             if raw := cells[column].strip():
                 try:
-                    value, precision = parse_partial_date(raw)
+                    day, precision = parse_partial_date(raw)
                 except ValueError as error:
                     fail(column, str(error))
-            setattr(agreement, f"{name}_on", value)
+            setattr(agreement, f"{name}_on", day)
             setattr(agreement, f"{name}_precision", precision)
         if self.publish and not agreement.is_published:
             agreement.is_published, agreement.published_at = True, self.now

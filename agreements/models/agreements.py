@@ -1,7 +1,8 @@
 """Agreements of every kind (an MoU is one kind). Their parties, signatories,
 citations, relations and identifiers: agreements.models.parties."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -21,8 +22,11 @@ from agreements.models.dates import (
 )
 from agreements.models.ordering import newest_first
 from agreements.models.reference import Source, Topic
-from agreements.models.slugs import DEFERRED_SLUG, AgreementSlug, short_slug
+from agreements.models.slugs import DEFERRED_SLUG, AgreementSlug, StoredSlug, short_slug
 from tradepacts.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from agreements.models.parties import AgreementSource  # below this module: it imports Agreement
 
 # Module level, because a model's Meta cannot see names in the model's body.
 AGREEMENT_DATES = ["announced_on", "signed_on", "in_force_on", "ended_on"]
@@ -43,7 +47,7 @@ AGREEMENT_HISTORY = HistoricalRecords(
 )
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(models.QuerySet["Agreement"]):
     def published(self) -> "AgreementQuerySet":
         """What the public may see: drafts are staff-only."""
         return self.filter(is_published=True)
@@ -193,7 +197,9 @@ class Agreement(TimeStampedModel):
     curated_fields = models.JSONField(default=list, blank=True, editable=False)
 
     topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
-    sources = models.ManyToManyField(Source, through="AgreementSource", blank=True, related_name="agreements")
+    sources: "models.ManyToManyField[Source, AgreementSource]" = models.ManyToManyField(
+        Source, through="AgreementSource", blank=True, related_name="agreements"
+    )
 
     is_published = models.BooleanField(
         "published", default=False, help_text="Drafts are visible to staff only.", db_index=True
@@ -210,6 +216,7 @@ class Agreement(TimeStampedModel):
 
     objects = AgreementQuerySet.as_manager()
     history = AGREEMENT_HISTORY
+    _stored_slug: StoredSlug  # set by from_db and save: a slug changed since is an old address kept
 
     class Meta:
         ordering = newest_first()  # its index is PostgreSQL-only: SQLite cannot index NULLS LAST
@@ -247,12 +254,12 @@ class Agreement(TimeStampedModel):
         return reverse("agreements:detail", args=[self.slug])
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Self:
         instance = super().from_db(db, field_names, values)
         instance._stored_slug = instance.__dict__.get("slug", DEFERRED_SLUG)
         return instance
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
         if self.is_published and self.published_at is None:
@@ -264,7 +271,7 @@ class Agreement(TimeStampedModel):
             self.version = (self.version or 0) + 1
             if (fields := kwargs.get("update_fields")) is not None:
                 kwargs["update_fields"] = {*fields, "version"}
-        old_slug = None if adding else getattr(self, "_stored_slug", DEFERRED_SLUG)
+        old_slug: StoredSlug | None = None if adding else getattr(self, "_stored_slug", DEFERRED_SLUG)
         super().save(*args, **kwargs)
         if old_slug is not DEFERRED_SLUG and old_slug != self.slug:
             AgreementSlug.moved(self, old_slug)
@@ -305,7 +312,7 @@ class Agreement(TimeStampedModel):
     def clean(self) -> None:
         errors = order_errors(self, self.DATE_ORDER) | precision_errors(self, self.DATE_FIELDS)
         for field, required in self.STATUS_DATES.get(self.status, {}).items():
-            label = self._meta.get_field(field).verbose_name
+            label = self._meta.get_field(field).verbose_name  # type: ignore[union-attr]  # STATUS_DATES names concrete fields
             status = self.get_status_display().lower()
             if required and getattr(self, field) is None:
                 errors.setdefault(field, f"An agreement that is {status} needs its {label} (the year is enough).")
@@ -338,22 +345,27 @@ class Agreement(TimeStampedModel):
         return format_partial_date(getattr(self, field), getattr(self, field.removesuffix("_on") + "_precision"))
 
 
-class MemorandumManager(models.Manager.from_queryset(AgreementQuerySet)):
-    def get_queryset(self) -> AgreementQuerySet:
+# Named, so that django-stubs can build the manager class (it cannot from a call in a class's bases).
+AgreementManager = models.Manager.from_queryset(AgreementQuerySet)
+
+
+class MemorandumManager(AgreementManager["Memorandum"]):
+    # An AgreementQuerySet at run time: django-stubs types a from_queryset manager's get_queryset as the base's.
+    def get_queryset(self) -> "models.QuerySet[Memorandum]":
         return super().get_queryset().filter(kind=Agreement.Kind.MOU)
 
 
 class Memorandum(Agreement):
     """Memoranda of understanding: staff's own admin entry, the same table."""
 
-    objects = MemorandumManager()
+    objects: ClassVar[MemorandumManager] = MemorandumManager()
 
     class Meta:
         proxy = True
         verbose_name = "memorandum of understanding"
         verbose_name_plural = "memoranda of understanding"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.kind = self.kind or Agreement.Kind.MOU
         super().save(*args, **kwargs)
 
@@ -361,7 +373,7 @@ class Memorandum(Agreement):
 # The proxy shares Agreement's history table. simple-history registers its
 # handlers for Agreement's own signals only, and looks the history up through
 # _meta: saves and deletes made through the proxy must be recorded too.
-Memorandum._meta.simple_history_manager_attribute = "history"
+Memorandum._meta.simple_history_manager_attribute = "history"  # type: ignore[attr-defined]  # simple-history's own
 models.signals.post_save.connect(AGREEMENT_HISTORY.post_save, sender=Memorandum, weak=False)
 models.signals.pre_delete.connect(AGREEMENT_HISTORY.pre_delete, sender=Memorandum, weak=False)
 models.signals.post_delete.connect(AGREEMENT_HISTORY.post_delete, sender=Memorandum, weak=False)

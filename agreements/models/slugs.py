@@ -1,7 +1,8 @@
 """An agreement's address: a short slug made from its title, and the slugs it had
 before, which redirect (301) to the current one."""
 
-from typing import TYPE_CHECKING
+import enum
+from typing import TYPE_CHECKING, Final, Literal
 
 from django.db import models
 from django.utils.text import slugify
@@ -9,7 +10,16 @@ from django.utils.text import slugify
 if TYPE_CHECKING:
     from agreements.models.agreements import Agreement
 
-DEFERRED_SLUG = object()  # an instance loaded without its slug: whether it moved is not known
+
+class Deferred(enum.Enum):
+    """A typed sentinel (an enum member narrows with ``is``)."""
+
+    SLUG = "deferred slug"
+
+
+DEFERRED_SLUG: Final = Deferred.SLUG  # an instance loaded without its slug: whether it moved is not known
+# What an agreement last read or wrote as its slug.
+StoredSlug = str | Literal[Deferred.SLUG]
 
 
 class AgreementSlug(models.Model):
