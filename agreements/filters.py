@@ -22,6 +22,28 @@ from agreements.models.ordering import newest_first
 
 MAX_PARTIES = 10
 
+# ?match= : how the chosen parties select agreements (Agreement.objects.with_parties).
+MATCH_MODES = [
+    ("all", "All of these"),
+    ("any", "Any of these"),
+    ("exactly", "Exactly these (between just them)"),
+]
+# ?scope= : readable values for the model's scopes.
+SCOPES = {
+    "bilateral": Agreement.Scope.BILATERAL,
+    "plurilateral": Agreement.Scope.PLURILATERAL,
+    "regional": Agreement.Scope.REGIONAL,
+    "region-to-region": Agreement.Scope.BLOC,
+    "institutional": Agreement.Scope.INSTITUTIONAL,
+}
+SCOPE_CHOICES = [
+    ("bilateral", "Bilateral (two countries)"),
+    ("plurilateral", "Plurilateral (several countries, across regions)"),
+    ("regional", "Regional (several countries of one region)"),
+    ("region-to-region", "Region-to-region (a bloc with countries or blocs)"),
+    ("institutional", "Between institutions"),
+]
+
 
 class CountryCodesWidget(forms.SelectMultiple):
     """The ~280 countries in one pass (Django's per-option templates cost ~30 ms
@@ -39,6 +61,13 @@ class CountryCodesWidget(forms.SelectMultiple):
         )
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name, "multiple": True})
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class MatchModeWidget(forms.RadioSelect):
+    """Radio buttons showing the default mode (all) chosen when the URL names none."""
+
+    def format_value(self, value) -> list[str]:
+        return [v for v in super().format_value(value) if v] or [MATCH_MODES[0][0]]
 
 
 class CountryCodesField(forms.Field):
@@ -128,7 +157,16 @@ class AgreementFilterSet(django_filters.FilterSet):
     party = CountryCodesFilter(
         label="Parties",
         method="filter_parties",
-        help_text="Every chosen country must be a party. Hold Ctrl (⌘ on a Mac) to choose several.",
+        help_text="Choose one or several countries; how they combine is set just below.",
+    )
+    match = django_filters.ChoiceFilter(
+        label="Parties match",
+        choices=MATCH_MODES,
+        empty_label=None,
+        null_value="all",
+        method="filter_match",
+        widget=MatchModeWidget,
+        help_text="“Exactly these” with two countries: the agreements between just those two.",
     )
     # Filters on the agreement's own columns or through EXISTS: no join, so no
     # DISTINCT over whole rows at 100,000 agreements.
@@ -137,6 +175,13 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    scope = django_filters.MultipleChoiceFilter(
+        label="Scope",
+        choices=SCOPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_scope",
+        help_text="Any of the chosen scopes.",
     )
     topic = django_filters.ModelMultipleChoiceFilter(
         label="Topics",
@@ -182,8 +227,10 @@ class AgreementFilterSet(django_filters.FilterSet):
         fields = [
             "q",
             "party",
+            "match",
             "kind",
             "status",
+            "scope",
             "topic",
             "bloc",
             "signed_from",
@@ -217,7 +264,13 @@ class AgreementFilterSet(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_parties(self, queryset: QuerySet, name: str, countries: list[Country]) -> QuerySet:
-        return queryset.with_parties(*countries)
+        return queryset.with_parties(*countries, match=self.form.cleaned_data.get("match") or "all")
+
+    def filter_match(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # read by filter_parties: a mode alone filters nothing
+
+    def filter_scope(self, queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
+        return queryset.filter(scope__in=[SCOPES[value] for value in values]) if values else queryset
 
     def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
         if not topics:

@@ -218,6 +218,7 @@ class WtoImporter(DatasetImporter):
         scope = (
             Agreement.Scope.BLOC if blocs else
             Agreement.Scope.BILATERAL if composition.startswith("Bilateral") and countries == 2 else
+            Agreement.Scope.REGIONAL if composition == "Plurilateral" and row.get("Cross-regional") == "No" else
             Agreement.Scope.PLURILATERAL
         )  # fmt: skip
         return Record(

@@ -59,15 +59,28 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def drafts(self) -> "AgreementQuerySet":
         return self.filter(is_published=False)
 
-    def with_parties(self, *countries: Country) -> "AgreementQuerySet":
-        """Agreements every one of ``countries`` is a party to (one EXISTS each, no join)."""
-        queryset = self
+    def with_parties(self, *countries: Country, match: str = "all") -> "AgreementQuerySet":
+        """Agreements by their parties, through EXISTS (no join, so no DISTINCT):
+
+        - ``all``: every one of ``countries`` is a party (one EXISTS each);
+        - ``any``: at least one of them is;
+        - ``exactly``: every one is, and there is no other party (another
+          country, or an institution acting alone): with two countries, the
+          agreements between just those two.
+        """
         from agreements.models.parties import Party  # below this module: it imports Agreement
 
+        if not countries:
+            return self
+        parties = Party.objects.filter(agreement=models.OuterRef("pk"))
+        if match == "any":
+            return self.filter(models.Exists(parties.filter(country__in=countries)))
+        queryset = self
         for country in countries:
-            queryset = queryset.filter(
-                models.Exists(Party.objects.filter(agreement=models.OuterRef("pk"), country=country))
-            )
+            queryset = queryset.filter(models.Exists(parties.filter(country=country)))
+        if match == "exactly":
+            # exclude() keeps a party with no country as "another party".
+            queryset = queryset.filter(~models.Exists(parties.exclude(country__in=countries)))
         return queryset
 
     def search(self, text: str) -> "AgreementQuerySet":
@@ -142,8 +155,10 @@ class Agreement(TimeStampedModel):
 
     class Scope(models.TextChoices):
         BILATERAL = "bilateral", "Bilateral (two countries)"
-        PLURILATERAL = "plurilateral", "Plurilateral or regional (several countries)"
-        BLOC = "bloc", "Between a bloc and countries or blocs"
+        PLURILATERAL = "plurilateral", "Plurilateral (several countries, across regions)"
+        # Several countries of one continent: DESTA's region, the WTO's "Cross-regional: No".
+        REGIONAL = "regional", "Regional (several countries of one region)"
+        BLOC = "bloc", "Region-to-region (a bloc with countries or blocs)"
         INSTITUTIONAL = "institutional", "Between institutions"
 
     # Which dates each status needs (True), forbids (False) or leaves open (absent).

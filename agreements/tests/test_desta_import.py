@@ -40,7 +40,7 @@ def test_a_small_file_creates_base_treaties_accessions_and_consolidated_versions
         "East African Community (EAC)",
         "east-african-community-eac-1999",
         "treaty",
-        "plurilateral",
+        "regional",  # plurilateral membership within one continent (DESTA's regioncon "Africa")
         "in_force",
         True,
     )
@@ -268,8 +268,16 @@ def test_kind_from_the_name(name, entry_type, typememb, kind):
 
 
 @pytest.mark.parametrize(
-    ("typememb", "countries", "scope"),
-    [(1, 2, "bilateral"), (1, 3, "plurilateral"), (2, 2, "plurilateral"), (3, 9, "plurilateral"), (4, 30, "bloc")],
+    ("typememb", "countries", "region", "scope"),
+    [
+        (1, 2, "Africa", "bilateral"),
+        (1, 3, "Africa", "plurilateral"),
+        (2, 2, "Intercontinental", "plurilateral"),
+        (2, 5, "Africa", "regional"),
+        (2, 5, "", "plurilateral"),
+        (3, 9, "Europe", "plurilateral"),
+        (4, 30, "Intercontinental", "bloc"),
+    ],
 )
-def test_scope_from_the_membership_type(typememb, countries, scope):
-    assert infer_scope(typememb, countries) == scope
+def test_scope_from_the_membership_type_and_region(typememb, countries, region, scope):
+    assert infer_scope(typememb, countries, region) == scope

@@ -5,8 +5,6 @@ The same parameters drive the CSV export (test_export.py checks it follows the l
 """
 
 import datetime as dt
-import html
-import re
 
 import pytest
 
@@ -16,44 +14,17 @@ from agreements.tests.factories import (
     AgreementFactory,
     BlocMembershipFactory,
     OrganisationFactory,
-    PartyFactory,
     SignatoryFactory,
     TopicFactory,
     bilateral,
     country,
 )
+from agreements.tests.list_helpers import plurilateral, rejected, shown
 
 pytestmark = pytest.mark.django_db
 
 # Agreement's corridors come from the corridors app, which agreements never imports.
 Corridor = Agreement._meta.get_field("corridors").related_model
-
-TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"]+">(.*?)</a></th>')
-
-
-def shown(client, query: str = "") -> list[str]:
-    """The titles the list page shows for ``query``, in order; the page must be a success."""
-    response = client.get(f"/agreements/?{query}")
-    assert response.status_code == 200, response.content.decode()[:2000]
-    return [html.unescape(title) for title in TITLE.findall(response.content.decode())]
-
-
-def rejected(client, query: str) -> str:
-    """The page for an invalid filter: 400, the form and its message, and no results."""
-    response = client.get(f"/agreements/?{query}")
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert "The filters could not be applied" in page
-    assert not TITLE.findall(page)
-    return page
-
-
-def plurilateral(title: str, *iso3s: str, **kwargs) -> Agreement:
-    agreement = AgreementFactory(title=title, published=True, **kwargs)
-    for iso3 in iso3s:
-        PartyFactory(agreement=agreement, country=country(iso3))
-    return agreement
-
 
 # q -------------------------------------------------------------------------
 

@@ -177,3 +177,28 @@ def test_gptad_kind(text, kind):
 @pytest.mark.parametrize(("text", "status"), sorted(GPTAD_STATUSES.items()))
 def test_gptad_status(text, status):
     assert status in {"", *Agreement.Status.values} and (status == "") == (text in ("", "unknown"))
+
+
+def test_each_scope_of_the_filter_finds_the_real_agreements_it_names(registry, client):
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/agreements/?{query}&accessions=true").content.decode()
+        return re.findall(r'class="agreement-table__title"><a href="/agreements/[^/"]+/">([^<]+)<', page)
+
+    # The EAC: plurilateral within Africa (DESTA's region), so regional.
+    assert "East African Community (EAC)" in titles("scope=regional&party=RWA&party=KEN")
+    assert "East African Community (EAC)" not in titles("scope=plurilateral&party=RWA&party=KEN")
+    bilateral = Agreement.objects.filter(scope="bilateral")
+    assert bilateral.exists() and all(a.parties.count() == 2 for a in bilateral[:50])
+    assert set(titles("scope=bilateral&party=KEN")) <= set(bilateral.values_list("title", flat=True))
+    assert titles("scope=region-to-region") and titles("scope=plurilateral")
+    # Created from the WTO's list alone: its "Cross-regional" column says regional or not.
+    wto = {row["RTA Name"]: row for row in rows_of("wto_rta")}
+    created = ExternalIdentifier.objects.filter(scheme="wto_rta", matched_by="created").select_related("agreement")
+    checked = 0
+    for identifier in created:
+        row = wto.get(identifier.value)  # a name the WTO gives twice carries its date
+        if row and row["RTA Composition"] == "Plurilateral" and identifier.agreement.scope != "bloc":
+            expected = "regional" if row["Cross-regional"] == "No" else "plurilateral"
+            assert identifier.agreement.scope == expected, identifier.value
+            checked += 1
+    assert checked

@@ -51,11 +51,15 @@ def active_filters(form: Form) -> list[tuple[str, str]]:
     data, chosen = form.cleaned_data, []
     for name, field in form.fields.items():
         value = data.get(name)
-        if name == "sort" or value in (None, "", [], ()):
+        if name in ("sort", "match") or value in (None, "", [], ()):
             continue
         if name == "party":
-            text = " and ".join(f"{country.name} ({country.iso3})" for country in value)
-        elif name in ("kind", "status"):
+            match = data.get("match") or "all"
+            names = [f"{country.name} ({country.iso3})" for country in value]
+            text = (" or " if match == "any" else " and ").join(names)
+            if match == "exactly":
+                text = f"exactly {text}, no other party"
+        elif name in ("kind", "status", "scope"):
             labels = dict(field.choices)
             text = " or ".join(str(labels.get(v, v)) for v in value)
         elif name == "topic":

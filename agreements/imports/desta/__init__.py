@@ -24,7 +24,8 @@ What the import makes of an entry
 - What each entry says is also recorded as DESTA's claims (agreements.models.datasets),
   with its ``wto_name``, which links it to the WTO's record (agreements.imports.merge).
 - The scope from DESTA's membership type: 1 bilateral (if it really has two
-  countries), 4 and 6 bloc (region-region, region-country), others plurilateral.
+  countries), 4 and 6 bloc (region-region, region-country), 2 within one continent
+  (its ``regioncon``) regional, others plurilateral.
 - An accession is its own agreement, of kind "accession" (the instrument DESTA
   numbers, with the countries of its dyads, the acceding ones and those they
   joined), "accession to" its base treaty. Its acceding countries, those of

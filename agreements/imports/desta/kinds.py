@@ -56,12 +56,15 @@ def infer_kind(name: str, entry_type: str, typememb: int) -> str:
     return Agreement.Kind.UNKNOWN
 
 
-def infer_scope(typememb: int, countries: int) -> str:
-    """Bilateral only with exactly two countries (PostgreSQL checks it at commit)."""
+def infer_scope(typememb: int, countries: int, region: str = "") -> str:
+    """Bilateral only with exactly two countries (PostgreSQL checks it at commit);
+    a plurilateral one within one continent (DESTA's ``regioncon``) is regional."""
     if typememb == 1 and countries == 2:
         return Agreement.Scope.BILATERAL
     if typememb in (4, 6):
         return Agreement.Scope.BLOC
+    if typememb == 2 and region and region != "Intercontinental":
+        return Agreement.Scope.REGIONAL
     return Agreement.Scope.PLURILATERAL
 
 

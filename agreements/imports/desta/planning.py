@@ -151,7 +151,7 @@ class DestaPlanner(Importer):
         agreement = Agreement(
             title=entry.name,
             kind=infer_kind(entry.name, entry.entry_type, entry.typememb),
-            scope=infer_scope(entry.typememb, countries),
+            scope=infer_scope(entry.typememb, countries, entry.region),
             status=status,
             is_binding=True,
             summary=" ".join([summary, *notes]),
