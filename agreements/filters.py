@@ -6,11 +6,13 @@ so a URL is a shareable, reproducible query: ``?party=RWA&party=KEN&kind=mou``.
 
 import calendar
 import datetime as dt
+import operator
+from functools import reduce
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -36,6 +38,29 @@ SCOPES = {
     "region-to-region": Agreement.Scope.BLOC,
     "institutional": Agreement.Scope.INSTITUTIONAL,
 }
+# ?decade=1990 : signed in 1990-1999 (repeatable: any of them).
+DECADES = [(str(year), f"{year}s") for year in range(2020, 1930, -10)]
+
+
+def decade_q(decade: str) -> Q:
+    start = int(decade)
+    return Q(signed_on__gte=dt.date(start, 1, 1), signed_on__lte=dt.date(start + 9, 12, 31))
+
+
+def any_of(values, option_q) -> Q:
+    """One condition for several chosen options of a facet: any of them."""
+    return reduce(operator.or_, (option_q(value) for value in values))
+
+
+# The facets that are the agreement's own columns, each option as one condition:
+# the filters and the facet counts (agreements.facets) read the same definitions.
+COLUMN_FACETS = {
+    "kind": lambda value: Q(kind=value),
+    "status": lambda value: Q(status=value),
+    "scope": lambda value: Q(scope=SCOPES[value]),
+    "decade": decade_q,
+}
+
 SCOPE_CHOICES = [
     ("bilateral", "Bilateral (two countries)"),
     ("plurilateral", "Plurilateral (several countries, across regions)"),
@@ -171,16 +196,16 @@ class AgreementFilterSet(django_filters.FilterSet):
     # Filters on the agreement's own columns or through EXISTS: no join, so no
     # DISTINCT over whole rows at 100,000 agreements.
     kind = django_filters.MultipleChoiceFilter(
-        choices=Agreement.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+        choices=Agreement.Kind.choices, widget=forms.CheckboxSelectMultiple, method="filter_column"
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+        choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple, method="filter_column"
     )
     scope = django_filters.MultipleChoiceFilter(
         label="Scope",
         choices=SCOPE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        method="filter_scope",
+        method="filter_column",
         help_text="Any of the chosen scopes.",
     )
     topic = django_filters.ModelMultipleChoiceFilter(
@@ -201,6 +226,13 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     signed_from = DateBoundFilter(end=False, label="Signed from", method="filter_signed_from")
     signed_to = DateBoundFilter(end=True, label="Signed to", method="filter_signed_to")
+    decade = django_filters.MultipleChoiceFilter(
+        label="Decade signed",
+        choices=DECADES,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_column",
+        help_text="Any of the chosen decades.",
+    )
     accessions = django_filters.ChoiceFilter(
         label="Accessions and consolidated versions",
         choices=[("true", "Include them")],
@@ -235,6 +267,7 @@ class AgreementFilterSet(django_filters.FilterSet):
             "bloc",
             "signed_from",
             "signed_to",
+            "decade",
             "accessions",
             "sort",
         ]
@@ -244,10 +277,18 @@ class AgreementFilterSet(django_filters.FilterSet):
         self.filters = self.with_linked_filters(self.filters)
         self.form.fields["party"].widget.choices = [(c.iso3, c.name) for c in Country.objects.only("iso3", "name")]
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
+    def filtered(self, queryset: QuerySet, without: tuple[str, ...] = ()) -> QuerySet:
+        """``queryset`` with every filter applied but those named in ``without``
+        (the facet counts', agreements.facets), unordered. A valid form only."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in without:
+                queryset = self.filters[name].filter(queryset, value)
         if self.form.cleaned_data.get("accessions") != "true":
             queryset = queryset.filter(in_default_lists=True)
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = self.filtered(queryset)
         if "rank" not in queryset.query.annotations:
             queryset = queryset.search("")  # a constant rank, so every sort can name it
         sort = self.form.cleaned_data.get("sort") or "newest"
@@ -269,8 +310,8 @@ class AgreementFilterSet(django_filters.FilterSet):
     def filter_match(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # read by filter_parties: a mode alone filters nothing
 
-    def filter_scope(self, queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
-        return queryset.filter(scope__in=[SCOPES[value] for value in values]) if values else queryset
+    def filter_column(self, queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
+        return queryset.filter(any_of(values, COLUMN_FACETS[name])) if values else queryset
 
     def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
         if not topics:

@@ -28,8 +28,9 @@ Corridor = Agreement._meta.get_field("corridors").related_model
 TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"]+">(.*?)</a></th>')
 
 # Country choices, topic, corridor and bloc choices (the form); the count, the page's
-# ids, its agreements and their parties; the dataset's last update (the citation).
-LIST_QUERIES = 9
+# ids, its agreements and their parties; the dataset's last update (the citation); the facet
+# counts (agreements.facets: the agreement's own columns in one, topics, blocs, corridors).
+LIST_QUERIES = 13
 # The same with party, topic, corridor and bloc given: each is checked against the database.
 FILTERED_LIST_QUERIES = LIST_QUERIES + 4
 

@@ -26,6 +26,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from agreements.extensions import AGREEMENT_PAGE, linked, sections
+from agreements.facets import facet_counts, label_with_counts
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
@@ -59,7 +60,7 @@ def active_filters(form: Form) -> list[tuple[str, str]]:
             text = (" or " if match == "any" else " and ").join(names)
             if match == "exactly":
                 text = f"exactly {text}, no other party"
-        elif name in ("kind", "status", "scope"):
+        elif name in ("kind", "status", "scope", "decade"):
             labels = dict(field.choices)
             text = " or ".join(str(labels.get(v, v)) for v in value)
         elif name == "topic":
@@ -159,6 +160,9 @@ class AgreementListView(FilterView):
             cite_today=timezone.localdate(),
             dataset_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
         )
+        if self.valid:  # after the line of active filters, which names the options without their counts
+            context["facets"] = facet_counts(self.filterset, self.filterset.queryset)
+            label_with_counts(self.filterset.form, context["facets"])
         return context
 
 

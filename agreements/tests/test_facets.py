@@ -1,0 +1,118 @@
+"""Counts beside the filter options (agreements.facets): each equals the number of
+agreements the list shows with that option chosen, the other filters kept; in a
+fixed number of queries."""
+
+import datetime as dt
+import re
+from urllib.parse import urlencode
+
+import pytest
+
+from agreements.models import Agreement
+from agreements.search import reindex
+from agreements.tests.factories import BlocMembershipFactory, TopicFactory, bilateral, country
+from agreements.tests.list_helpers import plurilateral, shown
+
+pytestmark = pytest.mark.django_db
+
+Corridor = Agreement._meta.get_field("corridors").related_model
+K, S = Agreement.Kind, Agreement.Status
+FACETS = ["kind", "status", "scope", "decade", "topic", "bloc", "corridor"]
+
+
+@pytest.fixture
+def registry():
+    eac = BlocMembershipFactory(bloc__code="EAC", country=country("KEN")).bloc
+    BlocMembershipFactory(bloc=eac, country=country("RWA"))
+    BlocMembershipFactory(bloc__code="AU", country=country("ETH"))
+    ports, roads = TopicFactory(name="Ports", slug="ports"), TopicFactory(name="Roads", slug="roads")
+    northern = Corridor.objects.create(name="Northern Corridor", slug="northern-corridor")
+    a = bilateral("RWA", "KEN", title="A", kind=K.MOU, published=True, signed_on=dt.date(2021, 5, 1))
+    a.topics.add(ports, roads)
+    a.corridors.add(northern)
+    b = plurilateral(
+        "B", "RWA", "KEN", "TZA", kind=K.TREATY, scope=Agreement.Scope.REGIONAL, signed_on=dt.date(1999, 7, 1)
+    )
+    b.topics.add(ports)
+    in_force = {"status": S.IN_FORCE, "signed_on": dt.date(2011, 1, 1), "in_force_on": dt.date(2012, 1, 1)}
+    plurilateral("C", "ETH", "SOM", kind=K.MOU, **in_force)
+    plurilateral("D", "UGA", "KEN", kind=K.FTA, signed_on=dt.date(2015, 1, 1)).corridors.add(northern)
+    plurilateral("Undated", "RWA", "BDI", kind=K.MOU, status=S.ANNOUNCED, signed_on=None)
+    plurilateral("Accession", "BDI", "KEN", kind=K.ACCESSION, in_default_lists=False)
+    reindex(Agreement.objects.values_list("pk", flat=True))
+
+
+OPTION = re.compile(r'name="(?P<name>\w+)" value="(?P<value>[^"]+)"[^>]*>\s*[^<]*\((?P<n>[\d,]+)\)</label>')
+SELECT = re.compile(r'<select name="(\w+)"[^>]*>(.*?)</select>', re.S)
+SELECT_OPTION = re.compile(r'<option value="([^"]+)"[^>]*>[^<]*\(([\d,]+)\)</option>')
+
+
+def page_counts(query: str, client) -> dict[str, dict[str, int]]:
+    """The count the page shows beside every option, by parameter and value."""
+    page = client.get(f"/agreements/?{query}").content.decode()
+    counts: dict[str, dict[str, int]] = {}
+    for match in OPTION.finditer(page):
+        counts.setdefault(match["name"], {})[match["value"]] = int(match["n"].replace(",", ""))
+    for name, options in SELECT.findall(page):
+        for value, n in SELECT_OPTION.findall(options):
+            counts.setdefault(name, {})[value] = int(n.replace(",", ""))
+    return counts
+
+
+def with_option(params: list[tuple[str, str]], name: str, value: str) -> str:
+    """The query with ``name``'s choice replaced by ``value``, the other filters kept."""
+    return urlencode([(key, v) for key, v in params if key != name] + [(name, value)])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [],
+        [("party", "KEN")],
+        [("kind", "mou"), ("kind", "treaty")],
+        [("kind", "mou"), ("status", "signed"), ("topic", "ports")],
+        [("bloc", "EAC"), ("decade", "2020")],
+        [("corridor", "northern-corridor"), ("scope", "bilateral")],
+        [("accessions", "true"), ("party", "BDI")],
+        [("q", "Kenya")],
+    ],
+)
+def test_each_count_is_what_choosing_that_option_lists(client, registry, params):
+    counts = page_counts(urlencode(params), client)
+    assert set(FACETS) <= set(counts)
+    checked = 0
+    for name in FACETS:
+        for value, n in counts[name].items():
+            assert n == len(shown(client, with_option(params, name, value))), (name, value)
+            checked += n
+    assert checked
+
+
+def test_the_counts_of_the_bare_list(client, registry):
+    counts = page_counts("", client)
+    assert counts["kind"]["mou"] == 3 and counts["kind"]["accession"] == 0
+    assert counts["status"]["signed"] == 3 and counts["status"]["in_force"] == 1
+    assert counts["scope"]["bilateral"] == 1 and counts["scope"]["regional"] == 1
+    assert (counts["decade"]["2020"], counts["decade"]["2010"], counts["decade"]["1990"]) == (1, 2, 1)
+    assert counts["topic"] == {"ports": 2, "roads": 1}
+    assert counts["bloc"] == {"EAC": 4, "AU": 1}
+    assert counts["corridor"] == {"northern-corridor": 2}
+
+
+def test_a_chosen_option_keeps_its_alternatives_counted(client, registry):
+    # With kind=mou chosen, the other kinds still count what choosing them would list.
+    counts = page_counts("kind=mou", client)
+    assert counts["kind"]["treaty"] == 1 and counts["kind"]["mou"] == 3
+    assert counts["status"] == {**counts["status"], "signed": 1, "in_force": 1, "announced": 1}
+    # The line above the results names the chosen kind without a count.
+    page = client.get("/agreements/?kind=mou").content.decode()
+    assert re.search(r"Memorandum of understanding\s*</", page) or "Memorandum of understanding<" in page
+
+
+def test_the_facets_cost_four_queries_whatever_the_filters(client, registry, django_assert_num_queries):
+    from agreements.tests.test_list import FILTERED_LIST_QUERIES, LIST_QUERIES
+
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get("/agreements/?kind=mou&decade=2020&scope=bilateral&status=signed")
+    with django_assert_num_queries(FILTERED_LIST_QUERIES):
+        client.get("/agreements/?party=KEN&topic=ports&corridor=northern-corridor&bloc=EAC&kind=mou")
