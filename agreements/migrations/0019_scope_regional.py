@@ -26,7 +26,7 @@ def plurilateral_again(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0017_rates_to_eighteen_places'),
+        ('agreements', '0018_stable_slugs_and_versions'),
     ]
 
     operations = [
