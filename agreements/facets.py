@@ -20,12 +20,12 @@ from django.db.models import Count, Q, QuerySet
 
 from agreements.extensions import linked
 from agreements.filters import COLUMN_FACETS, AgreementFilterSet, any_of
-from agreements.models import Agreement, Party
+from agreements.models import Agreement, AgreementQuerySet, Party
 
 Counts = dict[str, dict[str, int]]
 
 
-def column_counts(filterset: AgreementFilterSet, queryset: QuerySet) -> Counts:
+def column_counts(filterset: AgreementFilterSet, queryset: AgreementQuerySet) -> Counts:
     data = filterset.form.cleaned_data
     base = filterset.filtered(queryset, without=tuple(COLUMN_FACETS))
     active = {name: any_of(data[name], option) for name, option in COLUMN_FACETS.items() if data.get(name)}
@@ -48,11 +48,11 @@ def grouped(links: QuerySet, key: str) -> dict[str, int]:
     return {row[key]: row["n"] for row in rows}
 
 
-def ids_without(filterset: AgreementFilterSet, queryset: QuerySet, name: str) -> QuerySet:
+def ids_without(filterset: AgreementFilterSet, queryset: AgreementQuerySet, name: str) -> QuerySet:
     return filterset.filtered(queryset, without=(name,)).order_by().values("pk")
 
 
-def facet_counts(filterset: AgreementFilterSet, queryset: QuerySet | None = None) -> Counts:
+def facet_counts(filterset: AgreementFilterSet, queryset: AgreementQuerySet | None = None) -> Counts:
     """Every facet's counts for a valid filterset, by GET parameter and option value."""
     queryset = Agreement.objects.published() if queryset is None else queryset
     counts = column_counts(filterset, queryset)

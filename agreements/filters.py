@@ -7,7 +7,9 @@ so a URL is a shareable, reproducible query: ``?party=RWA&party=KEN&kind=mou``.
 import calendar
 import datetime as dt
 import operator
+from collections.abc import Callable, Iterable
 from functools import reduce
+from typing import Any
 
 import django_filters
 from django import forms
@@ -18,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from agreements.extensions import LinkedRecords, linked
-from agreements.models import Agreement, Bloc, BlocMembership, Country, Party, Topic
+from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
 from agreements.models.ordering import newest_first
 
@@ -47,7 +49,7 @@ def decade_q(decade: str) -> Q:
     return Q(signed_on__gte=dt.date(start, 1, 1), signed_on__lte=dt.date(start + 9, 12, 31))
 
 
-def any_of(values, option_q) -> Q:
+def any_of(values: Iterable[Any], option_q: Callable[[Any], Q]) -> Q:
     """One condition for several chosen options of a facet: any of them."""
     return reduce(operator.or_, (option_q(value) for value in values))
 
@@ -74,7 +76,7 @@ class CountryCodesWidget(forms.SelectMultiple):
     """The ~280 countries in one pass (Django's per-option templates cost ~30 ms
     a page), with ``party=ken`` shown as Kenya chosen so a resubmit keeps it."""
 
-    def format_value(self, value) -> list[str]:
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]  # a multiple choice: a list
         return [code.strip().upper() for code in super().format_value(value)]
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -91,7 +93,7 @@ class CountryCodesWidget(forms.SelectMultiple):
 class MatchModeWidget(forms.RadioSelect):
     """Radio buttons showing the default mode (all) chosen when the URL names none."""
 
-    def format_value(self, value) -> list[str]:
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]  # a multiple choice: a list
         return [v for v in super().format_value(value) if v] or [MATCH_MODES[0][0]]
 
 
@@ -100,7 +102,7 @@ class CountryCodesField(forms.Field):
 
     widget = CountryCodesWidget
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:
         if not value:
             return []
         codes = [value] if isinstance(value, str) else list(value)
@@ -114,7 +116,7 @@ class CountryCodesField(forms.Field):
         if unknown:
             raise ValidationError(f"Not an ISO 3166 alpha-3 code: {', '.join(unknown[:5])}.")
 
-    def clean(self, value) -> list[Country]:
+    def clean(self, value: Any) -> list[Country]:
         codes = super().clean(value)
         found = {c.iso3: c for c in Country.objects.filter(iso3__in=codes)}
         missing = [code for code in codes if code not in found]
@@ -126,13 +128,13 @@ class CountryCodesField(forms.Field):
 class PartialDateBoundField(forms.CharField):
     """YYYY, YYYY-MM or YYYY-MM-DD as the first (``start``) or last day of that period."""
 
-    def __init__(self, *, end: bool, **kwargs):
+    def __init__(self, *, end: bool, **kwargs: Any) -> None:
         self.end = end
         kwargs.setdefault("max_length", 10)
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY or YYYY-MM-DD", "size": 10}))
         super().__init__(**kwargs)
 
-    def clean(self, value) -> dt.date | None:
+    def clean(self, value: Any) -> dt.date | None:
         value = super().clean(value)
         if not value:
             return None
@@ -151,7 +153,7 @@ class AgreementFilterForm(forms.Form):
     """Checks that span fields."""
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("signed_from"), data.get("signed_to")
         if start and end and start > end:
             self.add_error("signed_to", "Must not be before “Signed from”.")
@@ -169,7 +171,7 @@ class DateBoundFilter(django_filters.Filter):
 class AgreementFilterSet(django_filters.FilterSet):
     """Filters and sort order of /agreements/ and /agreements/export.csv."""
 
-    SORTS = {
+    SORTS: dict[str, list[Any]] = {
         "newest": newest_first(),
         "oldest": [F("signed_on").asc(nulls_last=True), F("id").asc()],
         "title": ["title", "id"],
@@ -272,12 +274,14 @@ class AgreementFilterSet(django_filters.FilterSet):
             "sort",
         ]
 
-    def __init__(self, data=None, *args, **kwargs):
+    filters: dict[str, django_filters.Filter]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         self.filters = self.with_linked_filters(self.filters)
         self.form.fields["party"].widget.choices = [(c.iso3, c.name) for c in Country.objects.only("iso3", "name")]
 
-    def filtered(self, queryset: QuerySet, without: tuple[str, ...] = ()) -> QuerySet:
+    def filtered(self, queryset: AgreementQuerySet, without: tuple[str, ...] = ()) -> AgreementQuerySet:
         """``queryset`` with every filter applied but those named in ``without``
         (the facet counts', agreements.facets), unordered. A valid form only."""
         for name, value in self.form.cleaned_data.items():
@@ -287,7 +291,7 @@ class AgreementFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(in_default_lists=True)
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+    def filter_queryset(self, queryset: AgreementQuerySet) -> AgreementQuerySet:
         queryset = self.filtered(queryset)
         if "rank" not in queryset.query.annotations:
             queryset = queryset.search("")  # a constant rank, so every sort can name it
@@ -301,10 +305,10 @@ class AgreementFilterSet(django_filters.FilterSet):
     def filter_accessions(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # applied in filter_queryset: the default (left out) needs no parameter
 
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_text(self, queryset: AgreementQuerySet, name: str, value: str) -> AgreementQuerySet:
         return queryset.search(value)
 
-    def filter_parties(self, queryset: QuerySet, name: str, countries: list[Country]) -> QuerySet:
+    def filter_parties(self, queryset: AgreementQuerySet, name: str, countries: list[Country]) -> QuerySet:
         return queryset.with_parties(*countries, match=self.form.cleaned_data.get("match") or "all")
 
     def filter_match(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -313,7 +317,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     def filter_column(self, queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
         return queryset.filter(any_of(values, COLUMN_FACETS[name])) if values else queryset
 
-    def filter_topics(self, queryset: QuerySet, name: str, topics) -> QuerySet:
+    def filter_topics(self, queryset: QuerySet, name: str, topics: Any) -> QuerySet:
         if not topics:
             return queryset
         links = Agreement.topics.through.objects.filter(agreement=OuterRef("pk"), topic__in=topics)
@@ -331,7 +335,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         return ordered
 
     def linked_filter(self, records: LinkedRecords) -> django_filters.Filter:
-        def filter_linked(queryset: QuerySet, name: str, record) -> QuerySet:
+        def filter_linked(queryset: QuerySet, name: str, record: Any) -> QuerySet:
             if record is None:
                 return queryset
             links = records.links().filter(agreement=OuterRef("pk"), **{records.link_field: record})

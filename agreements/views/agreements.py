@@ -6,11 +6,13 @@ analyst sees, in the same order. Drafts are never shown: every queryset here
 starts from ``published()``.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Max, Prefetch, QuerySet
 from django.forms import Form
 from django.http import (
@@ -51,7 +53,7 @@ def active_filters(form: Form) -> list[tuple[str, str]]:
     """(label, value) of each filter a valid form applies, in words, for the line above the results."""
     data, chosen = form.cleaned_data, []
     for name, field in form.fields.items():
-        value = data.get(name)
+        value: Any = data.get(name)
         if name in ("sort", "match") or value in (None, "", [], ()):
             continue
         if name == "party":
@@ -61,7 +63,7 @@ def active_filters(form: Form) -> list[tuple[str, str]]:
             if match == "exactly":
                 text = f"exactly {text}, no other party"
         elif name in ("kind", "status", "scope", "decade"):
-            labels = dict(field.choices)
+            labels = dict(getattr(field, "choices", ()))
             text = " or ".join(str(labels.get(v, v)) for v in value)
         elif name == "topic":
             text = " or ".join(topic.name for topic in value)  # already fetched by the filter
@@ -88,12 +90,14 @@ class IdsFirstPaginator(Paginator):
     """Finds the page's ids through the index alone, then loads those 50 rows:
     deep pages no longer sort whole rows to skip past them."""
 
-    def page(self, number):
+    object_list: QuerySet[Agreement]
+
+    def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 class AgreementListView(FilterView):
@@ -113,14 +117,14 @@ class AgreementListView(FilterView):
     def get_queryset(self) -> QuerySet:
         return Agreement.objects.published().for_listing()
 
-    def get_filterset_kwargs(self, filterset_class) -> dict:
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
         # Always bound, even with no parameters, so the FilterSet's sort (and
         # everything else it does) applies to the bare list exactly as to the export.
         kwargs["data"] = self.request.GET
         return kwargs
 
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return cached_for_readers(lambda: self.render_list(request), request)
 
     def render_list(self, request: HttpRequest) -> HttpResponse:
@@ -135,7 +139,7 @@ class AgreementListView(FilterView):
         # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
         return self.paginate_by if self.valid else None
 
-    def get_context_data(self, **kwargs) -> dict:
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
         agreements = page.object_list if page else []
@@ -197,7 +201,7 @@ SIGNED_STATUSES = {
 class PartyRow:
     party: Party
     dates: list[tuple[str, ShownDate]]
-    sources: list[tuple[str, str]] = ()  # (dataset, what it says of this party)
+    sources: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (dataset, what it says of this party)
 
 
 @dataclass(frozen=True)
@@ -320,7 +324,7 @@ class AgreementDetailView(DetailView):
                 raise
             return HttpResponsePermanentRedirect(reverse("agreements:detail", args=[moved.agreement.slug]))
 
-    def get_context_data(self, **kwargs) -> dict:
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         agreement = self.object
         parties = list(agreement.parties.all())
@@ -362,7 +366,7 @@ class AgreementDetailView(DetailView):
         return context
 
 
-def _trade_statistic(agreement: Agreement):
+def _trade_statistic(agreement: Agreement) -> Any:
     """The refresh's before-and-after figures (loaded with the agreement), or None."""
     try:
         return agreement.trade_statistic
