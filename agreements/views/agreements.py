@@ -32,6 +32,7 @@ from agreements.facets import facet_counts, label_with_counts
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
+from agreements.party_codes import party_codes
 from agreements.trade.pages import agreement_trade
 from tradepacts.pagecache import cached_for_readers
 
@@ -84,6 +85,7 @@ class ListRow:
     agreement: Agreement
     signed: ShownDate | None
     in_force: ShownDate | None
+    parties: str = ""  # the Parties cell (agreements.party_codes), safe HTML
 
 
 class IdsFirstPaginator(Paginator):
@@ -144,12 +146,16 @@ class AgreementListView(FilterView):
         page = context["page_obj"]
         agreements = page.object_list if page else []
         query = query_without_page(self.request.GET)
+        parties = party_codes(a.pk for a in agreements)
         list_url = self.request.build_absolute_uri(reverse("agreements:list"))
         context.update(
             valid=self.valid,
             active_filters=active_filters(self.filterset.form) if self.valid else [],
             rows=[
-                ListRow(a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on")) for a in agreements
+                ListRow(
+                    a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on"), parties.get(a.pk, "")
+                )
+                for a in agreements
             ],
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
