@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         PostgresOnlySQL(
             "CREATE INDEX agreements_listed_facets ON agreements_agreement "
-            "(is_published, in_default_lists, id) INCLUDE (kind, status, scope, signed_on);",
+            "(is_published, in_default_lists, id) INCLUDE (kind, status, scope, signed_on, announced_on, in_force_on);",
             "DROP INDEX agreements_listed_facets;",
         ),
     ]

@@ -35,8 +35,10 @@ from agreements.models.dates import ShownDate
 from agreements.party_codes import party_codes
 from agreements.trade.pages import agreement_trade
 from tradepacts.pagecache import cached_for_readers
+from tradepacts.params import bounded_int
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # 50 million rows: past any list's last page
 
 
 def query_without_page(params: QueryDict) -> str:
@@ -136,6 +138,13 @@ class AgreementListView(FilterView):
         self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=200 if self.valid else 400)
+
+    def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
+        # Bounded before Django's int(): 4,400 digits would reach Python's own limit.
+        page = self.request.GET.get(self.page_kwarg)
+        if page not in (None, "last") and bounded_int(page, 1, MAX_PAGE) is None:
+            raise Http404("No such page of this list.")
+        return super().paginate_queryset(queryset, page_size)
 
     def get_paginate_by(self, queryset: QuerySet) -> int | None:
         # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
