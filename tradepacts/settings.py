@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy` then passes cleanly.
 """
 
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -120,6 +121,13 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 EXPORTS_PER_CLIENT = env.int("EXPORTS_PER_CLIENT", default=2)
 if EXPORTS_PER_CLIENT < 1:
     raise ImproperlyConfigured("EXPORTS_PER_CLIENT must be 1 or more.")
+# The site's downloads at once (tradepacts.csv.limit_exports): one full export keeps a core
+# busy (its query in PostgreSQL), so by default one per two CPUs; the others wait their turn
+# for up to EXPORT_QUEUE_SECONDS, then get a 503 with Retry-After.
+EXPORTS_AT_ONCE = env.int("EXPORTS_AT_ONCE", default=max(1, (os.cpu_count() or 2) // 2))
+EXPORT_QUEUE_SECONDS = env.int("EXPORT_QUEUE_SECONDS", default=120)
+if EXPORTS_AT_ONCE < 1:
+    raise ImproperlyConfigured("EXPORTS_AT_ONCE must be 1 or more.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
