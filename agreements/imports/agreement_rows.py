@@ -76,7 +76,7 @@ class RowPlan:
 
 
 # From the finest to the coarsest: a date's text may not be coarser than its precision cell.
-PRECISIONS = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
+PRECISIONS: list[str] = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
 
 
 class PrecisionError(ValueError):
@@ -94,7 +94,7 @@ def read_date(text: str, precision_text: str) -> tuple[dt.date, str]:
         return day, precision
     if given not in PRECISIONS:
         raise PrecisionError(f"“{precision_text.strip()}” is not a precision: use day, month or year.")
-    if PRECISIONS.index(given) < PRECISIONS.index(DatePrecision(precision)):
+    if PRECISIONS.index(given) < PRECISIONS.index(precision):
         raise PrecisionError(f"“{text.strip()}” gives no {given}: write the full date, or the precision {precision}.")
     return day, given
 
