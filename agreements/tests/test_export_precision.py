@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from agreements.exports import HEADER
+from agreements.exports_copy import PG_CELLS, copy_query
+from agreements.filters import AgreementFilterSet
 from agreements.imports.agreements import import_agreements
 from agreements.models import Agreement
 from agreements.tests.export_helpers import read_export
@@ -124,3 +126,13 @@ def test_a_precision_that_does_not_fit_its_date_is_refused_in_its_column(cells, 
 
     assert has_error(errors, 2, column, message), errors
     assert not Agreement.objects.exists()
+
+
+@pytest.mark.postgres
+def test_postgresql_writes_the_precision_columns_itself():
+    """Every column has its SQL cell (exports_copy.PG_CELLS), so the file stays on the COPY
+    path; test_export_reference checks those cells equal the Python path's."""
+    queryset = AgreementFilterSet({}, queryset=Agreement.objects.published()).qs
+
+    assert copy_query(queryset, "http://testserver/agreements/") is not None
+    assert set(PRECISION_COLUMNS) <= set(PG_CELLS)
