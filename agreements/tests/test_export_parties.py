@@ -10,12 +10,14 @@ import pytest
 from django.core.cache import cache
 from django.core.signals import request_finished
 from django.db import close_old_connections
+from django.http import QueryDict
 
-from agreements.models import Party
-from agreements.party_export import PARTY_HEADER
+from agreements.filters import AgreementFilterSet
+from agreements.models import Agreement, Party
+from agreements.party_export import PARTY_HEADER, party_rows
 from agreements.tests.export_helpers import read_export
 from agreements.tests.format_helpers import build_format_fixture
-from tradepacts.csv import complete_rows
+from tradepacts.csv import complete_rows, csv_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,16 @@ def test_the_per_client_cap_counts_this_shape(client, settings):
     finally:
         request_finished.connect(close_old_connections)
     assert client.get("/agreements/export.csv?shape=parties").status_code == 200
+
+
+@pytest.mark.postgres
+def test_postgresql_writes_the_same_cells_as_the_python_path(client):
+    """PostgreSQL writes this shape itself (COPY: LF line ends); its cells are party_rows'."""
+    build_format_fixture()
+    for query in ("", "party=KEN&sort=title"):
+        _, copied, body = download(client, f"{query}&shape=parties")
+        queryset = AgreementFilterSet(QueryDict(query), queryset=Agreement.objects.published()).qs
+        python_body = b"".join(csv_lines(PARTY_HEADER, party_rows(queryset, "http://testserver/agreements/")))
+
+        assert b"\r\n" not in body and b"\r\n" in python_body  # two paths indeed
+        assert copied == read_export(python_body)[1]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agreements.exports import HEADER, export_table
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement
-from agreements.party_export import PARTY_HEADER, party_rows
+from agreements.party_export import PARTY_HEADER, party_table
 from tradepacts.csv import csv_response, limit_exports
 
 FILENAME_SUMMARY_MAX = 100
@@ -72,5 +72,5 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     base = request.build_absolute_uri(reverse("agreements:list"))
     filename = export_filename(request.GET, list(filterset.form.fields), timezone.now(), SHAPES[shape])
     if shape == "parties":
-        return csv_response(filename, PARTY_HEADER, party_rows(filterset.qs, base))
+        return csv_response(filename, PARTY_HEADER, party_table(filterset.qs, base))
     return csv_response(filename, HEADER, export_table(filterset.qs, base))
