@@ -2,8 +2,9 @@
 matching the query, the most recently changed first, so that a feed reader can watch,
 say, Rwanda–Kenya instruments (``?party=RWA&party=KEN&match=exactly``).
 
-"Changed" is the agreement record's ``updated_at`` (TimeStampedModel: set on every save of
-the agreement, which the admin and the imports do whenever they change it or its parties).
+"Changed" is the agreement record's ``updated_at`` (TimeStampedModel): set on every save of
+the agreement in the admin, by the agreements CSV import when a row changes the agreement or
+its relations, and by the registry imports when they change its own fields.
 The entries are the list's FilterSet's rows (published only), ordered by that timestamp
 instead of the list's sort, the first FEED_SIZE of them.
 """
