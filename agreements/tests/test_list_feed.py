@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agreements.models import Agreement
@@ -111,3 +113,18 @@ def test_agreements_json_moves_to_the_canonical_json_with_its_filters(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/agreements/?party=KEN&sort=title&format=json"
+
+
+def test_the_feed_costs_the_same_queries_whatever_the_rows(client):
+    build_format_fixture()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            feed(client, "party=KEN")
+        return len(captured)
+
+    few = queries()
+    for _ in range(30):
+        PartyFactory(agreement=AgreementFactory(published=True), country=country("KEN"))
+
+    assert queries() == few

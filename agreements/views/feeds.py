@@ -18,21 +18,21 @@ from agreements.models import Agreement
 from agreements.models.dates import format_partial_date
 from agreements.views.agreements import PAGE_SIZE, active_filters
 from agreements.views.exports import form_errors_text
+from agreements.views.list_formats import parties_of
 from tradepacts.pagecache import cached_for_readers
 
 FEED_SIZE = PAGE_SIZE
 FEED_ORDER = ["-updated_at", "-id"]
 
 
-def entry_summary(agreement: Agreement) -> str:
+def entry_summary(agreement: Agreement, parties: list[dict[str, str | None]]) -> str:
     """'Memorandum of understanding, signed. Parties: Rwanda (RWA), Kenya (KEN). Signed 22 January 2026.'"""
-    parties = ", ".join(
-        f"{party.country.name} ({party.country.iso3})" if party.country else str(party.institution)
-        for party in agreement.parties.all()
+    parties_text = ", ".join(
+        f"{party['name']} ({party['iso3']})" if party["iso3"] else str(party["institution"]) for party in parties
     )
     text = f"{agreement.get_kind_display()}, {agreement.get_status_display().lower()}."
-    if parties:
-        text += f" Parties: {parties}."
+    if parties_text:
+        text += f" Parties: {parties_text}."
     if agreement.signed_on:
         text += f" Signed {format_partial_date(agreement.signed_on, agreement.signed_precision)}."
     return text
@@ -56,13 +56,15 @@ def render_feed(request: HttpRequest) -> HttpResponse:
         feed_guid=feed_url,
         author_name="tradepacts",
     )
-    for agreement in filterset.qs.order_by(*FEED_ORDER)[:FEED_SIZE]:
+    agreements = list(filterset.qs.order_by(*FEED_ORDER)[:FEED_SIZE])
+    parties = parties_of(agreement.pk for agreement in agreements)
+    for agreement in agreements:
         url = f"{list_url}{agreement.slug}/"
         feed.add_item(
             title=agreement.title,
             link=url,
             unique_id=url,
-            description=entry_summary(agreement),
+            description=entry_summary(agreement, parties.get(agreement.pk, [])),
             pubdate=agreement.published_at,
             updateddate=agreement.updated_at,
             categories=[agreement.get_kind_display()],

@@ -8,6 +8,8 @@ holds exactly the rows of the HTML page with the same parameters, in the same or
 field names are a promise to scripts (README, "The list as JSON"): add fields, never rename.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.forms import Form
@@ -22,7 +24,7 @@ from django.http import (
 )
 from django.urls import reverse
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Party
 
 if TYPE_CHECKING:
     from agreements.views.agreements import AgreementListView
@@ -80,7 +82,21 @@ def format_links(request: HttpRequest) -> dict[str, str]:
     }
 
 
-def agreement_data(agreement: Agreement, url: str) -> dict[str, Any]:
+def parties_of(agreement_ids: Iterable[int]) -> dict[int, list[dict[str, str | None]]]:
+    """The agreements' parties as plain values, in their order, by agreement id: one query
+    (the list loads no Party objects, agreements.party_codes)."""
+    rows = (
+        Party.objects.filter(agreement_id__in=list(agreement_ids))
+        .order_by("agreement_id", "id")
+        .values_list("agreement_id", "country__iso3", "country__name", "institution__name")
+    )
+    parties: dict[int, list[dict[str, str | None]]] = defaultdict(list)
+    for agreement_id, iso3, name, institution in rows:
+        parties[agreement_id].append({"iso3": iso3, "name": name, "institution": institution})
+    return parties
+
+
+def agreement_data(agreement: Agreement, url: str, parties: list[dict[str, str | None]]) -> dict[str, Any]:
     """One agreement as the JSON gives it: what the list page loads of it (for_listing)."""
     data: dict[str, Any] = {
         "id": agreement.pk,
@@ -99,14 +115,7 @@ def agreement_data(agreement: Agreement, url: str) -> dict[str, Any]:
         value = getattr(agreement, f"{name}_on")
         data[f"{name}_on"] = value.isoformat() if value else None
         data[f"{name}_precision"] = getattr(agreement, f"{name}_precision") if value else None
-    data["parties"] = [
-        {
-            "iso3": party.country.iso3 if party.country else None,
-            "name": party.country.name if party.country else None,
-            "institution": party.institution.name if party.institution else None,
-        }
-        for party in agreement.parties.all()
-    ]
+    data["parties"] = parties
     data["updated_at"] = agreement.updated_at.isoformat()
     return data
 
@@ -122,6 +131,7 @@ def list_json(view: "AgreementListView") -> JsonResponse:
     except Http404 as error:
         return JsonResponse({"errors": {"page": [str(error)]}}, status=404)
     detail_base = request.build_absolute_uri(reverse("agreements:list"))
+    parties = parties_of(agreement.pk for agreement in rows)
     return JsonResponse(
         {
             "count": paginator.count,
@@ -132,7 +142,10 @@ def list_json(view: "AgreementListView") -> JsonResponse:
             "previous": with_params(request, request.path, page=str(page.previous_page_number()))
             if page.has_previous()
             else None,
-            "results": [agreement_data(agreement, f"{detail_base}{agreement.slug}/") for agreement in rows],
+            "results": [
+                agreement_data(agreement, f"{detail_base}{agreement.slug}/", parties.get(agreement.pk, []))
+                for agreement in rows
+            ],
         },
         json_dumps_params={"ensure_ascii": False},
     )

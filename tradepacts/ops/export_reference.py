@@ -93,6 +93,7 @@ LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, {sep}) AS sources
     ORDER BY x.agreement_id, x.id) q GROUP BY q.agreement_id) src ON src.agreement_id = a.id
 LEFT JOIN (SELECT x.agreement_id, """
         + ", ".join(
+            # Each source's first recorded identifier (lowest id), as the export keeps.
             f"(array_agg(x.value ORDER BY x.id) FILTER (WHERE x.scheme = '{scheme}'))[1] AS {column}"
             for column, scheme in IDENTIFIER_COLUMNS.items()
         )
