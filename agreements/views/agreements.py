@@ -34,6 +34,7 @@ from agreements.models import Agreement, AgreementRelation, AgreementSlug, Agree
 from agreements.models.dates import ShownDate
 from agreements.party_codes import party_codes
 from agreements.trade.pages import agreement_trade
+from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
 from tradepacts.pagecache import cached_for_readers
 from tradepacts.params import bounded_int
 
@@ -132,10 +133,14 @@ class AgreementListView(FilterView):
         return cached_for_readers(lambda: self.render_list(request), request)
 
     def render_list(self, request: HttpRequest) -> HttpResponse:
+        if (output := LIST_FORMATS.get(request.GET.get("format", ""))) is None:
+            return unknown_format(request.GET["format"])
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.form.label_suffix = ""
         self.valid = self.filterset.is_valid()
         self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
+        if output == "json":  # the same rows, page and order, as data (agreements.views.list_formats)
+            return list_json(self)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=200 if self.valid else 400)
 
@@ -179,6 +184,7 @@ class AgreementListView(FilterView):
             cite_today=timezone.localdate(),
             dataset_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
         )
+        context.update(format_links(self.request))  # the JSON, the feed, the parties' CSV
         if self.valid:  # after the line of active filters, which names the options without their counts
             context["facets"] = facet_counts(self.filterset, self.filterset.queryset)
             label_with_counts(self.filterset.form, context["facets"])

@@ -30,14 +30,14 @@ SESSION = ["SET jit = off", "SET work_mem = '128MB'", "SET max_parallel_workers_
 
 def reference_sql(base_url: str) -> sql.Composed:
     """The export's rows and columns (published agreements, newest first) in one query."""
-    from agreements.exports import HEADER, IDENTIFIER_COLUMNS, SEPARATOR
+    from agreements.exports import HEADER, IDENTIFIER_COLUMNS, PRECISION_DATES, SEPARATOR
     from tradepacts.csv import sql_safe_cell
 
     def date(name: str) -> str:
-        return (
-            f"CASE a.{name}_precision WHEN 'year' THEN to_char(a.{name}_on, 'YYYY') "
-            f"WHEN 'month' THEN to_char(a.{name}_on, 'YYYY-MM') ELSE to_char(a.{name}_on, 'YYYY-MM-DD') END"
-        )
+        return f"to_char(a.{name}_on, 'YYYY-MM-DD')"
+
+    def precision(name: str) -> str:
+        return f"CASE WHEN a.{name}_on IS NOT NULL THEN a.{name}_precision END"
 
     columns = {
         "id": "a.id",
@@ -61,6 +61,7 @@ def reference_sql(base_url: str) -> sql.Composed:
         "binding": "CASE WHEN a.is_binding THEN 'yes' ELSE 'no' END",
         "summary": "a.summary",
         **{column: f"COALESCE(i.{column}, '')" for column in IDENTIFIER_COLUMNS},
+        **{f"{name}_precision": precision(name) for name in PRECISION_DATES},
     }
     if list(columns) != HEADER:
         raise RuntimeError(f"the reference query's columns {list(columns)} are not the export's {HEADER}")
