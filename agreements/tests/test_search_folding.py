@@ -57,7 +57,10 @@ def test_an_institution_s_acronym_is_a_whole_word_too(client):
 def test_phrases_need_their_words_together_and_in_order(client, registry):
     assert shown(client, 'q="customs union"') == ["EAC customs union protocol"]
     assert shown(client, 'q="union customs"') == []
-    assert shown(client, "q=customs+protocol&sort=title") == ["EAC customs union protocol", "ECCAS (CEEAC) customs protocol"]
+    assert shown(client, "q=customs+protocol&sort=title") == [
+        "EAC customs union protocol",
+        "ECCAS (CEEAC) customs protocol",
+    ]
     assert shown(client, 'q="customs protocol"') == ["ECCAS (CEEAC) customs protocol"]
     assert shown(client, 'q=-"customs union"+protocol&sort=title') == [
         "Côte d'Ivoire–Ghana trade protocol",
@@ -85,6 +88,16 @@ def test_relevance_orders_by_how_much_matches_and_says_so(client):
     assert shown(client, "q=Mombasa&sort=relevance") == ["Port of Mombasa liaison", "Energy accord"]
     assert shown(client, "q=MOMBASA+or+railway&sort=relevance") == ["Port of Mombasa liaison", "Energy accord"]
     assert shown(client, "q=Mombasa&sort=newest") == ["Energy accord", "Port of Mombasa liaison"]
+
+
+@pytest.mark.parametrize("query", ["sort=relevance", "q=-railway&sort=relevance", "q=---&sort=relevance"])
+def test_relevance_with_nothing_to_rank_says_newest_first(client, query):
+    plurilateral("Old", "RWA", "KEN", signed_on=dt.date(2000, 1, 1))
+    plurilateral("New", "RWA", "KEN", signed_on=dt.date(2020, 1, 1))
+
+    page = client.get(f"/agreements/?{query}").content.decode()
+    assert "sorted by newest first" in page and "relevance." not in page
+    assert shown(client, query) == ["New", "Old"]
 
 
 def test_the_stored_text_is_folded_and_padded(registry):

@@ -33,6 +33,7 @@ from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
 from agreements.trade.pages import agreement_trade
+from agreements.views.sorting import column_headers
 from tradepacts.pagecache import cached_for_readers
 
 PAGE_SIZE = 50
@@ -154,11 +155,11 @@ class AgreementListView(FilterView):
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
             else [],
-            sort_label=dict(self.filterset.form.fields["sort"].choices).get(
-                self.filterset.form.cleaned_data.get("sort") or "newest", ""
-            )
+            # What the rows are sorted by (a "relevance" with nothing to rank is newest first).
+            sort_label=dict(self.filterset.form.fields["sort"].choices).get(self.filterset.sort_applied, "")
             if self.valid
             else "",
+            columns=column_headers(self.request.GET, self.filterset.sort_applied),
             export_url=reverse("agreements:export") + (f"?{query}" if query else ""),
             cite_url=list_url + (f"?{query}" if query else ""),
             cite_today=timezone.localdate(),
