@@ -180,8 +180,8 @@ class AgreementFilterSet(django_filters.FilterSet):
         "-title": [F("title").desc(), F("id").desc()],
         "in_force": [F("in_force_on").asc(nulls_last=True), F("id").asc()],
         "-in_force": [F("in_force_on").desc(nulls_last=True), F("id").desc()],
-        "parties": [F("party_count").asc(), F("id").asc()],
-        "-parties": [F("party_count").desc(), F("id").desc()],
+        "parties": [F("number_of_parties").asc(), F("id").asc()],
+        "-parties": [F("number_of_parties").desc(), F("id").desc()],
         "relevance": [F("rank").desc(), F("signed_on").desc(nulls_last=True), F("id").desc()],
     }
     # What the list was sorted by (filter_queryset): "relevance" asked for with nothing to rank is "newest".

@@ -164,7 +164,7 @@ def with_search_relations(queryset: models.QuerySet) -> models.QuerySet:
 
 
 def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
-    """Recompute ``search_text`` and ``party_count`` (derived from the same relations,
+    """Recompute ``search_text`` and ``number_of_parties`` (derived from the same relations,
     written by the same writers) for these agreements; returns how many changed."""
     from agreements.models import Agreement
 
@@ -174,11 +174,11 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
         chunk = with_search_relations(Agreement.objects.filter(pk__in=ids[start : start + chunk_size]))
         stale = []
         for agreement in chunk:
-            text, party_count = search_document(agreement), len(agreement.parties.all())
-            if (text, party_count) != (agreement.search_text, agreement.party_count):
-                agreement.search_text, agreement.party_count = text, party_count
+            text, number_of_parties = search_document(agreement), len(agreement.parties.all())
+            if (text, number_of_parties) != (agreement.search_text, agreement.number_of_parties):
+                agreement.search_text, agreement.number_of_parties = text, number_of_parties
                 stale.append(agreement)
-        Agreement.objects.bulk_update(stale, ["search_text", "party_count"])
+        Agreement.objects.bulk_update(stale, ["search_text", "number_of_parties"])
         changed += len(stale)
     if changed:
         # Bulk writers (imports, DESTA, loaders) end with a reindex, which skips

@@ -4,7 +4,7 @@ the number of parties (issue 15).
 ``search_text`` is now stored in agreements.search's ``searchable`` form (folded,
 words separated by single spaces, padded), so existing rows are refolded here: the
 form of a stored text is the form of its document, whatever separated its parts.
-``party_count`` is derived with it by ``reindex``; it is counted here once. Both in
+``number_of_parties`` is derived with it by ``reindex``; it is counted here once. Both in
 one pass, so PostgreSQL recomputes each row's generated tsvector once.
 
 On PostgreSQL, indexes serve the list's column sorts over published rows (SQLite,
@@ -42,12 +42,12 @@ def refold_and_count(apps, schema_editor):
     ids = list(Agreement.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         stale = []
-        for agreement in Agreement.objects.filter(pk__in=ids[start : start + CHUNK]).only("search_text", "party_count"):
-            text, party_count = searchable(agreement.search_text), counts.get(agreement.pk, 0)
-            if (text, party_count) != (agreement.search_text, agreement.party_count):
-                agreement.search_text, agreement.party_count = text, party_count
+        for agreement in Agreement.objects.filter(pk__in=ids[start : start + CHUNK]).only("search_text", "number_of_parties"):
+            text, number_of_parties = searchable(agreement.search_text), counts.get(agreement.pk, 0)
+            if (text, number_of_parties) != (agreement.search_text, agreement.number_of_parties):
+                agreement.search_text, agreement.number_of_parties = text, number_of_parties
                 stale.append(agreement)
-        Agreement.objects.bulk_update(stale, ["search_text", "party_count"])
+        Agreement.objects.bulk_update(stale, ["search_text", "number_of_parties"])
 
 
 class Migration(migrations.Migration):
@@ -58,13 +58,13 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="agreement",
-            name="party_count",
+            name="number_of_parties",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.RunPython(refold_and_count, migrations.RunPython.noop, elidable=False),
         PostgresOnlySQL(
             [
-                "CREATE INDEX agreements_published_parties ON agreements_agreement (party_count, id) "
+                "CREATE INDEX agreements_published_parties ON agreements_agreement (number_of_parties, id) "
                 "WHERE is_published;",
                 "CREATE INDEX agreements_published_title ON agreements_agreement (title, id) WHERE is_published;",
                 "CREATE INDEX agreements_published_in_force_asc ON agreements_agreement "
