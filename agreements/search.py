@@ -22,7 +22,7 @@ two terms, as web search engines read them; everything else (operators, runs of
 hyphens, punctuation) is dropped, and at most MAX_QUERY_WORDS words are kept.
 PostgreSQL gets only that rebuilt, well-formed text (``websearch_to_tsquery``),
 so no input can reach its parser's limits ("tsquery stack too small");
-SQLite gets the same terms as substring tests.
+SQLite gets the same terms as whole-word tests (``Term.needles``).
 """
 
 import re

@@ -3,7 +3,9 @@ do not matter ("Lomé" = "Lome" = "LOMÉ"), an acronym is a whole word ("EAC" is
 inside "CEEAC"), phrases and exclusions still work, and "sorted by relevance" is
 said only where the rows are so sorted."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from hypothesis import given
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from agreements.search import parse_query, reindex, searchable
 from agreements.tests.factories import OrganisationFactory
 from agreements.tests.list_helpers import plurilateral, shown
+from tradepacts.csv import without_trailer
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,13 @@ def test_every_word_typed_is_found_in_the_text_it_was_typed_from(text):
     for group in parse_query(text):
         for term in group:
             assert f" {' '.join(term.words)} " in stored
+
+
+def test_the_export_follows_the_relevance_order(client):
+    once = plurilateral("Energy accord", "RWA", "KEN", summary="Mentions Mombasa once.", signed_on=dt.date(2027, 1, 1))
+    often = plurilateral("Port of Mombasa liaison", "RWA", "KEN", summary="Mombasa port, Mombasa services.")
+    reindex([once.pk, often.pk])
+
+    response = client.get("/agreements/export.csv", {"q": "mombasa", "sort": "relevance"})
+    text = without_trailer(b"".join(response.streaming_content).decode("utf-8-sig"))
+    assert [row["title"] for row in csv.DictReader(io.StringIO(text))] == ["Port of Mombasa liaison", "Energy accord"]
