@@ -256,8 +256,8 @@ class AgreementFilterSet(django_filters.FilterSet):
         choices=[
             ("newest", "Newest first"),
             ("oldest", "Oldest first"),
-            ("title", "Title, A to Z"),
-            ("-title", "Title, Z to A"),
+            ("title", "Title, alphabetical"),
+            ("-title", "Title, reverse alphabetical"),
             ("-in_force", "Latest in force first"),
             ("in_force", "Earliest in force first"),
             ("-parties", "Most parties first"),

@@ -148,3 +148,19 @@ def test_each_column_order_is_read_from_an_index_on_postgresql(four, sort):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Sort" not in plan and "Index Scan" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("sort", "said"),
+    [
+        ("title", "sorted by title, alphabetical."),
+        ("-title", "sorted by title, reverse alphabetical."),
+        ("oldest", "sorted by oldest first."),
+        ("in_force", "sorted by earliest in force first."),
+        ("-in_force", "sorted by latest in force first."),
+        ("parties", "sorted by fewest parties first."),
+        ("-parties", "sorted by most parties first."),
+    ],
+)
+def test_the_count_line_says_what_the_list_is_sorted_by(client, four, sort, said):
+    assert said in client.get(f"/agreements/?sort={sort}").content.decode()
