@@ -3,8 +3,15 @@
 Each agreement keeps a ``search_text``: its title, summary and place, its
 parties' names and codes, the institutions acting for them, its signatories,
 topics, the records other apps link to it (corridors: agreements.extensions) and identifiers. On PostgreSQL it is searched with full-text
-search (its English tsvector, stored and GIN-indexed) and ranked by relevance; on
-SQLite every word of the query must appear in it.
+search (its English tsvector, stored and GIN-indexed) and ranked by ts_rank; on
+SQLite every word of the query must appear in it as a whole word, and the rank is
+how often the query's words do.
+
+The text is stored in one searchable form (``searchable``), and every query word
+is brought to the same form, in Python, for both databases: accents dropped and
+case folded ("Lomé" = "Lome" = "LOMÉ"), anything but letters and digits a single
+space, padded with a space at each end. So a whole word is `` eac `` on SQLite
+(never inside "CEEAC"), and PostgreSQL's parser sees plain words.
 
 The text is derived data: whatever writes an agreement's parties, signatories
 or linked records (admin, importers, loaders) calls ``reindex`` afterwards.
@@ -15,17 +22,19 @@ two terms, as web search engines read them; everything else (operators, runs of
 hyphens, punctuation) is dropped, and at most MAX_QUERY_WORDS words are kept.
 PostgreSQL gets only that rebuilt, well-formed text (``websearch_to_tsquery``),
 so no input can reach its parser's limits ("tsquery stack too small");
-SQLite gets the same terms as substring tests.
+SQLite gets the same terms as whole-word tests (``Term.needles``).
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import Expression, Prefetch, Q
+from django.db.models import Expression, F, FloatField, Prefetch, Q, Value
+from django.db.models.functions import Cast, Length, Replace
 
 from agreements.extensions import linked
 
@@ -49,8 +58,25 @@ MAX_QUERY_CHARACTERS = 500
 MAX_WORD_CHARACTERS = 60
 # A term: an optional "-", then a quoted phrase (its closing quote optional) or a bare token.
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# A word: letters and digits, with single hyphens, apostrophes or dots inside (e-commerce, d'Ivoire).
-WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+# Whatever is not a letter or a digit separates words (e-commerce is "e commerce", d'Ivoire "d ivoire").
+NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Accents dropped and case folded: "Lomé", "LOMÉ" and "Lome" are all "lome".
+    Twice, because case folding can give back a letter with an accent (and the
+    compatibility decomposition an upper-case one: "ℌ" is "H")."""
+    for _ in range(2):
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).casefold()
+    return text
+
+
+def searchable(text: str) -> str:
+    """``text`` as it is stored and searched: folded, its words separated by single
+    spaces, with one more at each end (``" cote d ivoire "``), or "" when it has no word."""
+    words = NOT_A_WORD.sub(" ", fold(text)).split()
+    return f" {' '.join(words)} " if words else ""
 
 
 @dataclass(frozen=True)
@@ -64,10 +90,19 @@ class Term:
         text = self.words[0] if len(self.words) == 1 else '"' + " ".join(self.words) + '"'
         return f"-{text}" if self.excluded else text
 
+    def needles(self) -> list[str]:
+        """What SQLite looks for in the stored text: the words as a whole, and with the
+        last one's plural or singular in -s (the nearest an index-free test gets to
+        PostgreSQL's English stemming: "port" finds "Ports Authority")."""
+        *first, last = self.words
+        lasts = [last, last + "s"] + ([last[:-1]] if last.endswith("s") and len(last) > 3 else [])
+        return [" " + " ".join([*first, form]) + " " for form in lasts]
+
 
 def parse_query(text: str) -> list[list[Term]]:
     """The reader's query as groups that must all match, each group any one of its terms:
-    ``ports -rail "free trade" or customs`` is [[ports], [-rail], ["free trade", customs]]."""
+    ``ports -rail "free trade" or customs`` is [[ports], [-rail], ["free trade", customs]].
+    Words are in their ``searchable`` form; a token of several (``e-commerce``) is a phrase."""
     groups: list[list[Term]] = []
     words_left, pending_or = MAX_QUERY_WORDS, False
     for match in TOKEN.finditer(text[:MAX_QUERY_CHARACTERS]):
@@ -76,7 +111,7 @@ def parse_query(text: str) -> list[list[Term]]:
             pending_or = bool(groups)
             continue
         excluded = bool(minus) if bare is None else bare.startswith("-")
-        words = [word[:MAX_WORD_CHARACTERS] for word in WORD.findall(phrase if bare is None else bare)]
+        words = [word[:MAX_WORD_CHARACTERS] for word in searchable(phrase if bare is None else bare).split()]
         words = words[:words_left]
         if not words:
             continue
@@ -98,7 +133,7 @@ def websearch_text(groups: list[list[Term]]) -> str:
 
 
 def search_document(agreement: Any) -> str:  # an Agreement, or generated rows of its shape
-    """The text an agreement is found by. Expects ``with_search_relations()``."""
+    """The text an agreement is found by, in its ``searchable`` form. Expects ``with_search_relations()``."""
     parts = [agreement.title, agreement.summary, agreement.place]
     for party in agreement.parties.all():
         if party.country:
@@ -113,7 +148,7 @@ def search_document(agreement: Any) -> str:  # an Agreement, or generated rows o
     for records in linked():  # other apps' records linked to it (agreements.extensions)
         parts += [records.search_text(record) for record in getattr(agreement, records.column).all()]
     parts += [identifier.value for identifier in agreement.identifiers.all()]
-    return "\n".join(part for part in parts if part)
+    return searchable(" ".join(part for part in parts if part))
 
 
 def with_search_relations(queryset: models.QuerySet) -> models.QuerySet:
@@ -129,7 +164,8 @@ def with_search_relations(queryset: models.QuerySet) -> models.QuerySet:
 
 
 def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
-    """Recompute ``search_text`` for these agreements; returns how many changed."""
+    """Recompute ``search_text`` and ``number_of_parties`` (derived from the same relations,
+    written by the same writers) for these agreements; returns how many changed."""
     from agreements.models import Agreement
 
     ids = list(agreement_ids)
@@ -138,11 +174,11 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
         chunk = with_search_relations(Agreement.objects.filter(pk__in=ids[start : start + chunk_size]))
         stale = []
         for agreement in chunk:
-            text = search_document(agreement)
-            if text != agreement.search_text:
-                agreement.search_text = text
+            text, number_of_parties = search_document(agreement), len(agreement.parties.all())
+            if (text, number_of_parties) != (agreement.search_text, agreement.number_of_parties):
+                agreement.search_text, agreement.number_of_parties = text, number_of_parties
                 stale.append(agreement)
-        Agreement.objects.bulk_update(stale, ["search_text"])
+        Agreement.objects.bulk_update(stale, ["search_text", "number_of_parties"])
         changed += len(stale)
     if changed:
         # Bulk writers (imports, DESTA, loaders) end with a reindex, which skips
@@ -157,26 +193,45 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
 _QuerySet = TypeVar("_QuerySet", bound=models.QuerySet[Any])
 
 
+NO_RANK = Value(0.0)
+
+
 def search(queryset: _QuerySet, text: str) -> _QuerySet:
-    """Agreements matching ``text`` (see ``parse_query``), annotated with ``rank`` (0 on SQLite).
-    Text with no word in it (operators alone, punctuation) filters nothing."""
+    """Agreements matching ``text`` (see ``parse_query``), annotated with ``rank``: higher is
+    more relevant, and the constant ``NO_RANK`` when nothing ranks them (no word, or only
+    excluded ones). Text with no word in it (operators alone, punctuation) filters nothing."""
     groups = parse_query(text)
     if not groups:
-        return queryset.annotate(rank=models.Value(0.0))
+        return queryset.annotate(rank=NO_RANK)
+    wanted = [term for group in groups for term in group if not term.excluded]
     if connection.vendor == "postgresql":
         query = SearchQuery(websearch_text(groups), search_type="websearch", config="english")
         return (
             queryset.alias(document=SEARCH_VECTOR)
             .filter(document=query)
-            .annotate(rank=SearchRank(SEARCH_VECTOR, query))
+            .annotate(rank=SearchRank(SEARCH_VECTOR, query) if wanted else NO_RANK)
         )
     matches = Q()
     for group in groups:
         either = Q()
         for term in group:
-            every_word = Q()
-            for word in term.words:
-                every_word &= Q(search_text__icontains=word)
-            either |= ~every_word if term.excluded else every_word
+            found = Q()
+            for needle in term.needles():
+                found |= Q(search_text__contains=needle)  # stored folded: no case to ignore
+            either |= ~found if term.excluded else found
         matches &= either
-    return queryset.filter(matches).annotate(rank=models.Value(0.0))
+    return queryset.filter(matches).annotate(rank=occurrences(wanted) if wanted else NO_RANK)
+
+
+def occurrences(terms: list[Term]) -> Cast:
+    """SQLite's rank: how many times the terms occur in the stored text, as ts_rank
+    mostly counts them (the text's length less its length without them, over theirs)."""
+    counts = [
+        (Length("search_text") - Length(Replace(F("search_text"), Value(needle), Value("")))) / len(needle)
+        for term in terms
+        for needle in term.needles()
+    ]
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return Cast(total, FloatField())

@@ -43,7 +43,7 @@ AGREEMENT_DATE_ORDER = [
 # Module level so the MoU proxy can be wired to the same handlers (see below).
 # Change reasons name every inline change too, so they need more than 100 characters.
 AGREEMENT_HISTORY = HistoricalRecords(
-    history_change_reason_field=models.TextField(null=True), excluded_fields=["search_text"]
+    history_change_reason_field=models.TextField(null=True), excluded_fields=["search_text", "number_of_parties"]
 )
 
 
@@ -220,8 +220,9 @@ class Agreement(TimeStampedModel):
     last_verified_on = models.DateField(
         null=True, blank=True, help_text="When a curator last checked the record against its sources."
     )
-    # Derived from the agreement and its relations by agreements.search.reindex.
+    # Derived from the agreement and its relations by agreements.search.reindex (the count: to sort the list by it).
     search_text = models.TextField(blank=True, editable=False)
+    number_of_parties = models.PositiveIntegerField(default=0, editable=False)
     # Raised by every save (admin, its inlines, the CSV import): a form opened at an
     # older version is refused instead of silently undoing what was saved meanwhile.
     version = models.PositiveIntegerField(default=1, editable=False)

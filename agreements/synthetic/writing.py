@@ -80,6 +80,7 @@ def write(batch: list[Planned], ids: list[int], ref: Reference) -> dict[str, int
     """Insert one batch with its relations; ``ids`` maps every earlier index to its id."""
     for planned in batch:
         planned.agreement.search_text = document(planned, ref)
+        planned.agreement.number_of_parties = len(planned.parties)
     Agreement.objects.bulk_create([p.agreement for p in batch])
     ids += [p.agreement.pk for p in batch]
     own = [(p, p.own_source) for p in batch if p.own_source is not None]

@@ -34,6 +34,7 @@ from agreements.models import Agreement, AgreementRelation, AgreementSlug, Agree
 from agreements.models.dates import ShownDate
 from agreements.party_codes import party_codes
 from agreements.trade.pages import agreement_trade
+from agreements.views.sorting import column_headers
 from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
 from tradepacts.pagecache import cached_for_readers
 from tradepacts.params import bounded_int
@@ -174,11 +175,11 @@ class AgreementListView(FilterView):
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
             else [],
-            sort_label=dict(self.filterset.form.fields["sort"].choices).get(
-                self.filterset.form.cleaned_data.get("sort") or "newest", ""
-            )
+            # What the rows are sorted by (a "relevance" with nothing to rank is newest first).
+            sort_label=dict(self.filterset.form.fields["sort"].choices).get(self.filterset.sort_applied, "")
             if self.valid
             else "",
+            columns=column_headers(self.request.GET, self.filterset.sort_applied),
             export_url=reverse("agreements:export") + (f"?{query}" if query else ""),
             cite_url=list_url + (f"?{query}" if query else ""),
             cite_today=timezone.localdate(),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     only. Covering (INCLUDE) indexes are PostgreSQL's: SQLite scans its small tables."""
 
     dependencies = [
-        ("agreements", "0019_scope_regional"),
+        ("agreements", "0020_folded_search_text_and_number_of_parties"),
     ]
 
     operations = [

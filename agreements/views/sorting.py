@@ -1,0 +1,51 @@
+"""The agreement list's column headers that sort it: plain links (no script), each
+keeping every filter of the page, that toggle the column's direction, with
+``aria-sort`` on the column the list is sorted by.
+
+The orders themselves are the FilterSet's (``AgreementFilterSet.SORTS``): a header
+only sets ``?sort=``, as the "Sort by" control does, so the export follows it too.
+"""
+
+from dataclasses import dataclass
+
+from django.http import QueryDict
+
+ASCENDING, DESCENDING = "ascending", "descending"
+
+
+@dataclass(frozen=True)
+class SortableColumn:
+    label: str
+    ascending: str  # the ?sort= value of each direction
+    descending: str
+    first: str  # the direction of a first click: titles A to Z, dates and counts from the largest
+
+
+SORTABLE_COLUMNS = {
+    "title": SortableColumn("Title", "title", "-title", ASCENDING),
+    "parties": SortableColumn("Parties", "parties", "-parties", DESCENDING),
+    "signed": SortableColumn("Signed", "oldest", "newest", DESCENDING),
+    "in_force": SortableColumn("In force", "in_force", "-in_force", DESCENDING),
+}
+
+
+@dataclass(frozen=True)
+class ColumnHeader:
+    label: str
+    url: str  # this page's query with the column's next direction, from the first page
+    sorted: str  # ASCENDING, DESCENDING, or "" when the list is not sorted by this column
+    next: str  # the direction the link sorts in
+
+
+def column_headers(params: QueryDict, sort_applied: str) -> dict[str, ColumnHeader]:
+    """Each sortable column's header for a list with these GET parameters, sorted by ``sort_applied``."""
+    headers = {}
+    for name, column in SORTABLE_COLUMNS.items():
+        directions = {column.ascending: ASCENDING, column.descending: DESCENDING}
+        current = directions.get(sort_applied, "")
+        following = {ASCENDING: DESCENDING, DESCENDING: ASCENDING}.get(current, column.first)
+        query = params.copy()
+        query.pop("page", None)
+        query["sort"] = column.ascending if following == ASCENDING else column.descending
+        headers[name] = ColumnHeader(column.label, f"?{query.urlencode()}", current, following)
+    return headers
