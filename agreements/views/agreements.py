@@ -34,8 +34,8 @@ from agreements.models import Agreement, AgreementRelation, AgreementSlug, Agree
 from agreements.models.dates import ShownDate
 from agreements.party_codes import party_codes
 from agreements.trade.pages import agreement_trade
-from agreements.views.sorting import column_headers
 from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
+from agreements.views.sorting import column_headers
 from tradepacts.pagecache import cached_for_readers
 from tradepacts.params import bounded_int
 
