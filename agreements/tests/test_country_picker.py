@@ -80,6 +80,9 @@ def test_the_script_is_a_deferred_file_and_the_form_folds_under_its_count(client
     assert '<details class="filters__fold" open>' in page
     assert 'Filter agreements <span class="filters__active">(2 active)</span></h2></summary>' in page
     assert "active)" not in client.get("/agreements/?sort=oldest").content.decode()
+    # A group of radio buttons has one value: no "(3 chosen)" for the three letters of "any".
+    assert "<summary>Parties match</summary>" in page
+    assert '<summary>Kind <span class="filters__chosen">(1 chosen)</span></summary>' in page
 
 
 def test_a_form_with_errors_is_marked_never_to_be_folded(client):
