@@ -4,6 +4,7 @@ partners folded, one opened with a tap, and from it the pair's timeline."""
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
 from agreements.tests.factories import bilateral
@@ -15,7 +16,8 @@ PHONE = {"viewport": {"width": 375, "height": 812}, "has_touch": True, "is_mobil
 
 
 def test_the_summary_first_and_a_partner_opened_with_a_tap(live_server, new_context, browser_problems):
-    bilateral("RWA", "KEN", title="Liaison office MoU", published=True, signed_on=dt.date(2026, 1, 22))
+    with transaction.atomic():  # PostgreSQL checks a bilateral agreement's two parties at commit
+        bilateral("RWA", "KEN", title="Liaison office MoU", published=True, signed_on=dt.date(2026, 1, 22))
     for n in range(12):
         plurilateral(
             "RWA", "KEN", "UGA", title=f"Transit protocol {n}", published=True, signed_on=dt.date(2000 + n, 1, 1)

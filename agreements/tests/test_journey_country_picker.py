@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import Page, expect
 
 from agreements.tests.factories import bilateral
@@ -20,11 +21,12 @@ BOTH = {"Rwanda–Kenya MoU", "Northern Corridor treaty"}
 
 def build() -> None:
     """Two agreements Rwanda and Kenya are both parties to, and three that one of them is not."""
-    bilateral("RWA", "KEN", title="Rwanda–Kenya MoU", published=True)
-    plurilateral("RWA", "KEN", "UGA", title="Northern Corridor treaty", published=True)
-    bilateral("RWA", "TZA", title="Rwanda–Tanzania MoU", published=True)
-    bilateral("KEN", "UGA", title="Kenya–Uganda MoU", published=True)
-    bilateral("NOR", "KEN", title="Norway–Kenya MoU", published=True)
+    with transaction.atomic():  # PostgreSQL checks a bilateral agreement's two parties at commit
+        bilateral("RWA", "KEN", title="Rwanda–Kenya MoU", published=True)
+        plurilateral("RWA", "KEN", "UGA", title="Northern Corridor treaty", published=True)
+        bilateral("RWA", "TZA", title="Rwanda–Tanzania MoU", published=True)
+        bilateral("KEN", "UGA", title="Kenya–Uganda MoU", published=True)
+        bilateral("NOR", "KEN", title="Norway–Kenya MoU", published=True)
 
 
 def titles(page: Page) -> set[str]:
