@@ -11,6 +11,7 @@ With JavaScript the same boxes stay the form's values (hidden), so the URL contr
 
 import unicodedata
 from collections.abc import Iterable
+from html import escape
 from typing import Any, NamedTuple
 
 from django import forms
@@ -104,27 +105,22 @@ class CountryPickerWidget(forms.Widget):
 
     @staticmethod
     def group(name: str, id_: str, legend: str, choices: list[CountryChoice], checked: bool) -> SafeString:
-        """One fieldset of boxes, all ticked or none; the chosen ones' group is marked for the script."""
-        boxes = format_html_join(
-            "",
-            '<li><label for="{0}_{2}"><input type="checkbox" id="{0}_{2}" name="{1}" value="{2}" data-name="{3}"{4}{5}> '
-            "{6}</label></li>",
-            (
-                (
-                    id_,
-                    name,
-                    choice.iso3,
-                    choice.name,
-                    mark_safe(" data-historic") if choice.historic else "",
-                    mark_safe(" checked") if checked else "",
-                    choice_label(choice),
-                )
-                for choice in choices
-            ),
+        """One fieldset of boxes, all ticked or none; the chosen ones' group is marked for the script.
+
+        Plain string formatting, every value escaped: format_html per box took four times as long
+        (6.6 ms against 1.6 ms for the ~280 countries every list page shows)."""
+        prefix, field = escape(id_), escape(name)
+        ticked = " checked" if checked else ""
+        boxes = "".join(
+            f'<li><label for="{prefix}_{code}"><input type="checkbox" id="{prefix}_{code}" name="{field}" '
+            f'value="{code}" data-name="{escape(choice.name)}"{" data-historic" if choice.historic else ""}{ticked}> '
+            f"{escape(choice_label(choice))}</label></li>"
+            for choice in choices
+            for code in (escape(choice.iso3),)
         )
-        marker = mark_safe(" data-chosen") if checked else ""
+        marker = " data-chosen" if checked else ""
         if checked and not choices:
-            marker = mark_safe(" data-chosen hidden")
-        return format_html(
-            '<fieldset class="country-picker__group"{}><legend>{}</legend><ul>{}</ul></fieldset>', marker, legend, boxes
+            marker = " data-chosen hidden"
+        return mark_safe(  # every value above is escaped
+            f'<fieldset class="country-picker__group"{marker}><legend>{escape(legend)}</legend><ul>{boxes}</ul></fieldset>'
         )

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from agreements.country_picker import country_choices, folded
+from agreements.country_picker import CountryChoice, CountryPickerWidget, country_choices, folded
 from agreements.models import Country
 from agreements.tests.factories import bilateral
 
@@ -49,6 +49,21 @@ def test_names_are_in_order_with_accents_folded():
 
     assert [c.iso3 for c in country_choices(rows)] == ["AFG", "ALA", "ZWE", "YUG"]
     assert folded("Côte d'Ivoire") == "cote d'ivoire"
+
+
+def test_every_name_and_code_is_escaped():
+    widget = CountryPickerWidget(
+        choices=[CountryChoice("CIV", "Côte d'Ivoire", False), CountryChoice("X<Y", '<b>"B"</b>', True)]
+    )
+
+    html = widget.render("party", ["X<Y"], {"id": 'id_"party'})
+
+    assert (
+        '<input type="checkbox" id="id_&quot;party_CIV" name="party" value="CIV" data-name="Côte d&#x27;Ivoire">'
+        in html
+    )
+    assert 'value="X&lt;Y" data-name="&lt;b&gt;&quot;B&quot;&lt;/b&gt;" data-historic checked>' in html
+    assert "<b>" not in html
 
 
 def test_the_chosen_countries_come_first_ticked_in_the_order_of_the_url(client):
