@@ -80,6 +80,9 @@ class PageSection:
     context: Callable[[Any], dict[str, Any] | None]
     anchor: str = ""  # listed in the page's "On this page" navigation when set
     title: str = ""
+    # A template of one <div><dt>..</dt><dd>..</dd></div> for the page's summary (a country's
+    # page opens on one), given the same context: no query of its own.
+    summary: str = ""
 
 
 _LINKED: dict[str, LinkedRecords] = {}
@@ -113,6 +116,7 @@ class ShownSection:
     context: dict[str, Any]
     anchor: str
     title: str
+    summary: str = ""
 
 
 def sections(page: str, obj: Any) -> list[ShownSection]:
@@ -121,7 +125,7 @@ def sections(page: str, obj: Any) -> list[ShownSection]:
     for section in _SECTIONS[page]:
         context = section.context(obj)
         if context is not None:
-            shown.append(ShownSection(section.template, context, section.anchor, section.title))
+            shown.append(ShownSection(section.template, context, section.anchor, section.title, section.summary))
     return shown
 
 

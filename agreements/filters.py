@@ -15,10 +15,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
+from agreements.country_picker import CountryPickerWidget, country_choices
 from agreements.extensions import LinkedRecords, linked
 from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
@@ -72,24 +70,6 @@ SCOPE_CHOICES = [
 ]
 
 
-class CountryCodesWidget(forms.SelectMultiple):
-    """The ~280 countries in one pass (Django's per-option templates cost ~30 ms
-    a page), with ``party=ken`` shown as Kenya chosen so a resubmit keeps it."""
-
-    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]  # a multiple choice: a list
-        return [code.strip().upper() for code in super().format_value(value)]
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((code, mark_safe(" selected") if code in chosen else "", label) for code, label in self.choices),
-        )
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name, "multiple": True})
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
-
-
 class MatchModeWidget(forms.RadioSelect):
     """Radio buttons showing the default mode (all) chosen when the URL names none."""
 
@@ -100,7 +80,7 @@ class MatchModeWidget(forms.RadioSelect):
 class CountryCodesField(forms.Field):
     """Repeated ISO alpha-3 codes (``party=RWA&party=KEN``), to Country rows."""
 
-    widget = CountryCodesWidget
+    widget = CountryPickerWidget
 
     def to_python(self, value: Any) -> list[str]:
         if not value:
@@ -150,7 +130,24 @@ class PartialDateBoundField(forms.CharField):
 
 
 class AgreementFilterForm(forms.Form):
-    """Checks that span fields."""
+    """Checks that span fields, and how many filters are set."""
+
+    # Parameters that order the list or say how another filter combines: none narrows it alone.
+    NOT_FILTERS = ("sort", "match")
+
+    @property
+    def active_count(self) -> int:
+        """How many filters the request sets, valid or not: the folded form says "(2 active)"."""
+        getlist = getattr(self.data, "getlist", None)
+
+        def values(name: str) -> list[Any]:
+            return getlist(name) if getlist else [self.data.get(name)]
+
+        return sum(
+            1
+            for name in self.fields
+            if name not in self.NOT_FILTERS and any(str(value or "").strip() for value in values(name))
+        )
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -194,6 +191,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         label="Parties",
         method="filter_parties",
         help_text="Choose one or several countries; how they combine is set just below.",
+        widget=CountryPickerWidget(attrs={"data-max": MAX_PARTIES}),
     )
     match = django_filters.ChoiceFilter(
         label="Parties match",
@@ -293,7 +291,8 @@ class AgreementFilterSet(django_filters.FilterSet):
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         self.filters = self.with_linked_filters(self.filters)
-        self.form.fields["party"].widget.choices = [(c.iso3, c.name) for c in Country.objects.only("iso3", "name")]
+        countries = Country.objects.only("iso3", "name", "is_historic")
+        self.form.fields["party"].widget.choices = country_choices(countries)
 
     def filtered(self, queryset: AgreementQuerySet, without: tuple[str, ...] = ()) -> AgreementQuerySet:
         """``queryset`` with every filter applied but those named in ``without``

@@ -115,5 +115,11 @@ def register() -> None:
     add_section(AGREEMENT_PAGE, PageSection("corridors/agreement_corridors.html", agreement_section))
     add_section(
         COUNTRY_PAGE,
-        PageSection("corridors/country_corridors.html", country_section, anchor="corridors", title="Corridors"),
+        PageSection(
+            "corridors/country_corridors.html",
+            country_section,
+            anchor="corridors",
+            title="Corridors",
+            summary="corridors/country_summary.html",
+        ),
     )

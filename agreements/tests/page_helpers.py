@@ -9,9 +9,9 @@ from agreements.tests.factories import AgreementFactory, PartyFactory, country
 
 LIST_QUERIES = 1  # countries with their counts
 # Country, partners ranked, years ranked, those agreements, their parties, the years with trade
-# figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them), blocs, corridors, and the
-# corridors app's cargo split (two).
-DETAIL_QUERIES = 10
+# figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them),
+# the summary's counts by kind, status and scope, blocs, corridors, and the corridors app's cargo split (two).
+DETAIL_QUERIES = 11
 # The two countries, how many agreements, a page of them, their parties, the trade statistics, the HS chapters.
 PAIR_QUERIES = 6
 

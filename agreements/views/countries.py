@@ -4,7 +4,8 @@ by year, and a pair of countries' instruments on a timeline.
 Public pages: drafts never show, and never count. Each page runs a fixed number
 of queries whatever the number of agreements (pinned in
 ``agreements/tests/test_country_pages.py``, ``test_pair_pages.py``); groups show their newest
-``MAX_PER_GROUP`` agreements and link to the full list.
+``MAX_PER_GROUP`` agreements and link to the full list. A country's page opens on a summary
+and folds its long sections (agreements.views.country_summary).
 
 This app never names ``corridors``: that app adds its section about a country
 through agreements.extensions.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -33,8 +34,9 @@ from agreements.models.ordering import newest_first, principal_date
 from agreements.trade.exports import HEADER as TRADE_HEADER
 from agreements.trade.exports import trade_filename, trade_table
 from agreements.trade.pages import pair_trade
-from agreements.trade.partners import top_partners
+from agreements.trade.partners import PartnerShare, top_partners
 from agreements.trade.products import TOP_CHAPTERS, pair_products
+from agreements.views.country_summary import by_decade, by_significance, country_summary
 from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
@@ -136,6 +138,8 @@ class Group:
     entries: list[AgreementEntry] = field(default_factory=list)
     partner: Country | None = None
     year: int | None = None
+    in_force: int = 0  # a partner's: how many of them are in force
+    trade: PartnerShare | None = None  # a partner's: its trade, when among the top partners
 
     @property
     def more(self) -> int:
@@ -149,10 +153,14 @@ class MembershipRow:
     left: ShownDate | None
 
 
+# 1 for an agreement in force, to count them in a window (portable: no FILTER clause).
+IN_FORCE = Case(When(agreement__status=Agreement.Status.IN_FORCE, then=Value(1)), default=Value(0))
+
+
 def _partner_ranking(country: Country) -> QuerySet:
     """For each other country party to the same published agreements: its newest
-    MAX_PER_GROUP agreement ids and how many there are in all. Narrow rows, so the
-    window's sort stays in memory."""
+    MAX_PER_GROUP agreement ids, how many there are in all and how many in force. Narrow
+    rows, so the window's sort stays in memory."""
     return (
         Party.objects.filter(agreement__is_published=True, country__isnull=False)
         .filter(with_party(country, outer="agreement"))
@@ -161,9 +169,10 @@ def _partner_ranking(country: Country) -> QuerySet:
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("country")], order_by=newest_first("agreement__", "agreement_id")),
             total=Window(Count("id"), partition_by=[F("country")]),
+            in_force=Window(Sum(IN_FORCE), partition_by=[F("country")]),
         )
         .filter(rank__lte=MAX_PER_GROUP)
-        .values("agreement_id", "country_id", "country__iso3", "country__name", "rank", "total")
+        .values("agreement_id", "country_id", "country__iso3", "country__name", "rank", "total", "in_force")
         .order_by()  # sorted in Python
     )
 
@@ -188,8 +197,9 @@ def _year_ranking(country: Country) -> QuerySet:
 
 
 def country_groups(country: Country) -> tuple[list[Group], list[Group]]:
-    """The country's published agreements by partner (most agreements first) and by the year
-    they were signed (newest first; not signed, or date unknown, last).
+    """The country's published agreements by partner (most agreements first; the page then ranks
+    them by significance, country_summary.by_significance) and by the year they were signed
+    (newest first; not signed, or date unknown, last).
 
     Four queries: the two rankings, then the agreements they name and their first parties.
     """
@@ -207,7 +217,8 @@ def country_groups(country: Country) -> tuple[list[Group], list[Group]]:
         if group is None:
             partner = Country(pk=row["country_id"], iso3=row["country__iso3"], name=row["country__name"])
             url = reverse("countries:pair", args=[country.iso3, partner.iso3])
-            group = partners[partner.pk] = Group(count=row["total"], url=url, partner=partner)
+            group = Group(count=row["total"], url=url, partner=partner, in_force=row["in_force"] or 0)
+            partners[partner.pk] = group
         group.entries.append(agreements[row["agreement_id"]])
 
     years: dict[int | None, Group] = {}
@@ -258,16 +269,19 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     trade = top_partners(country, request.GET.get("trade_year"), _pair_url)
     for coverage in trade.years:
         coverage.url = f"?{urlencode({'trade_year': coverage.year})}#trade-partners"
+    partners = by_significance(partners, trade)
     return render(
         request,
         "countries/detail.html",
         {
             "country": country,
             "agreement_count": sum(g.count for g in years),
+            "summary": country_summary(country, trade),
             "partners": partners,
             "partner_groups": partners[:MAX_PARTNER_GROUPS],
             "other_partners": partners[MAX_PARTNER_GROUPS:],
             "years": years,
+            "decades": by_decade(years),
             "memberships": bloc_memberships(country),
             # What other apps add about it (agreements.extensions): its corridors.
             "sections": sections(COUNTRY_PAGE, country),

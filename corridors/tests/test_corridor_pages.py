@@ -217,6 +217,20 @@ def test_country_page_lists_the_corridors_it_belongs_to_with_its_role(client):
     assert "Corridor" not in section(get(client, "/countries/ISL/"), "corridors").split("</h2>", 1)[1]
 
 
+def test_country_page_summary_names_its_corridors(client):
+    northern_corridor()
+    corridor_through("TZA", "RWA", name="Central Corridor", slug="central-corridor")
+
+    summary = section(get(client, "/countries/RWA/"), "summary")
+
+    assert (
+        '<dt>Corridors</dt><dd><ul class="summary__inline">'
+        '<li><a href="/corridors/central-corridor/">Central Corridor</a> <span class="muted">(transit)</span></li>'
+        '<li><a href="/corridors/northern-corridor/">Northern Corridor</a> <span class="muted">(destination)</span></li>'
+    ) in summary
+    assert "<dt>Corridors</dt>" not in section(get(client, "/countries/ISL/"), "summary")
+
+
 # --- every page
 
 
