@@ -56,8 +56,9 @@ How it runs
 - Incremental: ``pairs=[(a, b)]`` recomputes those pairs (every year) and the
   agreements with both countries as parties, nothing else. A full refresh on
   PostgreSQL reads every flow but recomputes only the pair-years whose inputs
-  changed, found by digest (agreements.trade.sql); ``rebuild=True`` recomputes
-  every one.
+  changed, found by digest, and checks the counts of agreements in force only
+  when an agreement or a party changed (agreements.trade.sql); ``rebuild=True``
+  recomputes every one.
 - Recorded: every run writes a RefreshRun, committed even when the refresh
   fails (it is written outside the refresh's transaction).
 
@@ -175,7 +176,12 @@ def refresh_trade_statistics(
     def work() -> int:
         with cache_lock("trade"), transaction.atomic():
             _lock_scope(scope)
-            written = trade_sql.refresh_pairs(scope, rebuild) if use_sql else trade_python.refresh_pairs(scope)
+            if use_sql:
+                written = trade_sql.refresh_pairs(scope, rebuild)
+            else:
+                written = trade_python.refresh_pairs(scope)
+                if connection.vendor == "postgresql":
+                    trade_sql.forget_agreements_digest()  # its counts are not the SQL path's to trust
             _lock_agreements()
             return written + _refresh_agreements(scope)
 

@@ -49,6 +49,16 @@ AGREEMENT_PAIRS = """
     JOIN agreements_party p2 ON p2.agreement_id = ag.id AND p2.country_id > p1.country_id
     WHERE ag.is_published AND ag.in_force_on IS NOT NULL {agreement_scope}
 """
+# What every count of agreements in force is computed from (AGREEMENT_PAIRS), as one digest: the
+# agreements' publication and dates, and their parties' countries and dates; with the rules' version.
+# Computed inside the statement that counts, so it describes the very rows that statement read.
+AGREEMENTS_DIGEST = """(
+    COALESCE((SELECT bit_xor(hashtextextended(format('%%s|%%s|%%s|%%s', id, is_published, in_force_on, ended_on), 0))
+              FROM agreements_agreement), 0)
+    # COALESCE((SELECT bit_xor(hashtextextended(
+                  format('%%s|%%s|%%s|%%s', agreement_id, country_id, joined_on, withdrew_on), 1))
+              FROM agreements_party), 0)
+    # hashint8extended(%(digest_version)s, 0))"""
 # Growth on the previous year's total, to six places; empty when it would not fit the column.
 RAW_GROWTH = """CASE WHEN {total} IS NOT NULL AND {previous} <> 0
                 THEN ROUND(({total} - {previous}) * 1.000000000000000000000000 / {previous}, 6) END"""
@@ -222,11 +232,36 @@ inserted AS (
         growth, in_force, notes, is_synthetic, inputs_digest, ab_check_usd, ab_check_id, ba_check_usd, ba_check_id
     FROM diff WHERE old_id IS NULL
     RETURNING 1
-)
+){{next_years}}
 -- Rows written: those whose figures changed (a new digest alone is bookkeeping).
+-- Then the digest of the agreements the counts of agreements in force were computed from.
 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FILTER (WHERE figures_changed) FROM updated),
-    (SELECT count(*) FROM deleted)
+    (SELECT count(*) FROM deleted), {{next_years_written}}, {AGREEMENTS_DIGEST}
 """
+
+# Growth compares with the year before: when only some pair-years are recomputed ("keys"), the year
+# after each, when it is not recomputed itself, gets its growth again on the new total (from
+# pair_rows; none when the pair-year is gone), in the same statement: nothing else of it depends on
+# the year before, and it is never one of the rows the statement rewrites (those are in the keys).
+NEXT_YEARS = f""",
+next_years AS (
+    SELECT n.id, n.stored, {CAPPED_GROWTH} AS growth
+    FROM (
+        SELECT s.id, s.growth AS stored, {RAW_GROWTH.format(total="s.total_usd", previous="r.total_usd")} AS raw_growth
+        FROM {KEYS} k
+        JOIN agreements_pairyearstatistic s
+            ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year = k.year + 1
+        LEFT JOIN pair_rows r ON r.a = k.a AND r.b = k.b AND r.year = k.year
+        WHERE NOT EXISTS (SELECT FROM {KEYS} x WHERE x.a = k.a AND x.b = k.b AND x.year = k.year + 1)
+        OFFSET 0
+    ) n
+),
+next_years_updated AS (
+    UPDATE agreements_pairyearstatistic s SET growth = n.growth
+    FROM next_years n
+    WHERE s.id = n.id AND n.growth IS DISTINCT FROM n.stored
+    RETURNING 1
+)"""
 
 PAIRS = "SELECT * FROM unnest(%(scope_a)s::bigint[], %(scope_b)s::bigint[])"
 SCOPES = {
@@ -249,6 +284,8 @@ SCOPES = {
             WHERE ps.country_a_id = r.a AND ps.country_b_id = r.b AND ps.year = r.year - 1
                 AND NOT EXISTS (SELECT FROM {KEYS} k WHERE k.a = r.a AND k.b = r.b AND k.year = r.year - 1)
         ) END""",
+        "next_years": NEXT_YEARS,
+        "next_years_written": "(SELECT count(*) FROM next_years_updated)",
     },
 }
 
@@ -256,5 +293,5 @@ SCOPES = {
 def pair_year_sql(scope: str) -> str:
     """The refresh statement for "all" pair-years, the "pairs" passed as %(scope_a)s and
     %(scope_b)s (every year of each), or the pair-years in the "keys" table."""
-    parts = {"previous_total": "p.total_usd", **SCOPES[scope]}
+    parts = {"previous_total": "p.total_usd", "next_years": "", "next_years_written": "0", **SCOPES[scope]}
     return PAIR_YEAR_SQL.format(**parts)
