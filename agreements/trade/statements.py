@@ -176,7 +176,7 @@ in_force AS (
     JOIN agreement_pairs ap ON ap.a = r.a AND ap.b = r.b
     WHERE ap.start <= r.year AND (ap.stop IS NULL OR r.year < ap.stop)
     GROUP BY r.a, r.b, r.year
-),
+),{{near}}
 new AS (
     SELECT g.*, {CAPPED_GROWTH} AS growth
     FROM (
@@ -185,14 +185,14 @@ new AS (
             SELECT r.*, COALESCE(i.agreements, 0)::int AS in_force, {{previous_total}} AS previous_total
             FROM pair_rows r
             LEFT JOIN pair_rows p ON p.a = r.a AND p.b = r.b AND p.year = r.year - 1
-            LEFT JOIN in_force i ON i.a = r.a AND i.b = r.b AND i.year = r.year
+            LEFT JOIN in_force i ON i.a = r.a AND i.b = r.b AND i.year = r.year{{previous_join}}
             OFFSET 0
         ) c
         OFFSET 0
     ) g
 ),
 old AS (
-    SELECT * FROM agreements_pairyearstatistic s WHERE true {{old_scope}}
+    {{old}}
 ),
 diff AS MATERIALIZED (
     SELECT * FROM (
@@ -241,18 +241,17 @@ SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FILTER (WHERE figures_c
 
 # Growth compares with the year before: when only some pair-years are recomputed ("keys"), the year
 # after each, when it is not recomputed itself, gets its growth again on the new total (from
-# pair_rows; none when the pair-year is gone), in the same statement: nothing else of it depends on
-# the year before, and it is never one of the rows the statement rewrites (those are in the keys).
+# pair_rows; none when the pair-year is gone), in the same statement (its stored row from NEAR):
+# nothing else of it depends on the year before, and it is never one of the rows the statement
+# rewrites (those are in the keys).
 NEXT_YEARS = f""",
 next_years AS (
     SELECT n.id, n.stored, {CAPPED_GROWTH} AS growth
     FROM (
         SELECT s.id, s.growth AS stored, {RAW_GROWTH.format(total="s.total_usd", previous="r.total_usd")} AS raw_growth
-        FROM {KEYS} k
-        JOIN agreements_pairyearstatistic s
-            ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year = k.year + 1
-        LEFT JOIN pair_rows r ON r.a = k.a AND r.b = k.b AND r.year = k.year
-        WHERE NOT EXISTS (SELECT FROM {KEYS} x WHERE x.a = k.a AND x.b = k.b AND x.year = k.year + 1)
+        FROM near s
+        LEFT JOIN pair_rows r ON r.a = s.country_a_id AND r.b = s.country_b_id AND r.year = s.key_year
+        WHERE s.year = s.key_year + 1 AND NOT s.recomputed
         OFFSET 0
     ) n
 ),
@@ -262,6 +261,19 @@ next_years_updated AS (
     WHERE s.id = n.id AND n.growth IS DISTINCT FROM n.stored
     RETURNING 1
 )"""
+
+# The stored rows of each recomputed pair-year and of the years either side, one index range each:
+# the row itself (old), the year before's total (its growth) and the year after (whose growth
+# follows), with whether each is recomputed itself.
+NEAR = f"""
+near AS MATERIALIZED (
+    SELECT k.year AS key_year, s.*, EXISTS (
+            SELECT FROM {KEYS} x WHERE x.a = s.country_a_id AND x.b = s.country_b_id AND x.year = s.year
+        ) AS recomputed
+    FROM {KEYS} k
+    JOIN agreements_pairyearstatistic s
+        ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year BETWEEN k.year - 1 AND k.year + 1
+),"""
 
 PAIRS = "SELECT * FROM unnest(%(scope_a)s::bigint[], %(scope_b)s::bigint[])"
 SCOPES = {
@@ -277,13 +289,13 @@ SCOPES = {
         "flow_scope": f"AND (f.reporter_id, f.partner_id, f.year) IN "
         f"(SELECT a, b, year FROM {KEYS} UNION ALL SELECT b, a, year FROM {KEYS})",
         "agreement_scope": f"AND (p1.country_id, p2.country_id) IN (SELECT a, b FROM {KEYS})",
-        "old_scope": f"AND (s.country_a_id, s.country_b_id, s.year) IN (SELECT a, b, year FROM {KEYS})",
+        "near": NEAR,
+        "old": "SELECT * FROM near WHERE year = key_year",
         # The year before, when it is not recomputed, is as stored (and current: it did not change).
-        "previous_total": f"""CASE WHEN p.a IS NOT NULL THEN p.total_usd ELSE (
-            SELECT ps.total_usd FROM agreements_pairyearstatistic ps
-            WHERE ps.country_a_id = r.a AND ps.country_b_id = r.b AND ps.year = r.year - 1
-                AND NOT EXISTS (SELECT FROM {KEYS} k WHERE k.a = r.a AND k.b = r.b AND k.year = r.year - 1)
-        ) END""",
+        "previous_join": """
+            LEFT JOIN near np ON np.country_a_id = r.a AND np.country_b_id = r.b AND np.year = r.year - 1
+                AND np.key_year = r.year AND NOT np.recomputed""",
+        "previous_total": "CASE WHEN p.a IS NOT NULL THEN p.total_usd ELSE np.total_usd END",
         "next_years": NEXT_YEARS,
         "next_years_written": "(SELECT count(*) FROM next_years_updated)",
     },
@@ -293,5 +305,13 @@ SCOPES = {
 def pair_year_sql(scope: str) -> str:
     """The refresh statement for "all" pair-years, the "pairs" passed as %(scope_a)s and
     %(scope_b)s (every year of each), or the pair-years in the "keys" table."""
-    parts = {"previous_total": "p.total_usd", "next_years": "", "next_years_written": "0", **SCOPES[scope]}
+    parts = {
+        "near": "",
+        "previous_join": "",
+        "previous_total": "p.total_usd",
+        "next_years": "",
+        "next_years_written": "0",
+        **SCOPES[scope],
+    }
+    parts.setdefault("old", f"SELECT * FROM agreements_pairyearstatistic s WHERE true {parts.get('old_scope', '')}")
     return PAIR_YEAR_SQL.format(**parts)
