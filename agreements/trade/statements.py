@@ -196,7 +196,7 @@ old AS (
 ),
 diff AS MATERIALIZED (
     SELECT * FROM (
-        SELECT o.id AS old_id, n.*,
+        SELECT o.id AS old_id, o.row_ctid AS old_ctid, n.*,
             ({FIGURES}) IS DISTINCT FROM ({STORED_FIGURES}) AS figures_changed,
             n.inputs_digest IS DISTINCT FROM o.inputs_digest AS digest_changed
         FROM new n
@@ -204,9 +204,10 @@ diff AS MATERIALIZED (
     ) d
     WHERE figures_changed OR digest_changed
 ),
--- The rows by id (= ANY, an index scan), so that a few changes never scan the whole table.
+-- The rows by their place in the table, read in this statement (= ANY, a TID scan: no index lookup),
+-- so that a few changes never scan the whole table; no other refresh writes them (its locks).
 deleted AS (
-    DELETE FROM agreements_pairyearstatistic WHERE id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NULL))
+    DELETE FROM agreements_pairyearstatistic WHERE ctid = ANY(ARRAY(SELECT old_ctid FROM diff WHERE a IS NULL))
     RETURNING 1
 ),
 updated AS (
@@ -219,7 +220,7 @@ updated AS (
         b_to_a_check_usd = d.ba_check_usd, b_to_a_check_flow_id = d.ba_check_id,
         inputs_digest = d.inputs_digest
     FROM diff d
-    WHERE s.id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NOT NULL)) AND s.id = d.old_id
+    WHERE s.ctid = ANY(ARRAY(SELECT old_ctid FROM diff WHERE a IS NOT NULL)) AND s.id = d.old_id
     RETURNING d.figures_changed
 ),
 inserted AS (
@@ -246,9 +247,9 @@ SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FILTER (WHERE figures_c
 # rewrites (those are in the keys).
 NEXT_YEARS = f""",
 next_years AS (
-    SELECT n.id, n.stored, {CAPPED_GROWTH} AS growth
+    SELECT n.id, n.row_ctid, n.stored, {CAPPED_GROWTH} AS growth
     FROM (
-        SELECT s.id, s.growth AS stored, {RAW_GROWTH.format(total="s.total_usd", previous="r.total_usd")} AS raw_growth
+        SELECT s.id, s.row_ctid, s.growth AS stored, {RAW_GROWTH.format(total="s.total_usd", previous="r.total_usd")} AS raw_growth
         FROM near s
         LEFT JOIN pair_rows r ON r.a = s.country_a_id AND r.b = s.country_b_id AND r.year = s.key_year
         WHERE s.year = s.key_year + 1 AND NOT s.recomputed
@@ -258,7 +259,8 @@ next_years AS (
 next_years_updated AS (
     UPDATE agreements_pairyearstatistic s SET growth = n.growth
     FROM next_years n
-    WHERE s.id = n.id AND n.growth IS DISTINCT FROM n.stored
+    WHERE s.ctid = ANY(ARRAY(SELECT row_ctid FROM next_years WHERE growth IS DISTINCT FROM stored))
+        AND s.id = n.id AND n.growth IS DISTINCT FROM n.stored
     RETURNING 1
 )"""
 
@@ -267,7 +269,7 @@ next_years_updated AS (
 # follows), with whether each is recomputed itself.
 NEAR = f"""
 near AS MATERIALIZED (
-    SELECT k.year AS key_year, s.*, EXISTS (
+    SELECT k.year AS key_year, s.*, s.ctid AS row_ctid, EXISTS (
             SELECT FROM {KEYS} x WHERE x.a = s.country_a_id AND x.b = s.country_b_id AND x.year = s.year
         ) AS recomputed
     FROM {KEYS} k
@@ -313,5 +315,7 @@ def pair_year_sql(scope: str) -> str:
         "next_years_written": "0",
         **SCOPES[scope],
     }
-    parts.setdefault("old", f"SELECT * FROM agreements_pairyearstatistic s WHERE true {parts.get('old_scope', '')}")
+    parts.setdefault(
+        "old", f"SELECT *, ctid AS row_ctid FROM agreements_pairyearstatistic s WHERE true {parts.get('old_scope', '')}"
+    )
     return PAIR_YEAR_SQL.format(**parts)
