@@ -283,7 +283,8 @@ def refresh_pairs(scope: list[Pair] | None) -> int:
 def _insert_sql(with_id: bool) -> str:
     meta = PairYearStatistic._meta
     names = [*(["id"] if with_id else []), "country_a_id", "country_b_id", "year", *PAIR_FIELDS]
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in names)
+    column_of = {field.attname: field.column for field in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in names)
     return (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
     )
