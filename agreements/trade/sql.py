@@ -14,13 +14,16 @@ every exchange rate, and the rules' DIGEST_VERSION. One aggregate over every
 flow and every stored row (each stored row's digest cancels its flows' and the
 rest) names the pair-years whose flows changed, appeared or went, or every
 pair-year when a rate changed; a second query names those whose count of
-agreements in force no longer matches. The year after each recomputed
-pair-year gets its growth again, in the same statement (statements.NEXT_YEARS). A change is missed only if it leaves a 64-bit
-digest equal (a chance of 2^-64). Nothing but the digests is trusted: a change
-made any way (import, admin, plain SQL) is found. A derived row edited by hand
-is not (they are never edited); ``rebuild=True`` recomputes every row
-regardless. When the rules change, DIGEST_VERSION changes, and every row is
-recomputed.
+agreements in force no longer matches, run only when the agreements' own
+digest (statements.AGREEMENTS_DIGEST) differs from the one the counts were last
+checked against or computed from (TradeRefreshState: a refresh of a few pairs
+under other agreements forgets it). The year after each recomputed pair-year
+gets its growth again, in the same statement (statements.NEXT_YEARS). A change
+is missed only if it leaves a 64-bit digest equal (a chance of 2^-64). Nothing
+but the digests is trusted: a change made any way (import, admin, plain SQL) is
+found. A derived row edited by hand is not (they are never edited);
+``rebuild=True`` recomputes every row regardless. When the rules change,
+DIGEST_VERSION changes, and every row is recomputed.
 """
 
 from __future__ import annotations
