@@ -166,14 +166,6 @@ def queue_trade_refresh(pairs: Iterable[Iterable[int | None]] | None = None, *, 
         batch.register(using)  # sends at commit, at once outside a transaction
 
 
-def queue_trade_refresh_for_agreements(agreement_ids: Iterable[int]) -> None:
-    """After an import of agreements: refresh every pair of parties of those agreements on commit
-    (at once outside a transaction). Many pairs become one full refresh."""
-    ids = list(agreement_ids)
-    if ids:
-        queue_trade_refresh(agreement_pairs(*ids))
-
-
 @contextmanager
 def trade_refresh_for_agreement(agreement_id: int | None, *, using: str | None = None) -> Iterator[None]:
     """Around a change to an agreement or its parties: queue a refresh of every pair

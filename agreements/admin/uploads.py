@@ -11,7 +11,6 @@ from django.http import HttpRequest
 
 from agreements.exports import HEADER
 from agreements.imports.agreements import REQUIRED_COLUMNS, import_agreements
-from agreements.tasks import queue_trade_refresh_for_agreements
 from tradepacts.imports import ImportResult
 from tradepacts.uploads import Upload
 
@@ -46,7 +45,7 @@ def can_publish(model_admin: admin.ModelAdmin, request: HttpRequest) -> dict[str
 def run_agreements_import(
     model_admin: admin.ModelAdmin, request: HttpRequest, file: UploadedFile, data: dict[str, Any]
 ) -> ImportResult:
-    result = import_agreements(
+    return import_agreements(  # which queues the refreshes of what it changed, for its commit
         file,
         publish=data.get("publish", False),
         filename=file.name or "a CSV file",
@@ -54,8 +53,6 @@ def run_agreements_import(
         can_change=model_admin.has_change_permission(request),
         create_topics=data.get("create_topics", False),
     )
-    queue_trade_refresh_for_agreements(result.ids)  # their pairs count published agreements in force
-    return result
 
 
 AGREEMENTS_UPLOAD = Upload(

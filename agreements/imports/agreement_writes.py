@@ -9,7 +9,7 @@ from django.db import connection, models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agreements.exports import TopicLink
-from agreements.extensions import LinkedRecords
+from agreements.extensions import LinkedRecords, agreements_changed_in_bulk
 from agreements.imports.agreement_rows import (
     AGREEMENT_ID,
     BATCH,
@@ -22,6 +22,8 @@ from agreements.imports.agreement_rows import (
 )
 from agreements.models import Agreement, AgreementSource, Country, Organisation, Party, Signatory, Source, Topic
 from agreements.search import reindex
+from agreements.tasks import queue_trade_refresh
+from agreements.trade.refresh import agreement_pairs
 from tradepacts.imports import (
     ImportResult,
     RowError,
@@ -84,10 +86,12 @@ class AgreementWriter(ImportState):
 
         existing = [plan for plan in plans if plan.original is not None]
         updated = []
+        pairs_before: set[tuple[int, int]] = set()  # a removed party's pairs counted the agreement
         for start in range(0, len(existing), CHUNK):
             report_progress("writing", len(new) + start, total)
             chunk, changes = existing[start : start + CHUNK], Changes(self.linked_records)
             changed = changes.compare(chunk)
+            pairs_before |= agreement_pairs(*changed)
             agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
             for agreement in agreements:
                 agreement.updated_at = self.now
@@ -96,7 +100,13 @@ class AgreementWriter(ImportState):
             changes.apply(self)
             updated += agreements
 
-        reindex([plan.agreement.pk for plan in new] + [agreement.pk for agreement in updated])
+        written = [plan.agreement.pk for plan in new] + [agreement.pk for agreement in updated]
+        reindex(written)
+        # Bulk writes send no signals: queue, for the commit, the trade refresh of every pair of parties
+        # of what changed (published agreements in force count), and tell other apps (corridors).
+        if pairs := pairs_before | agreement_pairs(*written):
+            queue_trade_refresh(pairs)
+        agreements_changed_in_bulk(written)
         return ImportResult(
             "agreement(s)",
             rows=len(plans),

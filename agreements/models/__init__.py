@@ -14,6 +14,7 @@ from agreements.trade.models import (
     ProductTrade,
     RefreshRun,
     TradeFlow,
+    TradeRefreshState,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "Source",
     "Topic",
     "TradeFlow",
+    "TradeRefreshState",
 ]

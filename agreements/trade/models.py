@@ -282,6 +282,17 @@ class RefreshRun(models.Model):
         return f"Refresh #{self.pk}"
 
 
+class TradeRefreshState(models.Model):
+    """What the PostgreSQL refresh knows between runs (one row; agreements.trade.sql): the digest of
+    the agreements and parties that every stored count of agreements in force was computed from. A
+    full refresh checks those counts only when the agreements' digest differs; empty: check."""
+
+    agreements_digest = models.BigIntegerField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return "Trade refresh state"
+
+
 class ProductTrade(models.Model):
     """A reporter's imports from a partner in a year of one HS chapter (two digits), in US dollars,
     as the WTO publishes them (its HS2 detail): what two countries trade, not only how much.

@@ -256,25 +256,38 @@ def refresh_pairs(scope: list[Pair] | None) -> int:
     for key, values in new.items():
         before = old.get(key)
         if before is None:
-            added.append(PairYearStatistic(country_a_id=key[0], country_b_id=key[1], year=key[2], **values))
+            added.append((*key, *(values[field] for field in PAIR_FIELDS)))
         elif any(before[field] != values[field] for field in PAIR_FIELDS):
-            changed.append(
-                PairYearStatistic(id=before["id"], country_a_id=key[0], country_b_id=key[1], year=key[2], **values)
-            )
+            changed.append((before["id"], *key, *(values[field] for field in PAIR_FIELDS)))
     # Changed rows are replaced (deleted, then inserted with the new rows): bulk_update's CASE per
     # field and row costs minutes on SQLite once tens of thousands change (a registry import moves the
     # agreements in force of most pairs).
     # Deleted in SQL: a queryset delete would load each row to send its signals (the page cache listens
     # to every model), and derived rows have no history.
     table = connection.ops.quote_name(PairYearStatistic._meta.db_table)
-    doomed = [*gone, *(row.id for row in changed)]
+    doomed = [*gone, *(row[0] for row in changed)]
     with connection.cursor() as cursor:
         for start in range(0, len(doomed), 500):
             chunk = doomed[start : start + 500]
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
-    # Written (the changed rows with their own ids again, so a row keeps its id) without a digest (inputs_digest stays None): the SQL path cannot trust it.
-    PairYearStatistic.objects.bulk_create([*changed, *added], batch_size=500)
+        # Written (the changed rows with their own ids again, so a row keeps its id) without a digest
+        # (inputs_digest stays None): the SQL path cannot trust it. One statement for all rows
+        # (executemany), not bulk_create: its per-field preparation and SQLite's limit of 999
+        # parameters a statement (47 rows of these) made a first fill of 240,000 rows take minutes.
+        for with_id, rows in ((True, changed), (False, added)):
+            if rows:
+                cursor.executemany(_insert_sql(with_id), rows)
     return len(gone) + len(changed) + len(added)
+
+
+def _insert_sql(with_id: bool) -> str:
+    meta = PairYearStatistic._meta
+    names = [*(["id"] if with_id else []), "country_a_id", "country_b_id", "year", *PAIR_FIELDS]
+    column_of = {field.attname: field.column for field in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in names)
+    return (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+    )
 
 
 def _chunks(scope: list[Pair] | None, size: int = 200) -> Iterator[list[Pair] | None]:

@@ -14,13 +14,16 @@ every exchange rate, and the rules' DIGEST_VERSION. One aggregate over every
 flow and every stored row (each stored row's digest cancels its flows' and the
 rest) names the pair-years whose flows changed, appeared or went, or every
 pair-year when a rate changed; a second query names those whose count of
-agreements in force no longer matches. The year after each recomputed
-pair-year gets its growth again. A change is missed only if it leaves a 64-bit
-digest equal (a chance of 2^-64). Nothing but the digests is trusted: a change
-made any way (import, admin, plain SQL) is found. A derived row edited by hand
-is not (they are never edited); ``rebuild=True`` recomputes every row
-regardless. When the rules change, DIGEST_VERSION changes, and every row is
-recomputed.
+agreements in force no longer matches, run only when the agreements' own
+digest (statements.AGREEMENTS_DIGEST) differs from the one the counts were last
+checked against or computed from (TradeRefreshState: a refresh of a few pairs
+under other agreements forgets it). The year after each recomputed pair-year
+gets its growth again, in the same statement (statements.NEXT_YEARS). A change
+is missed only if it leaves a 64-bit digest equal (a chance of 2^-64). Nothing
+but the digests is trusted: a change made any way (import, admin, plain SQL) is
+found. A derived row edited by hand is not (they are never edited);
+``rebuild=True`` recomputes every row regardless. When the rules change,
+DIGEST_VERSION changes, and every row is recomputed.
 """
 
 from __future__ import annotations
@@ -31,14 +34,14 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
+from agreements.trade.models import TradeRefreshState
 from agreements.trade.statements import (
     AGREEMENT_PAIRS,
-    CAPPED_GROWTH,
+    AGREEMENTS_DIGEST,
     COMMON_DIGEST,
     FLOW_DIGEST,
     KEYS,
     PAIR,
-    RAW_GROWTH,
     pair_year_sql,
 )
 from tradepacts.db import transaction_settings
@@ -71,27 +74,6 @@ INSERT INTO {KEYS} (a, b, year)
 SELECT a, b, year FROM inputs GROUP BY a, b, year HAVING bit_xor(digest) IS DISTINCT FROM 0
 """
 
-# Growth compares with the year before: the year after a recomputed one (when it is not recomputed
-# itself) gets its growth again, on the new total. Nothing else of it depends on the year before.
-NEXT_YEARS_GROWTH_SQL = f"""
-WITH next AS (
-    SELECT n.id, n.growth AS stored, {CAPPED_GROWTH} AS growth
-    FROM (
-        SELECT s.id, s.growth, {RAW_GROWTH.format(total="s.total_usd", previous="p.total_usd")} AS raw_growth
-        FROM {KEYS} k
-        JOIN agreements_pairyearstatistic s
-            ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year = k.year + 1
-        LEFT JOIN agreements_pairyearstatistic p
-            ON p.country_a_id = k.a AND p.country_b_id = k.b AND p.year = k.year
-        WHERE NOT EXISTS (SELECT FROM {KEYS} r WHERE r.a = k.a AND r.b = k.b AND r.year = k.year + 1)
-        OFFSET 0
-    ) n
-)
-UPDATE agreements_pairyearstatistic s SET growth = next.growth
-FROM next
-WHERE s.id = next.id AND next.growth IS DISTINCT FROM next.stored
-"""
-
 CHANGED_IN_FORCE_SQL = f"""
 WITH agreement_pairs AS MATERIALIZED ({AGREEMENT_PAIRS.format(agreement_scope="")}),
 counted AS MATERIALIZED (
@@ -101,57 +83,99 @@ counted AS MATERIALIZED (
     JOIN agreements_pairyearstatistic s ON s.country_a_id = ap.a AND s.country_b_id = ap.b
     WHERE ap.start <= s.year AND (ap.stop IS NULL OR s.year < ap.stop)
     GROUP BY s.id
+),
+added AS (
+    INSERT INTO {KEYS} (a, b, year)
+    SELECT a, b, year FROM counted WHERE stored <> expected
+    UNION ALL
+    SELECT s.country_a_id, s.country_b_id, s.year
+    FROM agreements_pairyearstatistic s
+    WHERE s.agreements_in_force > 0 AND NOT EXISTS (SELECT FROM counted c WHERE c.id = s.id)
+    ON CONFLICT DO NOTHING
+    RETURNING 1
 )
-INSERT INTO {KEYS} (a, b, year)
-SELECT a, b, year FROM counted WHERE stored <> expected
-UNION ALL
-SELECT s.country_a_id, s.country_b_id, s.year
-FROM agreements_pairyearstatistic s
-WHERE s.agreements_in_force > 0 AND NOT EXISTS (SELECT FROM counted c WHERE c.id = s.id)
-ON CONFLICT DO NOTHING
+-- The digest of the agreements it checked against, read in the same snapshot.
+SELECT (SELECT count(*) FROM added), {AGREEMENTS_DIGEST}
 """
+STATE = TradeRefreshState._meta.db_table
 
 
 def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) -> int:
     """Refresh the pair-years of ``scope`` (None: all); the number of rows whose figures changed."""
     params: dict[str, Any] = {"digest_version": DIGEST_VERSION}
     with connection.cursor() as cursor:
+        stored = _stored_agreements_digest(cursor)
         if scope is not None:
             params.update(scope_a=[a for a, _ in scope], scope_b=[b for _, b in scope])
             cursor.execute(pair_year_sql("pairs"), params)
-            return sum(cursor.fetchone())
+            *written, agreements = cursor.fetchone()
+            if stored is not None and agreements != stored:
+                _store_agreements_digest(cursor, None)  # these pairs' counts are of other agreements
+            return sum(written)
         with transaction_settings(cursor, FULL_REFRESH_SETTINGS):
-            mode = "all" if rebuild else _find_changed_pair_years(cursor)
-            if mode is None:
-                return 0
-            cursor.execute(pair_year_sql(mode), params)
-            written = sum(cursor.fetchone())
-            if mode == "keys":
-                cursor.execute(NEXT_YEARS_GROWTH_SQL)
-                written += cursor.rowcount
-            return written
+            mode, checked = ("all", None) if rebuild else _find_changed_pair_years(cursor, stored)
+            if mode is not None:
+                cursor.execute(pair_year_sql(mode), params)
+                *written, agreements = cursor.fetchone()
+                # Every count is of the agreements the statement read, unless they changed since the check.
+                checked = agreements if mode == "all" or agreements == checked else None
+            _store_agreements_digest(cursor, checked)
+            return 0 if mode is None else sum(written)
 
 
-def _find_changed_pair_years(cursor: CursorWrapper) -> str | None:
+def _find_changed_pair_years(cursor: CursorWrapper, stored: int | None) -> tuple[str | None, int | None]:
     """Fill the keys table with the pair-years to recompute: "keys" to recompute
-    those, "all" when they are too many to pick out, None when there are none."""
+    those, "all" when they are too many to pick out, None when there are none; with
+    the digest of the agreements every stored count of agreements in force is then
+    known to be of (None: "all", whose statement counts them all again).
+
+    The counts are checked against the agreements only when the agreements' digest
+    differs from the ``stored`` one, that of the agreements the counts were last
+    checked against or computed from (TradeRefreshState)."""
     cursor.execute("SELECT EXISTS (SELECT FROM agreements_pairyearstatistic)")
     if not cursor.fetchone()[0]:
-        return "all"
+        return "all", None
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {KEYS} (a bigint, b bigint, year int, PRIMARY KEY (a, b, year)) ON COMMIT DROP"
     )
     cursor.execute(f"TRUNCATE {KEYS}")
-    cursor.execute(CHANGED_FLOWS_SQL, {"digest_version": DIGEST_VERSION})
-    cursor.execute(CHANGED_IN_FORCE_SQL)
-    cursor.execute(f"SELECT count(*) FROM {KEYS}")
-    changed = cursor.fetchone()[0]
+    params = {"digest_version": DIGEST_VERSION}
+    cursor.execute(CHANGED_FLOWS_SQL, params)
+    changed = cursor.rowcount
+    cursor.execute(f"SELECT {AGREEMENTS_DIGEST}", params)
+    checked = cursor.fetchone()[0]
+    if checked != stored:  # an agreement or a party changed since: check every count
+        cursor.execute(CHANGED_IN_FORCE_SQL, params)
+        added, checked = cursor.fetchone()
+        changed += added
     if not changed:
-        return None
+        return None, checked
     if _fewer_stored_rows_than(cursor, math.ceil(changed / MAX_CHANGED_SHARE)):
-        return "all"
+        return "all", None
     cursor.execute(f"ANALYZE {KEYS}")  # the planner's only way to know how few they are
-    return "keys"
+    return "keys", checked
+
+
+def _stored_agreements_digest(cursor: CursorWrapper) -> int | None:
+    cursor.execute(f"SELECT agreements_digest FROM {STATE} WHERE id = 1")
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _store_agreements_digest(cursor: CursorWrapper, digest: int | None) -> None:
+    """Remember the agreements every stored count is of (None: not known), writing only a change."""
+    cursor.execute(
+        f"INSERT INTO {STATE} (id, agreements_digest) VALUES (1, %s) ON CONFLICT (id) DO UPDATE"
+        f" SET agreements_digest = excluded.agreements_digest"
+        f" WHERE {STATE}.agreements_digest IS DISTINCT FROM excluded.agreements_digest",
+        [digest],
+    )
+
+
+def forget_agreements_digest() -> None:
+    """After counts written another way (the portable path): the next full refresh checks them all."""
+    with connection.cursor() as cursor:
+        _store_agreements_digest(cursor, None)
 
 
 def _fewer_stored_rows_than(cursor: CursorWrapper, limit: int) -> bool:

@@ -49,6 +49,16 @@ AGREEMENT_PAIRS = """
     JOIN agreements_party p2 ON p2.agreement_id = ag.id AND p2.country_id > p1.country_id
     WHERE ag.is_published AND ag.in_force_on IS NOT NULL {agreement_scope}
 """
+# What every count of agreements in force is computed from (AGREEMENT_PAIRS), as one digest: the
+# agreements' publication and dates, and their parties' countries and dates; with the rules' version.
+# Computed inside the statement that counts, so it describes the very rows that statement read.
+AGREEMENTS_DIGEST = """(
+    COALESCE((SELECT bit_xor(hashtextextended(format('%%s|%%s|%%s|%%s', id, is_published, in_force_on, ended_on), 0))
+              FROM agreements_agreement), 0)
+    # COALESCE((SELECT bit_xor(hashtextextended(
+                  format('%%s|%%s|%%s|%%s', agreement_id, country_id, joined_on, withdrew_on), 1))
+              FROM agreements_party), 0)
+    # hashint8extended(%(digest_version)s, 0))"""
 # Growth on the previous year's total, to six places; empty when it would not fit the column.
 RAW_GROWTH = """CASE WHEN {total} IS NOT NULL AND {previous} <> 0
                 THEN ROUND(({total} - {previous}) * 1.000000000000000000000000 / {previous}, 6) END"""
@@ -166,7 +176,7 @@ in_force AS (
     JOIN agreement_pairs ap ON ap.a = r.a AND ap.b = r.b
     WHERE ap.start <= r.year AND (ap.stop IS NULL OR r.year < ap.stop)
     GROUP BY r.a, r.b, r.year
-),
+),{{near}}
 new AS (
     SELECT g.*, {CAPPED_GROWTH} AS growth
     FROM (
@@ -175,18 +185,18 @@ new AS (
             SELECT r.*, COALESCE(i.agreements, 0)::int AS in_force, {{previous_total}} AS previous_total
             FROM pair_rows r
             LEFT JOIN pair_rows p ON p.a = r.a AND p.b = r.b AND p.year = r.year - 1
-            LEFT JOIN in_force i ON i.a = r.a AND i.b = r.b AND i.year = r.year
+            LEFT JOIN in_force i ON i.a = r.a AND i.b = r.b AND i.year = r.year{{previous_join}}
             OFFSET 0
         ) c
         OFFSET 0
     ) g
 ),
 old AS (
-    SELECT * FROM agreements_pairyearstatistic s WHERE true {{old_scope}}
+    {{old}}
 ),
 diff AS MATERIALIZED (
     SELECT * FROM (
-        SELECT o.id AS old_id, n.*,
+        SELECT o.id AS old_id, o.row_ctid AS old_ctid, n.*,
             ({FIGURES}) IS DISTINCT FROM ({STORED_FIGURES}) AS figures_changed,
             n.inputs_digest IS DISTINCT FROM o.inputs_digest AS digest_changed
         FROM new n
@@ -194,9 +204,10 @@ diff AS MATERIALIZED (
     ) d
     WHERE figures_changed OR digest_changed
 ),
--- The rows by id (= ANY, an index scan), so that a few changes never scan the whole table.
+-- The rows by their place in the table, read in this statement (= ANY, a TID scan: no index lookup),
+-- so that a few changes never scan the whole table; no other refresh writes them (its locks).
 deleted AS (
-    DELETE FROM agreements_pairyearstatistic WHERE id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NULL))
+    DELETE FROM agreements_pairyearstatistic WHERE ctid = ANY(ARRAY(SELECT old_ctid FROM diff WHERE a IS NULL))
     RETURNING 1
 ),
 updated AS (
@@ -209,7 +220,7 @@ updated AS (
         b_to_a_check_usd = d.ba_check_usd, b_to_a_check_flow_id = d.ba_check_id,
         inputs_digest = d.inputs_digest
     FROM diff d
-    WHERE s.id = ANY(ARRAY(SELECT old_id FROM diff WHERE a IS NOT NULL)) AND s.id = d.old_id
+    WHERE s.ctid = ANY(ARRAY(SELECT old_ctid FROM diff WHERE a IS NOT NULL)) AND s.id = d.old_id
     RETURNING d.figures_changed
 ),
 inserted AS (
@@ -222,11 +233,49 @@ inserted AS (
         growth, in_force, notes, is_synthetic, inputs_digest, ab_check_usd, ab_check_id, ba_check_usd, ba_check_id
     FROM diff WHERE old_id IS NULL
     RETURNING 1
-)
+){{next_years}}
 -- Rows written: those whose figures changed (a new digest alone is bookkeeping).
+-- Then the digest of the agreements the counts of agreements in force were computed from.
 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FILTER (WHERE figures_changed) FROM updated),
-    (SELECT count(*) FROM deleted)
+    (SELECT count(*) FROM deleted), {{next_years_written}}, {AGREEMENTS_DIGEST}
 """
+
+# Growth compares with the year before: when only some pair-years are recomputed ("keys"), the year
+# after each, when it is not recomputed itself, gets its growth again on the new total (from
+# pair_rows; none when the pair-year is gone), in the same statement (its stored row from NEAR):
+# nothing else of it depends on the year before, and it is never one of the rows the statement
+# rewrites (those are in the keys).
+NEXT_YEARS = f""",
+next_years AS (
+    SELECT n.id, n.row_ctid, n.stored, {CAPPED_GROWTH} AS growth
+    FROM (
+        SELECT s.id, s.row_ctid, s.growth AS stored, {RAW_GROWTH.format(total="s.total_usd", previous="r.total_usd")} AS raw_growth
+        FROM near s
+        LEFT JOIN pair_rows r ON r.a = s.country_a_id AND r.b = s.country_b_id AND r.year = s.key_year
+        WHERE s.year = s.key_year + 1 AND NOT s.recomputed
+        OFFSET 0
+    ) n
+),
+next_years_updated AS (
+    UPDATE agreements_pairyearstatistic s SET growth = n.growth
+    FROM next_years n
+    WHERE s.ctid = ANY(ARRAY(SELECT row_ctid FROM next_years WHERE growth IS DISTINCT FROM stored))
+        AND s.id = n.id AND n.growth IS DISTINCT FROM n.stored
+    RETURNING 1
+)"""
+
+# The stored rows of each recomputed pair-year and of the years either side, one index range each:
+# the row itself (old), the year before's total (its growth) and the year after (whose growth
+# follows), with whether each is recomputed itself.
+NEAR = f"""
+near AS MATERIALIZED (
+    SELECT k.year AS key_year, s.*, s.ctid AS row_ctid, EXISTS (
+            SELECT FROM {KEYS} x WHERE x.a = s.country_a_id AND x.b = s.country_b_id AND x.year = s.year
+        ) AS recomputed
+    FROM {KEYS} k
+    JOIN agreements_pairyearstatistic s
+        ON s.country_a_id = k.a AND s.country_b_id = k.b AND s.year BETWEEN k.year - 1 AND k.year + 1
+),"""
 
 PAIRS = "SELECT * FROM unnest(%(scope_a)s::bigint[], %(scope_b)s::bigint[])"
 SCOPES = {
@@ -242,13 +291,15 @@ SCOPES = {
         "flow_scope": f"AND (f.reporter_id, f.partner_id, f.year) IN "
         f"(SELECT a, b, year FROM {KEYS} UNION ALL SELECT b, a, year FROM {KEYS})",
         "agreement_scope": f"AND (p1.country_id, p2.country_id) IN (SELECT a, b FROM {KEYS})",
-        "old_scope": f"AND (s.country_a_id, s.country_b_id, s.year) IN (SELECT a, b, year FROM {KEYS})",
+        "near": NEAR,
+        "old": "SELECT * FROM near WHERE year = key_year",
         # The year before, when it is not recomputed, is as stored (and current: it did not change).
-        "previous_total": f"""CASE WHEN p.a IS NOT NULL THEN p.total_usd ELSE (
-            SELECT ps.total_usd FROM agreements_pairyearstatistic ps
-            WHERE ps.country_a_id = r.a AND ps.country_b_id = r.b AND ps.year = r.year - 1
-                AND NOT EXISTS (SELECT FROM {KEYS} k WHERE k.a = r.a AND k.b = r.b AND k.year = r.year - 1)
-        ) END""",
+        "previous_join": """
+            LEFT JOIN near np ON np.country_a_id = r.a AND np.country_b_id = r.b AND np.year = r.year - 1
+                AND np.key_year = r.year AND NOT np.recomputed""",
+        "previous_total": "CASE WHEN p.a IS NOT NULL THEN p.total_usd ELSE np.total_usd END",
+        "next_years": NEXT_YEARS,
+        "next_years_written": "(SELECT count(*) FROM next_years_updated)",
     },
 }
 
@@ -256,5 +307,15 @@ SCOPES = {
 def pair_year_sql(scope: str) -> str:
     """The refresh statement for "all" pair-years, the "pairs" passed as %(scope_a)s and
     %(scope_b)s (every year of each), or the pair-years in the "keys" table."""
-    parts = {"previous_total": "p.total_usd", **SCOPES[scope]}
+    parts = {
+        "near": "",
+        "previous_join": "",
+        "previous_total": "p.total_usd",
+        "next_years": "",
+        "next_years_written": "0",
+        **SCOPES[scope],
+    }
+    parts.setdefault(
+        "old", f"SELECT *, ctid AS row_ctid FROM agreements_pairyearstatistic s WHERE true {parts.get('old_scope', '')}"
+    )
     return PAIR_YEAR_SQL.format(**parts)

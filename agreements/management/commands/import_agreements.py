@@ -4,7 +4,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.imports.agreements import import_agreements
-from agreements.tasks import queue_trade_refresh_for_agreements
 from tradepacts.imports import ImportFailed, add_dry_run_argument, describe_preview, preview, refused
 
 
@@ -45,8 +44,7 @@ class Command(BaseCommand):
                 if dry_run:
                     self.stdout.write("\n".join(describe_preview(preview(run))))
                     return
-                result = run()
-                queue_trade_refresh_for_agreements(result.ids)
+                result = run()  # the refreshes of what it changed are queued for its commit
         except ImportFailed as failure:
             raise refused(failure, path.name, self.stderr) from None
         state = "new ones left as drafts" if draft else "published"

@@ -25,9 +25,10 @@ def modes(monkeypatch):
     seen = []
     find = trade_sql._find_changed_pair_years
 
-    def spy(cursor):
-        seen.append(find(cursor))
-        return seen[-1]
+    def spy(cursor, stored):
+        found = find(cursor, stored)
+        seen.append(found[0])
+        return found
 
     monkeypatch.setattr(trade_sql, "_find_changed_pair_years", spy)
     # However many changed, pick them out (the tests change more than a quarter of a small set).
