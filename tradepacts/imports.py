@@ -146,6 +146,9 @@ class Importer:
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
+        # The job's preview checked this very file against this very database
+        # (``checked_before``): an importer may skip the checks that cannot fail now.
+        self.prechecked = _CHECKED.get()
 
     def error(self, line: int, column: str, message: str) -> None:
         self.errors.append(RowError(line, column, message))
@@ -228,6 +231,20 @@ def report_progress(phase: str, done: int, total: int) -> None:
     """How far the running import got: ``phase`` ("checking", "writing"), ``done`` of ``total`` (0: not known)."""
     if (callback := _PROGRESS.get()) is not None:
         callback(phase, done, total)
+
+
+_CHECKED: ContextVar[bool] = ContextVar("import_checked", default=False)
+
+
+@contextmanager
+def checked_before() -> Iterator[None]:
+    """Within the block, importers know the file was checked against the database as it
+    is (the job's preview, nothing written since): they may write without checking again."""
+    token = _CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
 
 
 # --- previews ----------------------------------------------------------------------
