@@ -47,6 +47,8 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tradepacts import pagecache
+
 # Bytes that are not UTF-8, kept by decode() as lone surrogates.
 NOT_UTF8 = re.compile("[\udc80-\udcff]")
 NOT_UTF8_MESSAGE = "The file is not UTF-8: save it as “CSV UTF-8” and import it again."
@@ -163,7 +165,7 @@ class Importer:
         ``dry_run`` does everything, then rolls the writing back.
         """
         started = time.monotonic()
-        report_progress("checking", 0, 0)
+        report_progress("writing" if self.prechecked else "checking", 0, 0)
         self.read(data)
         self.refuse_if_errors()
         report_progress("writing", 0, 0)
@@ -313,7 +315,7 @@ def preview(run: Callable[[], Any]) -> Preview:
     started = timezone.now()
     before = {model: model._default_manager.aggregate(last=Max("pk"))["last"] or 0 for model in _NAMED}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), pagecache.quiet():  # rolled back: no reader sees it
             result = run()
             found = Preview(result)
             for model, named in _NAMED.items():
