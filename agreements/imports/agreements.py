@@ -182,7 +182,7 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         while chunk := list(itertools.islice(records, CHUNK)):
             ids = [int(cell) for _, cells in chunk if (cell := cells["id"].strip()).isdigit() and int(cell) <= MAX_ID]
             # search_text is derived (reindex rewrites it) and the largest field.
-            self.existing = Agreement.objects.defer("search_text").in_bulk(ids) if ids else {}
+            self.existing: dict[int, Agreement] = Agreement.objects.defer("search_text").in_bulk(ids) if ids else {}
             yield [plan for line, cells in chunk if (plan := self.plan(line, cells))]
 
     def start_pass(self, *, checking: bool) -> None:
@@ -242,7 +242,6 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         except csv.Error:
             pass  # reported with its line when the rows are read
         self.total_lines = lines
-        self.existing: dict[int, Agreement] = {}
 
     @staticmethod
     def slug_from_url(url: str) -> str:

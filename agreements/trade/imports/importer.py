@@ -363,7 +363,7 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
     def write(self) -> ImportResult:
         what = "trade figure(s)" if self.kind == FLOWS else "exchange rate(s)"
         result = ImportResult(what, layout=self.layout, rows=self.kept, skipped=self.skipped)
-        used = self.stage.used_sources() if self.stage else {row[-1] for row in self.rate_rows}
+        used: set[int | None] = set(self.stage.used_sources()) if self.stage else {row[-1] for row in self.rate_rows}
         source_ids = self.save_sources(used)
         if self.stage:
             self.stage.set_sources(source_ids)
