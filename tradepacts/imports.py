@@ -4,7 +4,8 @@ GPTAD lists, trade flows, exchange rates, corridor indicators) is an
 
 The loop is the same for all of them (``Importer.run``):
 
-1. ``read(data)``: decode the file and check every row, noting each problem
+1. ``read(data)``: decode the file (as a stream where it may be large:
+   ``tradepacts.csv.TextSource``) and check every row, noting each problem
    with ``error(line, column, message)``: the line as a spreadsheet numbers it
    (the header is line 1; 0 for the file as a whole) and the column.
 2. Any error, and the whole file is refused (``ImportFailed`` with every

@@ -5,7 +5,8 @@ and exporting again gives the same file, byte for byte.
 Validation is whole-file. Every row is parsed and checked against every model
 rule first; any error, and nothing of the file is written: the caller gets all
 the errors, each with its line as a spreadsheet numbers it (the header is line
-1). Then everything is written in one transaction, in bulk.
+1). Then everything is written in one transaction, in bulk. The file is streamed
+in passes, a chunk of rows at a time, and never held whole (see ``read``).
 
 How cells are read:
 

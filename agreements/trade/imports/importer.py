@@ -106,7 +106,8 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         self.report_monthly()
         if self.stage:
             self.stage.finish()
-            self.report_duplicates(self.stage)
+            if not self.prechecked:  # the job's preview found none in this very file
+                self.report_duplicates(self.stage)
         if not self.errors and not self.kept:
             if data_rows:
                 self.error(
