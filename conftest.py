@@ -210,6 +210,14 @@ def _no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _exports_never_queue(settings):
+    """Tests hold several downloads open at once from one thread: a site-wide queue of one
+    (this machine's default) would make the second wait for the first. test_export_limits
+    sets it where it is the subject."""
+    settings.EXPORTS_AT_ONCE = 100
+
+
+@pytest.fixture(autouse=True)
 def _import_jobs_inline(settings, tmp_path_factory):
     """Import jobs run in the request (tradepacts.import_jobs), their files in a directory of the test run's."""
     settings.IMPORT_JOB_RUNNER = "inline"

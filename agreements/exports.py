@@ -9,6 +9,13 @@ records, signatories, sources) restricted to that selection and aggregated
 once into one JSON array per agreement, joined back, in the list's order. No
 literal id lists, no per-row subquery.
 
+Dates: each date column holds a full ISO date (``2021-01-01``), the first day of its
+period when only the month or the year is known, so pandas and R read the column as dates;
+its precision (``day``, ``month``, ``year``; empty when the date is unknown) is a column of
+its own after the contract's (``signed_precision``). A year-only date stays readable as
+such: ``2021-01-01`` with ``year``. Files with partial dates (``2021``, ``2021-05``), as
+earlier exports wrote them, still import.
+
 The import (agreements.imports.agreements) reads the same columns back.
 """
 
@@ -26,7 +33,6 @@ from django.db.models.functions import RowNumber
 
 from agreements.extensions import linked
 from agreements.models import Agreement, AgreementSource, ExternalIdentifier, Party, Signatory
-from agreements.models.dates import iso_partial_date
 from tradepacts.csv import Copied
 from tradepacts.db import transaction_settings
 
@@ -44,6 +50,8 @@ QUERY_SETTINGS = {"jit": "off", "work_mem": "128MB", "max_parallel_workers_per_g
 TopicLink = Agreement.topics.through
 # An agreement's identifier in each source (the first recorded, if several), as columns of their own.
 IDENTIFIER_COLUMNS = {"desta_number": "desta", "wto_rta_name": "wto_rta", "gptad_name": "gptad"}
+# Each date's precision column (``signed_precision``), last, in the order of the date columns.
+PRECISION_DATES = ["signed", "in_force", "ended", "announced"]
 
 AGREEMENT_VALUES = [
     "id",
@@ -74,7 +82,13 @@ class ExportRow:
     identifiers: dict[str, str] = field(default_factory=dict)  # by scheme: the first recorded
 
     def date(self, name: str) -> str:
-        return iso_partial_date(self.values[f"{name}_on"], self.values[f"{name}_precision"])
+        """The full ISO date (the first day of a month or a year known alone), or ''."""
+        value = self.values[f"{name}_on"]
+        return value.isoformat() if value else ""
+
+    def precision(self, name: str) -> str:
+        """'day', 'month' or 'year'; '' for an unknown date."""
+        return self.values[f"{name}_precision"] if self.values[f"{name}_on"] else ""
 
 
 def signatory_text(name: str, honorific: str, position: str, country: str | None) -> str:
@@ -126,6 +140,7 @@ COLUMNS: list[tuple[str, Callable[[ExportRow, str], Any]]] = [
         (column, lambda r, url, scheme=scheme: r.identifiers.get(scheme, ""))
         for column, scheme in IDENTIFIER_COLUMNS.items()
     ),
+    *((f"{name}_precision", lambda r, url, name=name: r.precision(name)) for name in PRECISION_DATES),
 ]
 HEADER = [header for header, _ in COLUMNS]
 

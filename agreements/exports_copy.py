@@ -14,17 +14,27 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
-from agreements.exports import AGREEMENT_VALUES, HEADER, IDENTIFIER_COLUMNS, SELECTION, SEPARATOR, _query_settings
+from agreements.exports import (
+    AGREEMENT_VALUES,
+    HEADER,
+    IDENTIFIER_COLUMNS,
+    PRECISION_DATES,
+    SELECTION,
+    SEPARATOR,
+    _query_settings,
+)
 from agreements.extensions import linked
 from tradepacts.csv import Copied, sql_safe_cell
 
 
 def _date_sql(name: str) -> str:
-    """agreements.models.dates.iso_partial_date, in SQL."""
-    return (
-        f"CASE s.{name}_precision WHEN 'year' THEN to_char(s.{name}_on, 'YYYY') "
-        f"WHEN 'month' THEN to_char(s.{name}_on, 'YYYY-MM') ELSE to_char(s.{name}_on, 'YYYY-MM-DD') END"
-    )
+    """ExportRow.date in SQL: the full ISO date (NULL, an empty cell, when unknown)."""
+    return f"to_char(s.{name}_on, 'YYYY-MM-DD')"
+
+
+def _precision_sql(name: str) -> str:
+    """ExportRow.precision in SQL: the date's precision, NULL when the date is unknown."""
+    return f"CASE WHEN s.{name}_on IS NOT NULL THEN s.{name}_precision END"
 
 
 # header -> the cell's SQL over the selection ``s`` and the children's aggregates.
@@ -49,6 +59,7 @@ PG_CELLS: dict[str, str] = {
     "binding": "CASE WHEN s.is_binding THEN 'yes' ELSE 'no' END",
     "summary": "s.summary",
     **{column: f"COALESCE(xi.{column}, '')" for column in IDENTIFIER_COLUMNS},
+    **{f"{name}_precision": _precision_sql(name) for name in PRECISION_DATES},
 }
 NUMERIC_CELLS = {"id"}
 # A join, not IN (...): PostgreSQL does not know the selection's ids are unique, and would

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from agreements.views import agreements as views
-from agreements.views import exports
+from agreements.views import exports, feeds
 
 app_name = "agreements"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.AgreementListView.as_view(), name="list"),
     # Before the detail pattern: "export.csv" is not a slug, but keep the order obvious.
     path("export.csv", exports.export_csv, name="export"),
+    path("feed.atom", feeds.agreement_feed, name="feed"),
     path("<slug:slug>/", views.AgreementDetailView.as_view(), name="detail"),
 ]

@@ -14,7 +14,10 @@ Formulas (the one rule, used by every CSV the site writes):
 
 Load: ``limit_exports`` caps the CSV downloads one client runs at once
 (``EXPORTS_PER_CLIENT``, across every web process through the shared cache): one
-more is a 429 with Retry-After, before any work is done.
+more is a 429 with Retry-After, before any work is done. And it queues the whole
+site's: at most ``EXPORTS_AT_ONCE`` run at once (by default one per two CPUs), the
+others wait their turn (up to ``EXPORT_QUEUE_SECONDS``, then a 503 with Retry-After),
+so a few full exports keep one core busy, never every core the pages need.
 
 Completeness: a complete file ends with the line ``# complete: 112003 rows``
 (TRAILER_PREFIX, the number of data rows, then CRLF, or LF in a file whose lines
@@ -37,7 +40,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from tradepacts.imports import report_progress
-from tradepacts.locking import Slot, take_slot
+from tradepacts.locking import Slot, take_slot, wait_for_slot
 from tradepacts.middleware import client_ip
 
 logger = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ ROWS_PER_WRITE = 500
 # A client's export place frees itself after this long if its process died holding it.
 EXPORT_SLOT_SECONDS = 300
 EXPORT_RETRY_AFTER_SECONDS = 10
+SITE_EXPORTS = "export:site"
 
 
 def is_formula(text: str) -> bool:
@@ -170,45 +174,60 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
 
 
 class _Releasing:
-    """A streaming body that frees its export slot when the server closes the response,
+    """A streaming body that frees its export slots when the server closes the response,
     whether the file was read to its end, cut, or never started."""
 
-    def __init__(self, content: Iterable[bytes], slot: Slot) -> None:
-        self.content, self.slot = iter(content), slot
+    def __init__(self, content: Iterable[bytes], *slots: Slot) -> None:
+        self.content, self.slots = iter(content), slots
 
     def __iter__(self) -> Iterator[bytes]:
         return self.content
 
     def close(self) -> None:
-        self.slot.release()
+        for slot in self.slots:
+            slot.release()
+
+
+def busy(message: str, status: int, retry_after: int) -> HttpResponse:
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def limit_exports(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """At most ``EXPORTS_PER_CLIENT`` of this client's CSV downloads at once; one more is a
-    429 with Retry-After. The place is held until the response is closed."""
+    429 with Retry-After. Then its turn among the site's (``EXPORTS_AT_ONCE``). The places
+    are held until the response is closed."""
 
     @functools.wraps(view)
     def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        slot = take_slot(f"export:{client_ip(request)}", settings.EXPORTS_PER_CLIENT, EXPORT_SLOT_SECONDS)
-        if slot is None:
+        client = take_slot(f"export:{client_ip(request)}", settings.EXPORTS_PER_CLIENT, EXPORT_SLOT_SECONDS)
+        if client is None:
             logger.warning("Export refused: %s already runs %d", client_ip(request), settings.EXPORTS_PER_CLIENT)
-            refused = HttpResponse(
+            return busy(
                 f"Too many downloads at once: at most {settings.EXPORTS_PER_CLIENT} from one address. "
                 "Try again when one has finished.\n",
-                status=429,
-                content_type="text/plain; charset=utf-8",
+                429,
+                EXPORT_RETRY_AFTER_SECONDS,
             )
-            refused["Retry-After"] = str(EXPORT_RETRY_AFTER_SECONDS)
-            return refused
+        site = wait_for_slot(SITE_EXPORTS, settings.EXPORTS_AT_ONCE, EXPORT_SLOT_SECONDS, settings.EXPORT_QUEUE_SECONDS)
+        if site is None:
+            client.release()
+            logger.warning(
+                "Export refused: %d downloads ran for %d s", settings.EXPORTS_AT_ONCE, settings.EXPORT_QUEUE_SECONDS
+            )
+            return busy("The server is busy with other downloads. Try again in a minute.\n", 503, 60)
         try:
             response = view(request, *args, **kwargs)
         except BaseException:
-            slot.release()
+            client.release()
+            site.release()
             raise
         if isinstance(response, StreamingHttpResponse) and not response.is_async:
-            response.streaming_content = _Releasing(response.streaming_content, slot)  # type: ignore[arg-type]
+            response.streaming_content = _Releasing(response.streaming_content, client, site)  # type: ignore[arg-type]
         else:  # an invalid filter's 400: done already
-            slot.release()
+            client.release()
+            site.release()
         return response
 
     return limited

@@ -119,3 +119,14 @@ def take_slot(name: str, limit: int, seconds: int) -> Slot | None:
         logger.warning("Cache unreachable, %s not limited: %s", name, error)
         return Slot("", token)
     return None
+
+
+def wait_for_slot(name: str, limit: int, seconds: int, wait_seconds: float, poll: float = 0.1) -> Slot | None:
+    """``take_slot``, waiting up to ``wait_seconds`` for a place to free: a queue, in the
+    order the cache happens to grant places, not a fair one."""
+    deadline = time.monotonic() + wait_seconds
+    while (slot := take_slot(name, limit, seconds)) is None:
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(poll)
+    return slot

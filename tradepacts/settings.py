@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS; `manage.py check --deploy` then passes cleanly.
 """
 
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -101,8 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # then walks the whole "newest first" index, computing every row's tsvector (16 s
     # instead of 50 ms for q=energy&party=FRA on 100,000 agreements). Every cursor
     # here is read to its end, so plan for all of it.
+    # work_mem: a country's page ranks its partners' agreements with a window over every
+    # party row of its agreements (235,000 for Kenya on the 100,000-agreement bench); with
+    # PostgreSQL's 4 MB the sort spilled to disk. 32 MB per sort, for at most the web's
+    # threads at once (WEB_WORKERS x WEB_THREADS: 16 by default), fits this machine many times.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c cursor_tuple_fraction=1.0".strip()
+    _options["options"] = f"{_options.get('options', '')} -c cursor_tuple_fraction=1.0 -c work_mem=32MB".strip()
 else:
     for _name, _value in SQLITE_OPTIONS.items():
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_name, _value)
@@ -122,6 +127,13 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 EXPORTS_PER_CLIENT = env.int("EXPORTS_PER_CLIENT", default=2)
 if EXPORTS_PER_CLIENT < 1:
     raise ImproperlyConfigured("EXPORTS_PER_CLIENT must be 1 or more.")
+# The site's downloads at once (tradepacts.csv.limit_exports): one full export keeps a core
+# busy (its query in PostgreSQL), so by default one per two CPUs; the others wait their turn
+# for up to EXPORT_QUEUE_SECONDS, then get a 503 with Retry-After.
+EXPORTS_AT_ONCE = env.int("EXPORTS_AT_ONCE", default=max(1, (os.cpu_count() or 2) // 2))
+EXPORT_QUEUE_SECONDS = env.int("EXPORT_QUEUE_SECONDS", default=120)
+if EXPORTS_AT_ONCE < 1:
+    raise ImproperlyConfigured("EXPORTS_AT_ONCE must be 1 or more.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,6 +14,7 @@ from django.db import models
 from agreements.exports import HEADER
 from agreements.extensions import LinkedRecords
 from agreements.models import Agreement, Country, Organisation, Source, Topic
+from agreements.models.dates import DatePrecision, parse_partial_date
 from tradepacts.imports import Importer
 
 # The interface contract's columns (the export's first ones) must all be there.
@@ -73,6 +74,30 @@ class RowPlan:
     topics: list[int | Topic] = field(default_factory=list)
     linked: list[Any] = field(default_factory=list)  # records of LINKED_COLUMN, as topics
     sources: list[int | Source] = field(default_factory=list)
+
+
+# From the finest to the coarsest: a date's text may not be coarser than its precision cell.
+PRECISIONS: list[str] = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
+
+
+class PrecisionError(ValueError):
+    """A precision cell (``signed_precision``) that cannot be read: reported in that column."""
+
+
+def read_date(text: str, precision_text: str) -> tuple[dt.date, str]:
+    """A date cell and its precision cell to (date, precision). The export writes the full
+    date with its precision (``2021-01-01``, ``year``); earlier exports wrote the partial
+    date alone (``2021``), read as before. Raises ValueError for the date cell,
+    PrecisionError for the precision cell. A full date that is not the first day of its
+    month or year is the model's to refuse (precision_errors)."""
+    day, precision = parse_partial_date(text)
+    if not (given := precision_text.strip().lower()):
+        return day, precision
+    if given not in PRECISIONS:
+        raise PrecisionError(f"“{precision_text.strip()}” is not a precision: use day, month or year.")
+    if PRECISIONS.index(given) < PRECISIONS.index(precision):
+        raise PrecisionError(f"“{text.strip()}” gives no {given}: write the full date, or the precision {precision}.")
+    return day, given
 
 
 def pk_of(obj: Any) -> int | None:

@@ -16,7 +16,9 @@ How cells are read:
 - ``url``: its last path segment is the slug (``…/agreements/<slug>/``); blank,
   a slug is made from the title.
 - ``kind``, ``status``, ``scope``: the model's choice values; ``binding``:
-  yes/no (true/false, 1/0); dates: YYYY, YYYY-MM or YYYY-MM-DD.
+  yes/no (true/false, 1/0); dates: YYYY-MM-DD with the precision in the date's
+  ``*_precision`` column (``2021-01-01`` and ``year``: the year 2021), or, without
+  one, YYYY, YYYY-MM or YYYY-MM-DD.
 - ``parties``: ISO3 codes. ``party_names`` is derived from them and ignored.
 - ``institutions``: ``ISO3: Institution`` for the body acting for that party,
   found by name and country (or by name among bodies without a country),
@@ -67,14 +69,15 @@ from agreements.imports.agreement_rows import (
     NOT_BINDING_KINDS,
     REQUIRED_COLUMNS,
     UPDATE_FIELDS,
+    PrecisionError,
     RowPlan,
     numbered_slug,
+    read_date,
     split,
     validation_messages,
 )
 from agreements.imports.agreement_writes import AgreementWriter, written_models
 from agreements.models import Agreement, Country, Organisation, Source, Topic
-from agreements.models.dates import parse_partial_date
 from tradepacts.csv import TextSource, numbered_records, unsafe_cell
 from tradepacts.imports import NOT_UTF8, NOT_UTF8_MESSAGE, ImportResult
 
@@ -332,7 +335,9 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
             precision = getattr(agreement, f"{name}_precision")
             if raw := cells[column].strip():
                 try:
-                    day, precision = parse_partial_date(raw)
+                    day, precision = read_date(raw, cells.get(f"{name}_precision", ""))
+                except PrecisionError as error:
+                    fail(f"{name}_precision", str(error))
                 except ValueError as error:
                     fail(column, str(error))
             setattr(agreement, f"{name}_on", day)

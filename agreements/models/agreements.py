@@ -90,12 +90,9 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return search(self, text)
 
     def for_listing(self) -> "AgreementQuerySet":
-        """What the list page shows of each agreement: its parties, in one extra
-        query whatever the number of rows. (The export reads plain values.)"""
-        from agreements.models.parties import Party  # below this module: it imports Agreement
-
-        parties = Party.objects.select_related("country", "institution").order_by("id")
-        return self.defer("search_text", "summary").prefetch_related(models.Prefetch("parties", queryset=parties))
+        """What the list page reads of each agreement: not its long texts. (Its parties are read
+        as plain values for the page's rows, agreements.party_codes; the export reads values.)"""
+        return self.defer("search_text", "summary")
 
     def publish(self) -> int:
         """Publish every draft in the queryset; returns how many changed.

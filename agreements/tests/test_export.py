@@ -53,7 +53,19 @@ CONTRACT_COLUMNS = [
     "sources",
     "url",
 ]
-EXTRA_COLUMNS = ["announced_on", "scope", "binding", "summary", "desta_number", "wto_rta_name", "gptad_name"]
+EXTRA_COLUMNS = [
+    "announced_on",
+    "scope",
+    "binding",
+    "summary",
+    "desta_number",
+    "wto_rta_name",
+    "gptad_name",
+    "signed_precision",
+    "in_force_precision",
+    "ended_precision",
+    "announced_precision",
+]
 BOM = "\ufeff".encode()
 FILENAME = re.compile(r'^attachment; filename="(tradepacts-agreements[A-Za-z0-9._-]*-\d{8}T\d{4}Z\.csv)"$')
 
@@ -165,13 +177,17 @@ def test_exact_row_for_a_known_agreement(client, mou):
             "Canoth Manishimwe (Permanent Secretary, RWA); Mohamed Daghar, CBS (Principal Secretary, KEN)",
             "Rwanda and Kenya formalise agreement <https://example.org/kpa-liaison-office>; Ministry release",
             "http://testserver/agreements/rwanda-kenya-kpa-liaison-office-kigali-mou-2026/",
-            "2025-12",
+            "2025-12-01",
             "bilateral",
             "no",
             "Establishes a KPA liaison office in Kigali.",
             "",
             "",
             "",
+            "day",
+            "",
+            "",
+            "month",
         ]
     ]
 
@@ -190,7 +206,15 @@ def test_dates_keep_their_precision_and_end_dates_show(client):
     header, rows, _, _ = download(client)
     row = dict(zip(header, rows[0], strict=True))
 
-    assert (row["signed_on"], row["in_force_on"], row["ended_on"]) == ("1999", "2000-07", "2010-12-31")
+    # Full dates (the first day of a year or month known alone), each with its precision.
+    assert (row["signed_on"], row["in_force_on"], row["ended_on"], row["announced_on"]) == (
+        "1999-01-01",
+        "2000-07-01",
+        "2010-12-31",
+        "",
+    )
+    assert (row["signed_precision"], row["in_force_precision"], row["ended_precision"]) == ("year", "month", "day")
+    assert row["announced_precision"] == ""  # no date, no precision
 
 
 def test_a_streamed_utf8_file_with_a_bom_and_a_filename_that_says_what_and_when(client, mou):

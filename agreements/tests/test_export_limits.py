@@ -3,6 +3,7 @@ from one client: a stream cut half-way never ends with the completion trailer (a
 server logs the cut), and one export too many is a 429 with Retry-After."""
 
 import logging
+import threading
 
 import pytest
 from django.core.cache import cache
@@ -118,3 +119,31 @@ def test_the_cap_counts_across_processes_through_the_shared_cache(client, agreem
     # Another web process's download from this address, as the shared cache records it.
     cache.add("slot:export:127.0.0.1:0", "another-process", timeout=60)
     assert client.get("/agreements/export.csv").status_code == 429
+
+
+def test_the_sites_downloads_queue_and_one_past_the_wait_is_a_503(client, agreements, settings):
+    settings.EXPORTS_AT_ONCE, settings.EXPORT_QUEUE_SECONDS = 1, 0
+    first = client.get("/agreements/export.csv")
+    other = client.get("/agreements/export.csv", REMOTE_ADDR="198.51.100.7")
+
+    assert first.status_code == 200
+    assert other.status_code == 503
+    assert other["Retry-After"] == "60"
+    assert "busy with other downloads" in other.content.decode()
+    # The refused one freed its client's place; the first, once closed, the site's.
+    hang_up(first)
+    again = client.get("/agreements/export.csv", REMOTE_ADDR="198.51.100.7")
+    assert again.status_code == 200
+    assert complete_rows(b"".join(again.streaming_content)) == 5
+
+
+def test_a_queued_download_starts_when_a_place_frees():
+    from tradepacts.locking import take_slot, wait_for_slot
+
+    held = take_slot("export:site-test", 1, 60)
+    assert held is not None
+    assert wait_for_slot("export:site-test", 1, 60, wait_seconds=0) is None
+    threading.Timer(0.2, held.release).start()
+    waited = wait_for_slot("export:site-test", 1, 60, wait_seconds=10)
+    assert waited is not None
+    waited.release()

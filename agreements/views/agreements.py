@@ -32,10 +32,14 @@ from agreements.facets import facet_counts, label_with_counts
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
+from agreements.party_codes import party_codes
 from agreements.trade.pages import agreement_trade
+from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
 from tradepacts.pagecache import cached_for_readers
+from tradepacts.params import bounded_int
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # 50 million rows: past any list's last page
 
 
 def query_without_page(params: QueryDict) -> str:
@@ -84,6 +88,7 @@ class ListRow:
     agreement: Agreement
     signed: ShownDate | None
     in_force: ShownDate | None
+    parties: str = ""  # the Parties cell (agreements.party_codes), safe HTML
 
 
 class IdsFirstPaginator(Paginator):
@@ -128,12 +133,23 @@ class AgreementListView(FilterView):
         return cached_for_readers(lambda: self.render_list(request), request)
 
     def render_list(self, request: HttpRequest) -> HttpResponse:
+        if (output := LIST_FORMATS.get(request.GET.get("format", ""))) is None:
+            return unknown_format(request.GET["format"])
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.form.label_suffix = ""
         self.valid = self.filterset.is_valid()
         self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
+        if output == "json":  # the same rows, page and order, as data (agreements.views.list_formats)
+            return list_json(self)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=200 if self.valid else 400)
+
+    def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
+        # Bounded before Django's int(): 4,400 digits would reach Python's own limit.
+        page = self.request.GET.get(self.page_kwarg)
+        if page not in (None, "last") and bounded_int(page, 1, MAX_PAGE) is None:
+            raise Http404("No such page of this list.")
+        return super().paginate_queryset(queryset, page_size)
 
     def get_paginate_by(self, queryset: QuerySet) -> int | None:
         # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
@@ -144,12 +160,16 @@ class AgreementListView(FilterView):
         page = context["page_obj"]
         agreements = page.object_list if page else []
         query = query_without_page(self.request.GET)
+        parties = party_codes(a.pk for a in agreements)
         list_url = self.request.build_absolute_uri(reverse("agreements:list"))
         context.update(
             valid=self.valid,
             active_filters=active_filters(self.filterset.form) if self.valid else [],
             rows=[
-                ListRow(a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on")) for a in agreements
+                ListRow(
+                    a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on"), parties.get(a.pk, "")
+                )
+                for a in agreements
             ],
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
@@ -164,6 +184,7 @@ class AgreementListView(FilterView):
             cite_today=timezone.localdate(),
             dataset_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
         )
+        context.update(format_links(self.request))  # the JSON, the feed, the parties' CSV
         if self.valid:  # after the line of active filters, which names the options without their counts
             context["facets"] = facet_counts(self.filterset, self.filterset.queryset)
             label_with_counts(self.filterset.form, context["facets"])

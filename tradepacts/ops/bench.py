@@ -15,8 +15,10 @@ a. the CSV export of every published agreement (target under 5 s), against two
    so each reference is known to be equivalent, and the export's trailer checked;
 b. the peak memory (VmHWM) of a fresh worker that exported every agreement,
    against a fresh worker that exported about 10,000;
-c. the median server time of filtered list pages (page 1 and a deep page),
-   against /health/ in the same server, with the SQL queries each page makes.
+c. the median server time of filtered list pages (page 1 and a deep page) and
+   country pages, against /health/ in the same server, with the SQL queries each
+   page makes: rendered every time (issue 15: lists <= 10x, country pages <= 15x)
+   and as configured, with the page cache (<= 3x).
 d. and e. the time limits that once were tests' assertions (tradepacts/ops/bench_limits.py):
    the real DESTA file's import (target under 30 s), a list page with the page cache down
    (under 5 s).
@@ -56,6 +58,9 @@ SEED = 42
 SMALL_EXPORT = 10_000
 ROUNDS = 2
 EXPORT_SECONDS, EXPORT_RATIO, DATASETTE_RATIO, MEMORY_MB, LIST_RATIO = 5.0, 2.0, 1.0, 30.0, 3.0
+# Issue 15's targets, for pages rendered on every request (page cache off).
+RENDERED_LIST_RATIO, RENDERED_COUNTRY_RATIO = 10.0, 15.0
+COUNTRY_PATHS = ["/countries/KEN/", "/countries/RWA/"]
 LIST_FILTERS = [
     {"party": "KEN"},
     {"kind": "mou"},
@@ -261,18 +266,18 @@ def memory_figure(database_url: str, workdir: Path, full: tuple[int, int] | None
 
 
 def list_figure(database_url: str, workdir: Path, requests: int) -> bool:
-    """c. Filtered list pages against /health/, in the same server: rendered for
-    every request (page cache off: what the first reader of a page after a
-    change waits), then as configured (cached pages for anonymous readers).
-    The target applies to the configured server; both are printed."""
-    urls = list_urls()
+    """c. Filtered list pages and country pages against /health/, in the same server:
+    rendered for every request (page cache off: what the first reader of a page after a
+    change waits; issue 15's targets, 10x for a list page and 15x for a country page),
+    then as configured (cached pages for anonymous readers; at most 3x)."""
+    urls = [*list_urls(), *((path, 0) for path in COUNTRY_PATHS)]
     counts = query_counts(["/health/"] + [url for url, _ in urls])
-    worst = {}
+    worst: dict[tuple[str, bool], float] = {}
     for label, extra_env in [
         ("page cache off: every request rendered", {"PAGE_CACHE_SECONDS": "0"}),
         ("as configured: page cache on", {}),
     ]:
-        print(f"c. List pages, {label}: median server time of {requests} requests, against /health/")
+        print(f"c. List and country pages, {label}: median server time of {requests} requests, against /health/")
         with server(database_url, workdir, "list", **extra_env) as srv:
             warm_up(srv)
             health, health_client = timed_requests(srv, "/health/", requests)
@@ -280,20 +285,24 @@ def list_figure(database_url: str, workdir: Path, requests: int) -> bool:
                 f"   {'/health/':<52} {health:8.1f} ms  (client {health_client:6.1f} ms)    1.0x  "
                 f"{counts['/health/']} queries"
             )
-            worst[label] = 0.0
             for url, results in urls:
                 median, client = timed_requests(srv, url, requests)
-                worst[label] = max(worst[label], median / health)
+                key = (label, url in COUNTRY_PATHS)
+                worst[key] = max(worst.get(key, 0.0), median / health)
+                found = f"  [{results:,} results]" if results else ""
                 print(
                     f"   {url:<52} {median:8.1f} ms  (client {client:6.1f} ms)  {median / health:5.1f}x  "
-                    f"{counts[url]} queries when rendered  [{results:,} results]"
+                    f"{counts[url]} queries when rendered{found}"
                 )
-        print(f"   worst ratio {worst[label]:.1f}x\n")
-    ok = worst["as configured: page cache on"] <= LIST_RATIO
-    print(
-        f"   target <= {LIST_RATIO:g}x for the configured server: {verdict(ok)} (rendered: {worst['page cache off: every request rendered']:.0f}x)\n"
-    )
-    return ok
+        print(f"   worst ratio: lists {worst[label, False]:.1f}x, country pages {worst[label, True]:.1f}x\n")
+    rendered, configured = "page cache off: every request rendered", "as configured: page cache on"
+    checks = [
+        (f"rendered list pages <= {RENDERED_LIST_RATIO:g}x", worst[rendered, False] <= RENDERED_LIST_RATIO),
+        (f"rendered country pages <= {RENDERED_COUNTRY_RATIO:g}x", worst[rendered, True] <= RENDERED_COUNTRY_RATIO),
+        (f"cached pages <= {LIST_RATIO:g}x", max(worst[configured, False], worst[configured, True]) <= LIST_RATIO),
+    ]
+    print("   targets: " + "; ".join(f"{name}: {verdict(ok)}" for name, ok in checks) + "\n")
+    return all(ok for _, ok in checks)
 
 
 def run(database_url: str, count: int, requests: int, only: str) -> bool:

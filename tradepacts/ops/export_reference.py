@@ -30,14 +30,14 @@ SESSION = ["SET jit = off", "SET work_mem = '128MB'", "SET max_parallel_workers_
 
 def reference_sql(base_url: str) -> sql.Composed:
     """The export's rows and columns (published agreements, newest first) in one query."""
-    from agreements.exports import HEADER, SEPARATOR
+    from agreements.exports import HEADER, IDENTIFIER_COLUMNS, PRECISION_DATES, SEPARATOR
     from tradepacts.csv import sql_safe_cell
 
     def date(name: str) -> str:
-        return (
-            f"CASE a.{name}_precision WHEN 'year' THEN to_char(a.{name}_on, 'YYYY') "
-            f"WHEN 'month' THEN to_char(a.{name}_on, 'YYYY-MM') ELSE to_char(a.{name}_on, 'YYYY-MM-DD') END"
-        )
+        return f"to_char(a.{name}_on, 'YYYY-MM-DD')"
+
+    def precision(name: str) -> str:
+        return f"CASE WHEN a.{name}_on IS NOT NULL THEN a.{name}_precision END"
 
     columns = {
         "id": "a.id",
@@ -60,12 +60,15 @@ def reference_sql(base_url: str) -> sql.Composed:
         "scope": "a.scope",
         "binding": "CASE WHEN a.is_binding THEN 'yes' ELSE 'no' END",
         "summary": "a.summary",
+        **{column: f"COALESCE(i.{column}, '')" for column in IDENTIFIER_COLUMNS},
+        **{f"{name}_precision": precision(name) for name in PRECISION_DATES},
     }
     if list(columns) != HEADER:
         raise RuntimeError(f"the reference query's columns {list(columns)} are not the export's {HEADER}")
     # Each child's rows sorted once and aggregated in that order (as the export does: see
     # agreements.exports.PG_CHILDREN), over the whole table: every agreement is exported.
-    children = """
+    children = (
+        """
 LEFT JOIN (SELECT q.agreement_id, string_agg(q.iso3, {sep}) AS parties,
     string_agg(q.name, {sep}) AS party_names, string_agg(q.institution, {sep}) AS institutions
   FROM (SELECT p.agreement_id, c.iso3, c.name,
@@ -87,7 +90,16 @@ LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, {sep}) AS signatories
 LEFT JOIN (SELECT q.agreement_id, string_agg(q.text, {sep}) AS sources
   FROM (SELECT x.agreement_id, src.title || CASE WHEN src.url <> '' THEN ' <' || src.url || '>' ELSE '' END AS text
     FROM agreements_agreementsource x JOIN agreements_source src ON src.id = x.source_id
-    ORDER BY x.agreement_id, x.id) q GROUP BY q.agreement_id) src ON src.agreement_id = a.id"""
+    ORDER BY x.agreement_id, x.id) q GROUP BY q.agreement_id) src ON src.agreement_id = a.id
+LEFT JOIN (SELECT x.agreement_id, """
+        + ", ".join(
+            # Each source's first recorded identifier (lowest id), as the export keeps.
+            f"(array_agg(x.value ORDER BY x.id) FILTER (WHERE x.scheme = '{scheme}'))[1] AS {column}"
+            for column, scheme in IDENTIFIER_COLUMNS.items()
+        )
+        + """
+  FROM agreements_externalidentifier x GROUP BY x.agreement_id) i ON i.agreement_id = a.id"""
+    )
 
     def safe(name: str) -> str:  # tradepacts.csv.sql_safe_cell, its parameters inlined
         cell, (suspect, pattern) = sql_safe_cell(f"r.{name}")

@@ -44,3 +44,13 @@ def test_page_numbers_of_any_shape_never_break_a_page(client, demo, number):
     assert client.get(f"/countries/RWA/KEN/?page={number}").status_code == 200
     assert client.get(f"/agreements/?page={number}").status_code in (200, 404)
     assert client.get(f"/corridors/northern-corridor/?page={number}").status_code == 200
+
+
+def test_the_lists_page_number_is_bounded_before_conversion(client, demo, monkeypatch):
+    import django.views.generic.list as generic_list
+
+    converted = []
+    monkeypatch.setattr(generic_list, "int", lambda text: converted.append(text) or int(text), raising=False)
+    assert client.get(f"/agreements/?page={HUGE}").status_code == 404
+    assert client.get("/agreements/?page=1").status_code == 200
+    assert converted == ["1"]
