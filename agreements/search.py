@@ -134,20 +134,41 @@ def websearch_text(groups: list[list[Term]]) -> str:
 
 def search_document(agreement: Any) -> str:  # an Agreement, or generated rows of its shape
     """The text an agreement is found by, in its ``searchable`` form. Expects ``with_search_relations()``."""
+    return document_text(
+        agreement,
+        [(party.country, party.institution) for party in agreement.parties.all()],
+        [(s.name, s.position, s.organisation) for s in agreement.signatories.all()],
+        [topic.name for topic in agreement.topics.all()],
+        # other apps' records linked to it (agreements.extensions)
+        [records.search_text(record) for records in linked() for record in getattr(agreement, records.column).all()],
+        [identifier.value for identifier in agreement.identifiers.all()],
+    )
+
+
+def document_text(
+    agreement: Any,
+    parties: Iterable[tuple[Any, Any]],
+    signatories: Iterable[tuple[str, str, Any]],
+    topics: Iterable[str],
+    linked_texts: Iterable[str],
+    identifiers: Iterable[str],
+) -> str:
+    """The search text from an agreement's fields and its relations' values, in the
+    relations' own order (parties by id, signatories by order, topics and linked
+    records by name): also what an import computes for the agreements it creates."""
     parts = [agreement.title, agreement.summary, agreement.place]
-    for party in agreement.parties.all():
-        if party.country:
-            parts += [party.country.name, party.country.official_name, party.country.iso3]
-        if party.institution:
-            parts += [party.institution.name, party.institution.acronym]
-    for signatory in agreement.signatories.all():
-        parts += [signatory.name, signatory.position]
-        if signatory.organisation:
-            parts += [signatory.organisation.name, signatory.organisation.acronym]
-    parts += [topic.name for topic in agreement.topics.all()]
-    for records in linked():  # other apps' records linked to it (agreements.extensions)
-        parts += [records.search_text(record) for record in getattr(agreement, records.column).all()]
-    parts += [identifier.value for identifier in agreement.identifiers.all()]
+    for country, institution in parties:
+        if country:
+            parts += [country.name, country.official_name, country.iso3]
+        if institution:
+            parts += [institution.name, institution.acronym]
+    for name, position, organisation in signatories:
+        parts += [name, position]
+        if organisation:
+            parts += [organisation.name, organisation.acronym]
+    parts += topics
+    parts += linked_texts
+    parts += identifiers
     return searchable(" ".join(part for part in parts if part))
 
 
@@ -178,7 +199,7 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
             if (text, number_of_parties) != (agreement.search_text, agreement.number_of_parties):
                 agreement.search_text, agreement.number_of_parties = text, number_of_parties
                 stale.append(agreement)
-        Agreement.objects.bulk_update(stale, ["search_text", "number_of_parties"])
+        write_search_text(stale)
         changed += len(stale)
     if changed:
         # Bulk writers (imports, DESTA, loaders) end with a reindex, which skips
@@ -187,6 +208,28 @@ def reindex(agreement_ids: Iterable[int], chunk_size: int = 1000) -> int:
 
         bump_data_version()
     return changed
+
+
+def write_search_text(agreements: list[Any]) -> None:
+    """Store these agreements' ``search_text`` and ``number_of_parties``: on PostgreSQL one UPDATE
+    from arrays (``bulk_update`` builds a CASE of every id, slow to compile and to plan for thousands)."""
+    from agreements.models import Agreement
+
+    if not agreements:
+        return
+    if connection.vendor != "postgresql":
+        Agreement.objects.bulk_update(agreements, ["search_text", "number_of_parties"])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Agreement._meta.db_table} AS a SET search_text = v.text, number_of_parties = v.parties "
+            "FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS v(id, text, parties) WHERE a.id = v.id",
+            [
+                [a.pk for a in agreements],
+                [a.search_text for a in agreements],
+                [a.number_of_parties for a in agreements],
+            ],
+        )
 
 
 # Whatever queryset it is given (an AgreementQuerySet keeps its methods).

@@ -257,17 +257,26 @@ def without_trailer(text: str) -> str:
 PROGRESS_EVERY = 2_000  # lines between two reports to an import job's progress bar
 
 
-def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
+def numbered_records(
+    text: str | Iterable[str], report: Callable[[int, str], None], *, total: int = 0, phase: str = "checking"
+) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its line as a spreadsheet numbers it (a quoted cell
     spanning lines is one record). A malformed record is reported and ends the file.
-    The completion trailer of a file this site exported, its last record, is no record."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    The completion trailer of a file this site exported, its last record, is no record.
+
+    ``text`` is the whole file's text, or its lines as a stream (``TextSource.lines``:
+    never read whole); ``total`` is the number of lines to report progress against
+    (counted from the text when it is given whole; 0, not known), under ``phase``."""
+    if isinstance(text, str):
+        total = total or text.count("\n") + 1  # about: a quoted cell may span lines
+        text = io.StringIO(text, newline="")
+    reader = csv.reader(text)
     line, previous = 0, None
-    lines = text.count("\n") + 1  # about: a quoted cell may span lines
+    lines = total
     while True:
         line += 1
         if line % PROGRESS_EVERY == 0:
-            report_progress("checking", min(line, lines), lines)
+            report_progress(phase, min(line, lines) if lines else line, lines)
         try:
             cells = next(reader)
         except StopIteration:
@@ -282,3 +291,60 @@ def numbered_records(text: str, report: Callable[[int, str], None]) -> Iterator[
         previous = (line, cells)
     if previous and not is_trailer(previous[1]):
         yield previous
+
+
+CHUNK_BYTES = 64 * 1024  # what a pass reads of the file at a time
+
+
+class KeptOpen(io.RawIOBase):
+    """A file read in chunks (``read(n)``), left open when its reader is closed or
+    collected: the next pass over the file reads it again from the start."""
+
+    def __init__(self, file: Any) -> None:
+        super().__init__()
+        self.file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.file.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class TextSource:
+    """An uploaded or stored file read as text, as a stream, as many times as an import
+    needs (a checking pass, then a writing pass): never read whole into memory.
+
+    ``data``: text, bytes, or a file (binary, e.g. a Django upload or a stored file,
+    read in buffered chunks; or text). Bytes that are not UTF-8 are kept as lone
+    surrogates (``tradepacts.imports.NOT_UTF8`` finds them); a leading BOM is dropped.
+    """
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        if isinstance(data, bytes | bytearray | memoryview):
+            self.data = io.BytesIO(bytes(data))
+        elif hasattr(data, "file") and hasattr(data, "chunks"):  # a Django File: its stream
+            self.data = data.file
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines from its start (newlines kept as they are, for the csv module)."""
+        if isinstance(self.data, str):
+            lines: Iterable[str] = io.StringIO(self.data, newline="")
+            yield from self.without_bom(lines)
+            return
+        self.data.seek(0)
+        if isinstance(self.data, io.TextIOBase):
+            yield from self.without_bom(self.data)
+            return
+        binary = io.BufferedReader(KeptOpen(self.data), buffer_size=CHUNK_BYTES)
+        yield from self.without_bom(io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline=""))
+
+    @staticmethod
+    def without_bom(lines: Iterable[str]) -> Iterator[str]:
+        iterator = iter(lines)
+        if (first := next(iterator, None)) is not None:
+            yield first.removeprefix("\ufeff")
+            yield from iterator

@@ -12,14 +12,22 @@ posted, so each upload page's own ``run`` works unchanged, with a stand-in for
 the request (the curator as ``request.user``). Progress goes to the cache (a
 transaction's own writes are invisible to the status page until it commits)
 and, outside transactions, to the job's row.
+
+Confirming does not check the file again when nothing could have changed its
+verdict: the stored file's SHA-256 is the one previewed and the data version
+(tradepacts.pagecache, bumped by every write; previews, rolled back, do not bump
+it) is the one the preview started from. Otherwise the file is checked again
+before it is written, and the job's page says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +42,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from tradepacts.imports import ImportFailed, RowError, preview, reporting
+from tradepacts.imports import ImportFailed, RowError, checked_before, preview, reporting
 from tradepacts.models import ImportJob
+from tradepacts.pagecache import data_version
 
 if TYPE_CHECKING:
     from tradepacts.uploads import Upload
@@ -60,23 +69,52 @@ class JobRequest:
         self.META: dict[str, Any] = {}
 
 
-def store(file: UploadedFile) -> tuple[str, int]:
-    """The uploaded file copied, chunk by chunk, to IMPORT_FILES_DIR: its path and size."""
+def store(file: UploadedFile) -> tuple[str, int, str]:
+    """The uploaded file copied, chunk by chunk, to IMPORT_FILES_DIR: its path, size and SHA-256."""
     folder = Path(settings.IMPORT_FILES_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.csv"
-    size = 0
+    size, digest = 0, hashlib.sha256()
     file.seek(0)
     with path.open("wb") as out:
         for chunk in file.chunks(CHUNK):
             out.write(chunk)
+            digest.update(chunk)
             size += len(chunk)
-    return str(path), size
+    return str(path), size, digest.hexdigest()
+
+
+def file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def shared_data_version() -> int | None:
+    """The page cache's data version (every write to the data bumps it), or None where
+    it cannot vouch for the writes of every process: a job in a Celery worker with a
+    per-process cache, or the cache unreachable."""
+    local = settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    if local and settings.IMPORT_JOB_RUNNER == "celery":
+        return None
+    try:
+        return int(data_version())
+    except Exception:
+        return None
+
+
+def unchanged_since_preview(job: ImportJob) -> bool:
+    """The stored file is the one previewed, and nothing was written since the preview checked it."""
+    if job.checked_version is None or not job.digest:
+        return False
+    return shared_data_version() == job.checked_version and file_digest(job.path) == job.digest
 
 
 def create(upload: Upload, model_admin: admin.ModelAdmin, request: Any, file: UploadedFile) -> ImportJob:
     """A job previewing ``file``, with the rest of the form as posted; started on commit."""
-    path, size = store(file)
+    path, size, digest = store(file)
     form_data = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
     job = ImportJob.objects.create(
         upload=upload.key,
@@ -84,6 +122,7 @@ def create(upload: Upload, model_admin: admin.ModelAdmin, request: Any, file: Up
         filename=(file.name or "a CSV file")[:300],
         path=path,
         size=size,
+        digest=digest,
         form_data=form_data,
         user=request.user if request.user.is_authenticated else None,
     )
@@ -186,15 +225,25 @@ def run_job(pk: int) -> None:
                 return upload.run(model_admin, request, file, form.cleaned_data)
 
             if writing:
-                result = run()
+                # Checked by the preview against the database as it still is: write only.
+                unchanged = unchanged_since_preview(job)
+                with checked_before() if unchanged else nullcontext():
+                    result = run()
                 warnings = [str(w) for w in getattr(result, "warnings", [])[:MAX_ERRORS_KEPT]]
+                summary = upload.success_message(file, result)
                 finished |= {
                     "state": ImportJob.State.DONE,
-                    "result": {"summary": upload.success_message(file, result), "warnings": warnings},
+                    "result": {"summary": summary, "warnings": warnings, "rechecked": not unchanged},
                 }
             else:
+                version = shared_data_version()  # before: a write during the preview is a change since
                 found = preview(run)
-                finished |= {"state": ImportJob.State.PREVIEWED, "preview": found.as_json(), "finished_at": None}
+                finished |= {
+                    "state": ImportJob.State.PREVIEWED,
+                    "preview": found.as_json(),
+                    "finished_at": None,
+                    "checked_version": version,
+                }
     except ImportFailed as failure:
         errors = [[e.line, e.column, e.message] for e in failure.errors[:MAX_ERRORS_KEPT]]
         finished |= {"state": ImportJob.State.REFUSED, "errors": errors, "error_count": len(failure.errors)}

@@ -4,7 +4,8 @@ GPTAD lists, trade flows, exchange rates, corridor indicators) is an
 
 The loop is the same for all of them (``Importer.run``):
 
-1. ``read(data)``: decode the file and check every row, noting each problem
+1. ``read(data)``: decode the file (as a stream where it may be large:
+   ``tradepacts.csv.TextSource``) and check every row, noting each problem
    with ``error(line, column, message)``: the line as a spreadsheet numbers it
    (the header is line 1; 0 for the file as a whole) and the column.
 2. Any error, and the whole file is refused (``ImportFailed`` with every
@@ -46,6 +47,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
+
+from tradepacts import pagecache
 
 # Bytes that are not UTF-8, kept by decode() as lone surrogates.
 NOT_UTF8 = re.compile("[\udc80-\udcff]")
@@ -146,6 +149,9 @@ class Importer:
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
+        # The job's preview checked this very file against this very database
+        # (``checked_before``): an importer may skip the checks that cannot fail now.
+        self.prechecked = _CHECKED.get()
 
     def error(self, line: int, column: str, message: str) -> None:
         self.errors.append(RowError(line, column, message))
@@ -160,7 +166,7 @@ class Importer:
         ``dry_run`` does everything, then rolls the writing back.
         """
         started = time.monotonic()
-        report_progress("checking", 0, 0)
+        report_progress("writing" if self.prechecked else "checking", 0, 0)
         self.read(data)
         self.refuse_if_errors()
         report_progress("writing", 0, 0)
@@ -230,6 +236,20 @@ def report_progress(phase: str, done: int, total: int) -> None:
         callback(phase, done, total)
 
 
+_CHECKED: ContextVar[bool] = ContextVar("import_checked", default=False)
+
+
+@contextmanager
+def checked_before() -> Iterator[None]:
+    """Within the block, importers know the file was checked against the database as it
+    is (the job's preview, nothing written since): they may write without checking again."""
+    token = _CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
 # --- previews ----------------------------------------------------------------------
 
 MAX_NAMED = 200  # new or changed records named per kind; the rest are counted
@@ -296,7 +316,7 @@ def preview(run: Callable[[], Any]) -> Preview:
     started = timezone.now()
     before = {model: model._default_manager.aggregate(last=Max("pk"))["last"] or 0 for model in _NAMED}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), pagecache.quiet():  # rolled back: no reader sees it
             result = run()
             found = Preview(result)
             for model, named in _NAMED.items():

@@ -46,6 +46,10 @@ class ImportJob(TimeStampedModel):
     preview = models.JSONField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     errors = models.JSONField(default=list, blank=True, help_text="[line, column, message], the first ones.")
+    digest = models.CharField(max_length=64, blank=True, help_text="The stored file's SHA-256.")
+    checked_version = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The data version (tradepacts.pagecache) the preview checked the file against."
+    )
     error_count = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,7 +22,9 @@ its data.
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -70,8 +72,24 @@ def _bump() -> None:
         logger.warning("Page cache unreachable, data version not bumped: %s", error)
 
 
+_QUIET: ContextVar[bool] = ContextVar("pagecache_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """No bump within the block: for writes that are always rolled back (an import's
+    preview), which no reader ever sees; so the version still says nothing changed."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def bump_data_version() -> None:
     """Call after writes that skip model signals (bulk_create, update, COPY, raw SQL)."""
+    if _QUIET.get():
+        return
     _bump()
     transaction.on_commit(_bump)
 

@@ -86,6 +86,12 @@ TEMPLATES = [
     },
 ]
 
+# SQLite (the embedded default): writers wait for each other (timeout, seconds) instead
+# of failing with "database is locked"; and the write-ahead log lets readers go on while
+# a writer holds a long transaction (an import job writing 100,000 rows): its status page
+# and the public pages answer meanwhile. With the default rollback journal, a transaction
+# larger than SQLite's page cache locks every reader out until it commits.
+SQLITE_OPTIONS = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections between requests; health checks drop ones a restart broke.
@@ -103,8 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c cursor_tuple_fraction=1.0 -c work_mem=32MB".strip()
 else:
-    # Writers wait for each other instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    for _name, _value in SQLITE_OPTIONS.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_name, _value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every web process in production (redis://127.0.0.1:6379/1): the

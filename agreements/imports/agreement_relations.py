@@ -146,8 +146,9 @@ class RelationPlanner(ImportState):
                     continue
                 country = self.countries[iso3]
             signatory = Signatory(name=name, honorific=honorific, position=position, country=country, order=order)
-            for message in self.problems(signatory, exclude=["agreement", "country", "organisation"]):
-                self.error(plan.line, "signatories", f"“{entry}”: {message}")
+            if self.checking:
+                for message in self.problems(signatory, exclude=["agreement", "country", "organisation"]):
+                    self.error(plan.line, "signatories", f"“{entry}”: {message}")
             plan.signatories.append((name, honorific, position, country))
 
     def named_rows(

@@ -4,6 +4,7 @@ agreements.imports.agreement_writes writes them)."""
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,7 +151,10 @@ class ImportState(Importer):
     user: Any
     reason: str
     now: dt.datetime
-    plans: list[RowPlan]
+    checking: bool  # False in the writing pass: the rows were checked already
+    highest_id: int
+    topics: dict[str, int]
+    linked_names: dict[str, int]
     countries: dict[str, Country]
     iso3_of: dict[int | None, str]
     topic_slugs: set[str]
@@ -167,3 +171,11 @@ class ImportState(Importer):
     new_sources: dict[tuple[str, str], Source]
     reference_errors: dict[Any, list[str]]
     party_checks: dict[tuple[int | None, int | None], list[str]]
+
+    def start_pass(self, *, checking: bool) -> None:
+        """Reset what a pass over the rows learns (AgreementsImporter)."""
+        raise NotImplementedError
+
+    def planned_chunks(self, phase: str) -> Iterator[list[RowPlan]]:
+        """The file's rows planned, a chunk at a time (AgreementsImporter)."""
+        raise NotImplementedError

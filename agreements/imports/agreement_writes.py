@@ -4,16 +4,14 @@ what differs (a mixin of agreements.imports.agreements.AgreementsImporter)."""
 from collections import defaultdict
 from typing import Any
 
-from django.core.management.color import no_style
-from django.db import connection, models
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.db import models
+from simple_history.utils import bulk_update_with_history
 
 from agreements.exports import TopicLink
 from agreements.extensions import LinkedRecords, agreements_changed_in_bulk
 from agreements.imports.agreement_rows import (
     AGREEMENT_ID,
     BATCH,
-    CHUNK,
     UPDATE_FIELDS,
     ImportState,
     RowPlan,
@@ -21,15 +19,12 @@ from agreements.imports.agreement_rows import (
     pk_of,
 )
 from agreements.models import Agreement, AgreementSource, Country, Organisation, Party, Signatory, Source, Topic
-from agreements.search import reindex
+from agreements.search import document_text, reindex
 from agreements.tasks import queue_trade_refresh
 from agreements.trade.refresh import agreement_pairs
-from tradepacts.imports import (
-    ImportResult,
-    RowError,
-    first_line,
-    report_progress,
-)
+from tradepacts.bulk import insert_with_history, reserve_ids
+from tradepacts.imports import ImportResult, RowError, first_line
+from tradepacts.pagecache import bump_data_version
 
 
 class AgreementWriter(ImportState):
@@ -38,14 +33,8 @@ class AgreementWriter(ImportState):
     # --- writing -------------------------------------------------------------
 
     def create(self, model: type[models.Model], objs: list) -> None:
-        """Bulk insert, with a history row each for the models that keep history."""
-        history = hasattr(model._meta, "simple_history_manager_attribute")
-        for start in range(0, len(objs), BATCH):  # a slice at a time: so are their history rows
-            batch = objs[start : start + BATCH]
-            if history:
-                bulk_create_with_history(batch, model, default_user=self.user, default_change_reason=self.reason)
-            else:
-                model._default_manager.bulk_create(batch)
+        """Insert set-based (COPY on PostgreSQL), with a history row each for the models that keep history."""
+        insert_with_history(model, objs, user=self.user, reason=self.reason, now=self.now)
 
     def update(self, model: type[models.Model], objs: list, fields: list[str]) -> None:
         if objs:
@@ -60,66 +49,87 @@ class AgreementWriter(ImportState):
             model._default_manager.filter(pk__in=pks[start : start + BATCH]).delete()
 
     def write(self) -> ImportResult:
-        plans = self.plans
-        self.create(Organisation, list(self.new_organisations.values()))
-        self.create(Topic, list(self.new_topics.values()))
-        if self.linked_records:
-            self.create(self.linked_records.model, list(self.new_linked.values()))
-        self.create(Source, list(self.new_sources.values()))
-
-        new = [plan for plan in plans if plan.original is None]
-        # Given ids first, then move the sequence past them, then the rest.
-        self.create(Agreement, [plan.agreement for plan in new if plan.agreement.pk])
-        if any(plan.agreement.pk for plan in new):
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), [Agreement]):
-                    cursor.execute(sql)
-        self.create(Agreement, [plan.agreement for plan in new if not plan.agreement.pk])
-
-        total = len(new) + len([plan for plan in plans if plan.original is not None])
-        for start in range(0, len(new), CHUNK):
-            report_progress("writing", start, total)
+        """The writing pass: the file read again, each chunk of rows planned and written."""
+        reserve_ids(Agreement, self.highest_id)  # drawn ids never meet the ids the file gives
+        self.start_pass(checking=False)  # checked by the checking pass, or by the job's preview
+        self.lines: dict[int, int] = {}  # agreement to its line, for the database's errors
+        ids: list[int] = []
+        created, updated = [], []
+        self.pairs_before: set[tuple[int, int]] = set()  # a removed party's pairs counted its agreement
+        for plans in self.planned_chunks("writing"):
+            self.create_references()
+            new = [plan for plan in plans if plan.original is None]
+            for plan in new:  # no reindex for them
+                plan.agreement.search_text = self.search_text(plan)
+                plan.agreement.number_of_parties = len(plan.parties)
+            self.create(Agreement, [plan.agreement for plan in new])
             changes = Changes(self.linked_records)
-            for plan in new[start : start + CHUNK]:
+            for plan in new:
                 changes.add_all(plan)
             changes.apply(self)
-
-        existing = [plan for plan in plans if plan.original is not None]
-        updated = []
-        pairs_before: set[tuple[int, int]] = set()  # a removed party's pairs counted the agreement
-        for start in range(0, len(existing), CHUNK):
-            report_progress("writing", len(new) + start, total)
-            chunk, changes = existing[start : start + CHUNK], Changes(self.linked_records)
-            changed = changes.compare(chunk)
-            pairs_before |= agreement_pairs(*changed)
-            agreements = [plan.agreement for plan in chunk if plan.agreement.pk in changed]
-            for agreement in agreements:
-                agreement.updated_at = self.now
-                agreement.version += 1  # a change form opened before the import is refused (admin.versions)
-            self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at", "version"])
-            changes.apply(self)
-            updated += agreements
-
-        written = [plan.agreement.pk for plan in new] + [agreement.pk for agreement in updated]
-        reindex(written)
-        # Bulk writes send no signals: queue, for the commit, the trade refresh of every pair of parties
-        # of what changed (published agreements in force count), and tell other apps (corridors).
-        if pairs := pairs_before | agreement_pairs(*written):
+            updated += self.write_changes([plan for plan in plans if plan.original is not None])
+            created += [plan.agreement.pk for plan in new]
+            ids += [plan.agreement.pk for plan in plans]
+            self.lines.update((plan.agreement.pk, plan.line) for plan in plans)
+        reindex(updated)
+        bump_data_version()  # bulk writes send no signals
+        # Nor do they queue refreshes: the trade refresh of every pair of parties of what was
+        # written (published agreements in force count), and other apps' (corridors), once, on commit.
+        written = created + updated
+        if pairs := self.pairs_before | agreement_pairs(*written):
             queue_trade_refresh(pairs)
         agreements_changed_in_bulk(written)
-        return ImportResult(
-            "agreement(s)",
-            rows=len(plans),
-            created=len(new),
-            updated=len(updated),
-            ids=[plan.agreement.pk for plan in plans],
-        )
+        return ImportResult("agreement(s)", rows=len(ids), created=len(created), updated=len(updated), ids=ids)
+
+    def write_changes(self, plans: list[RowPlan]) -> list[int]:
+        """Existing agreements: what differs written; the ids of those that changed."""
+        if not plans:
+            return []
+        changes = Changes(self.linked_records)
+        changed = changes.compare(plans)
+        self.pairs_before |= agreement_pairs(*changed)
+        agreements = [plan.agreement for plan in plans if plan.agreement.pk in changed]
+        for agreement in agreements:
+            agreement.updated_at = self.now
+            agreement.version += 1  # a change form opened before the import is refused (admin.versions)
+        self.update(Agreement, agreements, [*UPDATE_FIELDS, "updated_at", "version"])
+        changes.apply(self)
+        return [agreement.pk for agreement in agreements]
+
+    def create_references(self) -> None:
+        """The topics, institutions, sources and linked records the rows so far named and nobody has yet."""
+        references: list[tuple[type[models.Model] | None, dict]] = [
+            (Organisation, self.new_organisations),
+            (Topic, self.new_topics),
+            (self.linked_records.model if self.linked_records else None, self.new_linked),
+            (Source, self.new_sources),
+        ]
+        for model, rows in references:
+            if model is not None and (unsaved := [obj for obj in rows.values() if obj.pk is None]):
+                self.create(model, unsaved)
+
+    def search_text(self, plan: RowPlan) -> str:
+        """A new agreement's search text from its plan, as ``reindex`` would make it from its rows."""
+        if not hasattr(self, "topic_names"):
+            self.topic_names = {pk: name for name, pk in self.topics.items()}
+            model = self.linked_records.model._default_manager if self.linked_records else None
+            self.linked_by_id = model.in_bulk() if model else {}
+        topics = sorted(self.topic_names[t] if isinstance(t, int) else t.name for t in plan.topics)
+        texts = []
+        if self.linked_records:
+            records = sorted((self.linked_by_id[r] if isinstance(r, int) else r for r in plan.linked), key=by_name)
+            texts = [self.linked_records.search_text(record) for record in records]
+        signatories = [(name, position, None) for name, _, position, _ in plan.signatories]
+        return document_text(plan.agreement, plan.parties, signatories, topics, texts, [])
 
     def database_error(self, error: Exception) -> RowError:
-        lines = {plan.agreement.pk: plan.line for plan in self.plans}
         match = AGREEMENT_ID.search(str(error))
-        line = lines.get(int(match.group(1)), 0) if match else 0
+        line = getattr(self, "lines", {}).get(int(match.group(1)), 0) if match else 0
         return RowError(line, "", f"The database refused the file: {first_line(error)}")
+
+
+def by_name(record: Any) -> str:
+    return record.name
 
 
 WRITTEN_MODELS = (Organisation, Topic, Source, Agreement, Party, Signatory, AgreementSource, TopicLink)

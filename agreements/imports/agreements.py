@@ -5,7 +5,8 @@ and exporting again gives the same file, byte for byte.
 Validation is whole-file. Every row is parsed and checked against every model
 rule first; any error, and nothing of the file is written: the caller gets all
 the errors, each with its line as a spreadsheet numbers it (the header is line
-1). Then everything is written in one transaction, in bulk.
+1). Then everything is written in one transaction, in bulk. The file is streamed
+in passes, a chunk of rows at a time, and never held whole (see ``read``).
 
 How cells are read:
 
@@ -43,7 +44,7 @@ A value cannot contain the separator ";" (see exports.SEPARATOR).
 """
 
 import csv
-import io
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -57,10 +58,10 @@ from agreements.exports import HEADER, LINKED_COLUMN
 from agreements.extensions import linked_by_column
 from agreements.imports.agreement_relations import RelationPlanner
 from agreements.imports.agreement_rows import (
-    BATCH,
     BOOLEANS,
     CHOICE_VALUES,
     CHOICES,
+    CHUNK,
     DATE_COLUMNS,
     FIELD_COLUMNS,
     INSTITUTION_OF_PARTY,
@@ -77,13 +78,8 @@ from agreements.imports.agreement_rows import (
 )
 from agreements.imports.agreement_writes import AgreementWriter, written_models
 from agreements.models import Agreement, Country, Organisation, Source, Topic
-from tradepacts.csv import numbered_records, unsafe_cell
-from tradepacts.imports import (
-    NOT_UTF8,
-    NOT_UTF8_MESSAGE,
-    ImportResult,
-    decode,
-)
+from tradepacts.csv import TextSource, numbered_records, unsafe_cell
+from tradepacts.imports import NOT_UTF8, NOT_UTF8_MESSAGE, ImportResult
 
 
 def import_agreements(
@@ -119,26 +115,38 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         self.create_topics = create_topics
         self.reason = f"Imported from {filename}"
         self.now = timezone.now()
-        self.plans: list[RowPlan] = []
+        self.checking = True
 
     # --- reading -------------------------------------------------------------
+    #
+    # The file is streamed, never held whole (memory grows with its ids and slugs,
+    # not its rows): a first pass notes the ids and slugs it names, the checking
+    # pass plans every row a chunk at a time and keeps none, and ``write`` plans
+    # them again, a chunk at a time, and writes each chunk (agreement_writes).
+    # A job's confirmed preview (``prechecked``) skips the checking pass.
 
     def read(self, data: bytes | str | IO) -> None:
-        text, utf8 = decode(data)
-        header = self.read_header(text)
+        self.source = TextSource(data)
+        header = self.read_header()
         if self.errors:
             return
-        self.load(header, text)
-        self.plans = [plan for line, cells in self.records(header, text, utf8) if (plan := self.plan(line, cells))]
+        self.load(header)
+        if self.prechecked:
+            return
+        self.start_pass(checking=True)
+        for _plans in self.planned_chunks("checking"):
+            pass  # each chunk's plans are checked, then dropped
 
     def checked_tables(self) -> list[str]:
         return [m._meta.db_table for m in written_models(self.linked_records)]
 
-    def rows(self, text: str) -> Iterator[tuple[int, list[str]]]:
-        return numbered_records(text, lambda line, message: self.error(line, "", message))
+    def rows(self, phase: str = "checking") -> Iterator[tuple[int, list[str]]]:
+        report = lambda line, message: self.error(line, "", message)  # noqa: E731
+        return numbered_records(self.source.lines(), report, total=self.total_lines, phase=phase)
 
-    def read_header(self, text: str) -> list[str]:
-        first = next(self.rows(text), None)
+    def read_header(self) -> list[str]:
+        self.total_lines = 0
+        first = next(self.rows(), None)
         if first is None:
             self.error(1, "", "The file is empty: it needs a header row with the export's columns.")
             return []
@@ -154,9 +162,10 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
             self.error(1, "", f"Missing column(s): {', '.join(missing)}.")
         return header
 
-    def records(self, header: list[str], text: str, utf8: bool) -> Iterator[tuple[int, dict[str, str]]]:
+    def records(self, phase: str) -> Iterator[tuple[int, dict[str, str]]]:
         """The data rows as {column: text}, neutralised formulas undone; blank lines skipped."""
-        rows = self.rows(text)
+        header = self.header
+        rows = self.rows(phase)
         next(rows)
         for line, cells in rows:
             if not any(cell.strip() for cell in cells):
@@ -165,18 +174,35 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
                 self.error(line, "", f"This row has {len(cells)} cells; the header has {len(header)}.")
                 continue
             row = dict(zip(header, cells, strict=True))
-            if not utf8 and (bad := [name for name, cell in row.items() if NOT_UTF8.search(cell)]):
-                for name in bad:
+            if NOT_UTF8.search("".join(cells)):
+                for name in [name for name, cell in row.items() if NOT_UTF8.search(cell)]:
                     self.error(line, name, "Not UTF-8 text: save the file as “CSV UTF-8” and import it again.")
                 continue
             yield line, {name: unsafe_cell(cell) for name, cell in row.items()}
 
+    def planned_chunks(self, phase: str) -> Iterator[list[RowPlan]]:
+        """The rows planned CHUNK at a time, with the existing agreements they name (one query a chunk)."""
+        records = self.records(phase)
+        while chunk := list(itertools.islice(records, CHUNK)):
+            ids = [int(cell) for _, cells in chunk if (cell := cells["id"].strip()).isdigit() and int(cell) <= MAX_ID]
+            # search_text is derived (reindex rewrites it) and the largest field.
+            self.existing: dict[int, Agreement] = Agreement.objects.defer("search_text").in_bulk(ids) if ids else {}
+            yield [plan for line, cells in chunk if (plan := self.plan(line, cells))]
+
+    def start_pass(self, *, checking: bool) -> None:
+        """Each pass over the rows starts from the same state: same slugs made, same duplicates found."""
+        self.checking = checking
+        self.taken_slugs = set(self.slug_owners) | self.file_slugs
+        self.seen_ids: dict[int, int] = {}
+        self.seen_slugs: dict[str, int] = {}
+
     # --- looking up ----------------------------------------------------------
 
-    def load(self, header: list[str], text: str) -> None:
-        """Every lookup the rows need, once: reference data, and the agreements the file names."""
+    def load(self, header: list[str]) -> None:
+        """Every lookup the rows need, once: reference data, and the ids and slugs the file names."""
+        self.header = header
         self.columns = set(header)
-        self.countries = {c.iso3: c for c in Country.objects.only("id", "iso3", "name")}
+        self.countries = {c.iso3: c for c in Country.objects.only("id", "iso3", "name", "official_name")}
         self.iso3_of = {c.pk: c.iso3 for c in self.countries.values()}
         self.topics = dict(Topic.objects.values_list("name", "id"))
         self.topic_slugs = set(Topic.objects.values_list("slug", flat=True))
@@ -186,7 +212,7 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         self.linked_slugs = set(linked_model.values_list("slug", flat=True)) if linked_model else set()
         self.organisations: dict[tuple[int | None, str], Organisation] = {}
         self.organisations_named: dict[str, list[Organisation]] = defaultdict(list)
-        for org in Organisation.objects.only("id", "name", "country_id").order_by("id"):
+        for org in Organisation.objects.only("id", "name", "acronym", "country_id").order_by("id"):
             self.organisations.setdefault((org.country_id, org.name), org)
             self.organisations_named[org.name].append(org)
         self.organisation_slugs = set(Organisation.objects.values_list("slug", flat=True))
@@ -206,24 +232,20 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
         self.party_checks: dict[tuple[int | None, int | None], list[str]] = {}
 
         self.slug_owners = dict(Agreement.objects.values_list("slug", "id"))
-        ids, self.file_slugs = set(), set()
+        # One streamed pass for the ids and slugs the file names: a made slug must
+        # not take one a later row gives, and a given id must not meet a drawn one.
+        self.highest_id, self.file_slugs, lines = 0, set(), 0
         try:
-            for cells in csv.reader(io.StringIO(text, newline="")):
+            for cells in csv.reader(self.source.lines()):
+                lines += 1
                 row = dict(zip(header, cells, strict=False))
                 if (cell := row.get("id", "").strip()).isdigit() and int(cell) <= MAX_ID:
-                    ids.add(int(cell))
+                    self.highest_id = max(self.highest_id, int(cell))
                 if slug := self.slug_from_url(row.get("url", "")):
                     self.file_slugs.add(slug)
         except csv.Error:
             pass  # reported with its line when the rows are read
-        self.existing: dict[int, Agreement] = {}
-        ids_list = sorted(ids)
-        for start in range(0, len(ids_list), BATCH):
-            # search_text is derived (reindex rewrites it) and the largest field.
-            self.existing |= Agreement.objects.defer("search_text").in_bulk(ids_list[start : start + BATCH])
-        self.taken_slugs = set(self.slug_owners) | self.file_slugs
-        self.seen_ids: dict[int, int] = {}
-        self.seen_slugs: dict[str, int] = {}
+        self.total_lines = lines
 
     @staticmethod
     def slug_from_url(url: str) -> str:
@@ -341,7 +363,8 @@ class AgreementsImporter(RelationPlanner, AgreementWriter):
                 if len(codes) == 2 and not self.alone_institutions(cells)
                 else Agreement.Scope.PLURILATERAL
             )
-        self.check(line, agreement, failed)
+        if self.checking:  # the writing pass of a checked file skips the model's rules
+            self.check(line, agreement, failed)
         return plan
 
     def alone_institutions(self, cells: dict[str, str]) -> list[str]:

@@ -10,7 +10,7 @@ already stored; Comtrade files default to the UN Comtrade Database.
 import csv
 import itertools
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from agreements.models import Country, Origin, Source
@@ -33,7 +33,6 @@ from agreements.trade.imports.plain_and_rates import (
 )
 from agreements.trade.imports.reading import (
     EXPORTS,
-    FLOW_BITS,
     IMPORTS,
     NOT_UTF8,
     SOURCE_TITLE_LENGTH,
@@ -45,10 +44,13 @@ from agreements.trade.imports.reading import (
     text_lines,
 )
 from agreements.trade.imports.result import COMTRADE, FLOWS, PLAIN, RATE_LAYOUT, RATES
-from agreements.trade.imports.state import FlowRow, RateRow
-from agreements.trade.imports.upserts import pairs_for_rates, queue_refresh, write_flows, write_rates
+from agreements.trade.imports.staging import FlowStage
+from agreements.trade.imports.state import RateRow
+from agreements.trade.imports.upserts import merge_flows, pairs_for_rates, queue_refresh, write_rates
 from agreements.trade.models import FIRST_YEAR, LAST_YEAR
 from tradepacts.imports import Importer, ImportResult
+
+MAX_DUPLICATES_REPORTED = 1000
 
 
 class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
@@ -67,16 +69,16 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         self.kind, self.filename, self.can_change, self.origin = kind, filename, can_change, origin
         self.layout = ""
         self.skipped: Counter[str] = Counter()
-        self.flow_rows: list[FlowRow] = []  # trade figures, kept by add_flow
-        self.rate_rows: list[RateRow] = []  # exchange rates, kept by rate_row
-        self.seen: dict[int | tuple[str, int], int] = {}  # natural key to its first line
+        self.stage: FlowStage | None = None  # trade figures: in the database as they are read (staging)
+        self.rate_rows: list[RateRow] = []  # exchange rates (a few hundred a file), kept by rate_row
+        self.seen: dict[int | tuple[str, int], int] = {}  # a rate's key to its first line
         self.source_option = source
         self.monthly: list[int] = []
 
     @property
-    def rows(self) -> Sequence[FlowRow | RateRow]:
-        """The rows kept: the trade figures or the exchange rates, as ``kind`` says."""
-        return self.flow_rows if self.kind == FLOWS else self.rate_rows
+    def kept(self) -> int:
+        """How many rows were kept: the trade figures staged or the exchange rates, as ``kind`` says."""
+        return self.stage.count if self.stage else len(self.rate_rows)
 
     def read(self, data: Any) -> None:
         records = self.records(data)
@@ -89,6 +91,8 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         if self.errors:
             return
         self.load(layout)
+        if self.kind == FLOWS:
+            self.stage = FlowStage(self.origin)
         if layout == PLAIN:
             data_rows = self.plain_rows(records)
         else:
@@ -100,13 +104,19 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
                 data_rows += 1
                 parse(line, cells)
         self.report_monthly()
-        if not self.errors and not self.rows:
+        if self.stage:
+            self.stage.finish()
+            if not self.prechecked:  # the job's preview found none in this very file
+                self.report_duplicates(self.stage)
+        if not self.errors and not self.kept:
             if data_rows:
                 self.error(
                     0, "", f"No row of this file can be imported: all {data_rows:,} were skipped ({self.skip_text()})."
                 )
             else:
                 self.error(0, "", "The file has a header but no rows.")
+        if self.errors and self.stage:
+            self.stage.drop()  # refused: nothing of it is kept, not even staged
 
     def records(self, data: Any) -> Iterator[tuple[int, list[str]]]:
         """(line, cells) of every record, the header first; reading errors noted and the rest dropped."""
@@ -327,10 +337,14 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
         currency: str,
         source: int | None,
     ) -> None:
-        # The natural key as one int (ids below 2**32): a million of them fit in memory.
-        key = (((reporter << 32) | (partner or 0)) << 16 | year) << 2 | FLOW_BITS[flow]
-        first = self.seen.setdefault(key, line)
-        if first != line:
+        # Staged, not kept: figures given twice are found once the file is read (report_duplicates).
+        assert self.stage is not None
+        self.stage.add((reporter, partner, year, flow, value, currency, source, line))
+
+    def report_duplicates(self, stage: FlowStage) -> None:
+        """Figures given twice, found in the staged rows once the file is read; in line order with the rest."""
+        found = stage.duplicates(MAX_DUPLICATES_REPORTED)
+        for line, first, reporter, partner, year, flow in found:
             what = {EXPORTS: "exports to", IMPORTS: "imports from", TOTAL: "total trade with"}[flow]
             partner_name = self.iso3_of[partner] if partner else "the World"
             self.error(
@@ -339,8 +353,8 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
                 f"{self.iso3_of[reporter]}'s {what} {partner_name} in {year} are given twice, on lines {first} "
                 f"and {line}: keep one.",
             )
-            return
-        self.flow_rows.append((reporter, partner, year, flow, value, currency, source))
+        if found:
+            self.errors.sort(key=lambda error: error.line)
 
     def skip_text(self) -> str:
         return "; ".join(f"{n:,} {reason}" for reason, n in self.skipped.most_common())
@@ -349,14 +363,12 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
 
     def write(self) -> ImportResult:
         what = "trade figure(s)" if self.kind == FLOWS else "exchange rate(s)"
-        result = ImportResult(what, layout=self.layout, rows=len(self.rows), skipped=self.skipped)
-        source_ids = self.save_sources()
-        if self.kind == FLOWS:
-            rows = (
-                (r, p, y, f, v, c, source_ids[s] if s is not None else None, False)
-                for r, p, y, f, v, c, s in self.flow_rows
-            )
-            result.created, result.updated, result.pairs = write_flows(rows, self.origin)
+        result = ImportResult(what, layout=self.layout, rows=self.kept, skipped=self.skipped)
+        used: set[int | None] = set(self.stage.used_sources()) if self.stage else {row[-1] for row in self.rate_rows}
+        source_ids = self.save_sources(used)
+        if self.stage:
+            self.stage.set_sources(source_ids)
+            result.created, result.updated, result.pairs = merge_flows()
         else:
             rates = ((c, y, r, source_ids[s] if s is not None else None) for c, y, r, s in self.rate_rows)
             result.created, result.updated, changed = write_rates(rates)
@@ -373,9 +385,8 @@ class TradeImporter(ComtradeRowsMixin, PlainRowsMixin, RateRowsMixin, Importer):
             queue_refresh(result.pairs)
         return result
 
-    def save_sources(self) -> list[int | None]:
-        """Create the sources the file names that do not exist yet; every one's id, by position."""
-        used = {row[-1] for row in self.rows}
+    def save_sources(self, used: set[int | None]) -> list[int | None]:
+        """Create the sources the file names (``used``: their positions) that do not exist yet; every one's id."""
         ids: list[int | None] = []
         for position, ref in enumerate(self.sources):
             if isinstance(ref, Source):

@@ -12,7 +12,6 @@ from decimal import Decimal
 from agreements.trade.imports.comtrade import WORLD
 from agreements.trade.imports.reading import (
     EXPORTS,
-    FLOW_BITS,
     IMPORTS,
     RATE_DIGITS,
     RATE_PLACES,
@@ -56,7 +55,8 @@ class PlainRowsMixin(RowsMixinBase):
         isource = c.get("source")
         by_iso3, years, flows, currencies = self.by_iso3, self.years, PLAIN_FLOWS, self.currencies
         source_index, default_source = self.source_index, self.default_source
-        number, seen, keep, width = VALUE_PATTERN.fullmatch, self.seen, self.flow_rows.append, self.width
+        assert self.stage is not None
+        number, keep, width = VALUE_PATTERN.fullmatch, self.stage.add, self.width
         data_rows = 0
         for line, cells in records:
             if len(cells) == width:
@@ -77,11 +77,7 @@ class PlainRowsMixin(RowsMixinBase):
                     and number(value)
                 ):
                     data_rows += 1
-                    key = (((reporter << 32) | partner) << 16 | year) << 2 | FLOW_BITS[flow]
-                    if seen.setdefault(key, line) == line:
-                        keep((reporter, partner, year, flow, value, currency, source))
-                    else:
-                        self.plain_row(line, cells)  # says which line it repeats
+                    keep((reporter, partner, year, flow, value, currency, source, line))  # duplicates: checked after
                     continue
             if not "".join(cells).strip():
                 continue  # a blank line, or a row of empty cells

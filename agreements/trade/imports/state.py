@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from tradepacts.imports import Importer
 
+if TYPE_CHECKING:
+    from agreements.trade.imports.staging import FlowStage
+
 # A trade figure as kept between reading and writing:
 # (reporter, partner or None for the World, year, flow, value, currency, position in ``sources`` or None).
 FlowRow = tuple[int, int | None, int, str, str, str, int | None]
@@ -23,9 +26,9 @@ class ImporterState(Protocol):
 
     layout: str
     skipped: Counter[str]
-    flow_rows: list[FlowRow]
+    stage: "FlowStage | None"
     rate_rows: list[RateRow]
-    seen: dict[int | tuple[str, int], int]  # natural key to its first line
+    seen: dict[int | tuple[str, int], int]  # a rate's key to its first line
     monthly: list[int]
     width: int
     needed_width: int

@@ -157,13 +157,21 @@ def write_flows(rows: Iterable[tuple], origin: int = Origin.NATIONAL) -> tuple[i
     changed figure as (lower id, higher id)); unchanged rows are not written.
     Call it inside a transaction.
     """
+    with connection.cursor() as cursor:
+        lock(cursor, TradeFlow)
+        stage(cursor, FLOW_STAGE, ((*row, int(origin)) for row in rows))
+    return merge_flows()
+
+
+def merge_flows() -> tuple[int, int, list[tuple[int, int]]]:
+    """Write the figures in STAGE (FLOW_STAGE's columns, keys distinct) into TradeFlow, then drop
+    it: (created, updated, the pairs with a created or changed figure). Inside a transaction."""
     now = _now()
     created = updated = 0
     pairs: set[tuple[int, int]] = set()
     partner = column(TradeFlow, "partner")
     with connection.cursor() as cursor:
         lock(cursor, TradeFlow)
-        stage(cursor, FLOW_STAGE, ((*row, int(origin)) for row in rows))
         for scope, keys in (
             (f"s.{partner} IS NOT NULL", ["reporter", "partner", "year", "flow", "origin"]),
             (f"s.{partner} IS NULL", ["reporter", "year", "flow", "origin"]),

@@ -74,6 +74,27 @@ def test_every_bad_row_is_reported_not_just_the_first():
     ]
 
 
+def test_figures_given_twice_are_found_across_batches_in_line_order(monkeypatch):
+    """The figures are staged in the database a batch at a time, not held in memory; a figure
+    given again in a later batch is still found, and reported in line order with the rest."""
+    monkeypatch.setattr("agreements.trade.imports.staging.BATCH", 2)
+    data = lines(
+        HEADER,
+        "RWA,TZA,2025,exports,1,USD",
+        "KEN,RWA,2025,exports,1,USD",
+        "KEN,UGA,2025,exports,1,USD",
+        "XYZ,RWA,2025,exports,1,USD",
+        "RWA,TZA,2025,exports,2,USD",
+        "KEN,RWA,2025,exports,3,USD",
+    )
+
+    assert refused(data) == [
+        "line 5, column reporter: Unknown country code “XYZ”: use ISO 3166 alpha-3 codes, e.g. KEN.",
+        "line 6: RWA's exports to TZA in 2025 are given twice, on lines 2 and 6: keep one.",
+        "line 7: KEN's exports to RWA in 2025 are given twice, on lines 3 and 7: keep one.",
+    ]
+
+
 def test_world_figures_have_their_own_duplicates():
     data = lines(HEADER, "KEN,WLD,2025,exports,1,USD", "KEN,World,2025,exports,2,USD")
 
