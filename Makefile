@@ -214,12 +214,15 @@ prod: install  ## Run gunicorn, a Celery worker and beat (needs DATABASE_URL, CE
 	exit $$(( status == 0 ? 1 : status ))
 
 bench: install  ## On PostgreSQL (BENCH_URL=..., TRADE_BENCH_URL=...): agreements export, memory and list pages; trade refresh at 1M flows.
-	$(BIN)/python -m tradepacts.ops.bench --database-url "$(BENCH_URL)"
-	$(BIN)/python -m tradepacts.ops.trade_bench --database-url "$(TRADE_BENCH_URL)"
-	$(BIN)/python -m tradepacts.ops.registry_bench --database-url sqlite:////tmp/tradepacts-registry-bench.sqlite3
-	$(BIN)/python -m tradepacts.ops.registry_bench --database-url "$(REGISTRY_BENCH_URL)"
-	$(BIN)/python -m tradepacts.ops.data_bench --database-url "$(DATA_BENCH_URL)"
-	$(BIN)/python -m tradepacts.ops.curation_bench --database-url "$(CURATION_BENCH_URL)"
+	# Every part runs and prints its figures; the target fails at the end if any missed one.
+	missed=0
+	$(BIN)/python -m tradepacts.ops.bench --database-url "$(BENCH_URL)" || missed=1
+	$(BIN)/python -m tradepacts.ops.trade_bench --database-url "$(TRADE_BENCH_URL)" || missed=1
+	$(BIN)/python -m tradepacts.ops.registry_bench --database-url sqlite:////tmp/tradepacts-registry-bench.sqlite3 || missed=1
+	$(BIN)/python -m tradepacts.ops.registry_bench --database-url "$(REGISTRY_BENCH_URL)" || missed=1
+	$(BIN)/python -m tradepacts.ops.data_bench --database-url "$(DATA_BENCH_URL)" || missed=1
+	$(BIN)/python -m tradepacts.ops.curation_bench --database-url "$(CURATION_BENCH_URL)" || missed=1
+	exit $$missed
 
 .PHONY: loadtest faults
 

@@ -22,7 +22,7 @@ The import (agreements.imports.agreements) reads the same columns back.
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,6 +274,34 @@ def _query_settings(cursor: Any) -> AbstractContextManager[None]:
     return transaction_settings(cursor, QUERY_SETTINGS) if connection.vendor == "postgresql" else nullcontext()
 
 
+@contextmanager
+def export_cursor() -> Iterator[Any]:
+    """A server-side cursor, in a transaction of its own with the export's settings."""
+    with (
+        transaction.atomic(),
+        connection.cursor() as setter,
+        _query_settings(setter),
+        connection.chunked_cursor() as cursor,
+    ):
+        yield cursor
+
+
+def copied(sql: str, params: list[Any]) -> Copied:
+    """``COPY (...) TO STDOUT`` (PostgreSQL), streamed as it comes in a transaction of its own,
+    and the rows it wrote once it has finished."""
+    written = {"rows": 0}
+
+    def chunks() -> Iterator[bytes]:
+        with transaction.atomic(), connection.cursor() as cursor, _query_settings(cursor):
+            raw = cursor.cursor  # psycopg's own cursor: Django's has no copy()
+            with raw.copy(sql, params) as copy:
+                for data in copy:
+                    yield bytes(data)
+            written["rows"] = raw.rowcount
+
+    return Copied(chunks(), lambda: written["rows"])
+
+
 def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
     """The agreements of this filtered, ordered queryset as ExportRows, from one query
     read a chunk at a time through a server-side cursor (in a transaction of its own)."""
@@ -283,12 +311,7 @@ def export_rows(queryset: QuerySet) -> Iterator[ExportRow]:
     # PostgreSQL hands back dates and booleans, and orders each agreement's child rows
     # itself; elsewhere they are converted and sorted here, by the same keys.
     native = connection.vendor in ORDERED_AGGREGATES
-    with (
-        transaction.atomic(),
-        connection.cursor() as setter,
-        _query_settings(setter),
-        connection.chunked_cursor() as cursor,
-    ):
+    with export_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK):
             for record in chunk:

@@ -6,10 +6,9 @@ cells are COLUMNS' on the same fixture. A column with no SQL here (one just adde
 COLUMNS) sends the export down the Python path: slower, never wrong."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
@@ -21,7 +20,7 @@ from agreements.exports import (
     PRECISION_DATES,
     SELECTION,
     SEPARATOR,
-    _query_settings,
+    copied,
 )
 from agreements.extensions import linked
 from tradepacts.csv import Copied, sql_safe_cell
@@ -181,15 +180,4 @@ def copied_export(queryset: QuerySet, list_url: str) -> Copied | None:
     or None when the database is not PostgreSQL or a column has no SQL cell yet."""
     if connection.vendor != "postgresql" or (query := copy_query(queryset, list_url)) is None:
         return None
-    sql, params = query
-    copied = {"rows": 0}
-
-    def chunks() -> Iterator[bytes]:
-        with transaction.atomic(), connection.cursor() as cursor, _query_settings(cursor):
-            raw = cursor.cursor  # psycopg's own cursor: Django's has no copy()
-            with raw.copy(sql, params) as copy:
-                for data in copy:
-                    yield bytes(data)
-            copied["rows"] = raw.rowcount
-
-    return Copied(chunks(), lambda: copied["rows"])
+    return copied(*query)

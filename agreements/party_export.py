@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from agreements.exports import CHUNK, SELECTION, _query_settings
+from agreements.exports import CHUNK, SELECTION, copied, export_cursor
 from agreements.models import Country, Organisation, Party
 from agreements.models.parties import PARTY_DATES
 from tradepacts.csv import Copied, sql_safe_cell
@@ -99,26 +99,10 @@ def copy_party_query(queryset: QuerySet, list_url: str) -> tuple[str, list[Any]]
     return sql, [*params, *outer_params, list_url]
 
 
-def copied_party_export(queryset: QuerySet, list_url: str) -> Copied:
-    """The parties' rows written by PostgreSQL, streamed as they come (in a transaction of its own)."""
-    sql, params = copy_party_query(queryset, list_url)
-    copied = {"rows": 0}
-
-    def chunks() -> Iterator[bytes]:
-        with transaction.atomic(), connection.cursor() as cursor, _query_settings(cursor):
-            raw = cursor.cursor  # psycopg's own cursor: Django's has no copy()
-            with raw.copy(sql, params) as copy:
-                for data in copy:
-                    yield bytes(data)
-            copied["rows"] = raw.rowcount
-
-    return Copied(chunks(), lambda: copied["rows"])
-
-
 def party_table(queryset: QuerySet, list_url: str) -> Iterator[list[Any]] | Copied:
     """The rows of PARTY_HEADER: written by PostgreSQL where it can, else here."""
     if connection.vendor == "postgresql":
-        return copied_party_export(queryset, list_url)
+        return copied(*copy_party_query(queryset, list_url))
     return party_rows(queryset, list_url)
 
 
@@ -133,12 +117,7 @@ def party_rows(queryset: QuerySet, list_url: str) -> Iterator[list[Any]]:
     """The rows of PARTY_HEADER for a filtered, ordered queryset of agreements (each
     agreement's url is ``list_url`` followed by its slug)."""
     sql, params = party_query(queryset)
-    with (
-        transaction.atomic(),
-        connection.cursor() as setter,
-        _query_settings(setter),
-        connection.chunked_cursor() as cursor,
-    ):
+    with export_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK):
             for agreement_id, slug, title, iso3, name, institution, *dates in chunk:

@@ -189,7 +189,6 @@ def export_figure(database_url: str, workdir: Path, published: int) -> tuple[boo
     """a. (targets met, the worker's VmHWM in kB, rows exported)."""
     http_file, copy_file, datasette_file = workdir / "export.csv", workdir / "copy.csv", workdir / "datasette.csv"
     print("a. CSV export of every published agreement, through gunicorn, against a tuned COPY and Datasette")
-    analyze(database_url)
     with server(database_url, workdir, "export") as srv:
         warm_up(srv)
         query = reference_sql(f"{srv.base}/agreements/")
@@ -311,6 +310,7 @@ def run(database_url: str, count: int, requests: int, only: str) -> bool:
     started = time.monotonic()
     ensure_database(database_url)
     prepare(count)
+    analyze(database_url)  # every figure measures the steady state, not the last migration's leftovers
     total, published = Agreement.objects.count(), Agreement.objects.published().count()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     db = database_url.rsplit("/", 1)[-1]
