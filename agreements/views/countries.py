@@ -48,6 +48,7 @@ from agreements.views.entries import (
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response, limit_exports
+from tradepacts.pagecache import cached_for_readers
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
@@ -259,9 +260,14 @@ def _pair_url(code: str, other: str) -> str:
     return reverse("countries:pair", args=[code, other])
 
 
-def country_detail(request: HttpRequest, code: str) -> HttpResponseBase:
+def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One country: its published agreements by partner and by year, its top trading
-    partners (in ?trade_year=, else the latest well-covered year), its blocs, and what other apps add."""
+    partners (in ?trade_year=, else the latest well-covered year), its blocs, and what other
+    apps add. Anonymous readers get it from the page cache, as the list, until the data changes."""
+    return cached_for_readers(lambda: render_country(request, code), request)
+
+
+def render_country(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, iso3=_canonical_code(code))
     if code != country.iso3:
         return redirect("countries:detail", country.iso3, permanent=True)
@@ -308,7 +314,7 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     )
 
 
-def _pair(code: str, other: str, view: str) -> tuple[Country, Country] | HttpResponseBase:
+def _pair(code: str, other: str, view: str) -> tuple[Country, Country] | HttpResponse:
     """The two countries of a pair URL, or the redirect to its upper-case spelling (the
     order is kept: the page and its CSV put the first country first). 404 for one
     country twice or an unknown code."""
@@ -336,13 +342,17 @@ def agreement_markers(entries: Iterable[AgreementEntry]) -> list[Marker]:
     ]
 
 
-def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponseBase:
+def country_pair(request: HttpRequest, code: str, other: str) -> HttpResponse:
     """Two countries' instruments on a timeline, the trade between them year by year, and what
     they trade (the top HS chapters each way).
     Served in either order; the canonical URL (named in the page's head) has the codes in
-    alphabetical order."""
+    alphabetical order. From the page cache for anonymous readers, as the list."""
+    return cached_for_readers(lambda: render_pair(request, code, other), request)
+
+
+def render_pair(request: HttpRequest, code: str, other: str) -> HttpResponse:
     pair = _pair(code, other, "countries:pair")
-    if isinstance(pair, HttpResponseBase):
+    if isinstance(pair, HttpResponse):
         return pair
     first, second = pair
     parties = [first.iso3, second.iso3]

@@ -60,3 +60,17 @@ def test_staff_always_get_a_fresh_page(admin_client, page_cache):
     with CaptureQueriesContext(connection) as queries:
         admin_client.get("/agreements/")
     assert len(queries) > 0
+
+
+@pytest.mark.parametrize("path", ["/countries/KEN/", "/countries/KEN/RWA/"])
+def test_country_and_pair_pages_are_cached_until_a_change(client, db, page_cache, path):
+    add_mou("Ports MoU")
+    first = client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(path)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert len(queries) == 0
+
+    add_mou("Rail MoU")
+    assert "Rail MoU" in client.get(path).content.decode()
