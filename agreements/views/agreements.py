@@ -32,7 +32,7 @@ from agreements.facets import facet_counts, label_with_counts
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
-from agreements.party_codes import party_codes
+from agreements.party_codes import parties_of, party_codes
 from agreements.trade.pages import agreement_trade
 from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
 from agreements.views.sorting import column_headers
@@ -161,7 +161,7 @@ class AgreementListView(FilterView):
         page = context["page_obj"]
         agreements = page.object_list if page else []
         query = query_without_page(self.request.GET)
-        parties = party_codes(a.pk for a in agreements)
+        parties = party_codes(parties_of(a.pk for a in agreements))
         list_url = self.request.build_absolute_uri(reverse("agreements:list"))
         context.update(
             valid=self.valid,

@@ -8,7 +8,6 @@ holds exactly the rows of the HTML page with the same parameters, in the same or
 field names are a promise to scripts (README, "The list as JSON"): add fields, never rename.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,8 @@ from django.http import (
 )
 from django.urls import reverse
 
-from agreements.models import Agreement, Party
+from agreements.models import Agreement
+from agreements.party_codes import parties_of as party_values
 
 if TYPE_CHECKING:
     from agreements.views.agreements import AgreementListView
@@ -83,17 +83,11 @@ def format_links(request: HttpRequest) -> dict[str, str]:
 
 
 def parties_of(agreement_ids: Iterable[int]) -> dict[int, list[dict[str, str | None]]]:
-    """The agreements' parties as plain values, in their order, by agreement id: one query
-    (the list loads no Party objects, agreements.party_codes)."""
-    rows = (
-        Party.objects.filter(agreement_id__in=list(agreement_ids))
-        .order_by("agreement_id", "id")
-        .values_list("agreement_id", "country__iso3", "country__name", "institution__name")
-    )
-    parties: dict[int, list[dict[str, str | None]]] = defaultdict(list)
-    for agreement_id, iso3, name, institution in rows:
-        parties[agreement_id].append({"iso3": iso3, "name": name, "institution": institution})
-    return parties
+    """The agreements' parties as the JSON and the feed give them, in their order, by agreement id."""
+    return {
+        agreement_id: [{"iso3": p.iso3, "name": p.name, "institution": p.institution} for p in parties]
+        for agreement_id, parties in party_values(agreement_ids).items()
+    }
 
 
 def agreement_data(agreement: Agreement, url: str, parties: list[dict[str, str | None]]) -> dict[str, Any]:

@@ -42,13 +42,13 @@ from urllib.parse import urlencode
 from tradepacts.csv import complete_rows
 from tradepacts.ops import bench_limits
 from tradepacts.ops.export_reference import (
-    analyze,
     compare_csv,
     copy_export,
     datasette,
     download,
     reference_sql,
     sqlite_copy,
+    vacuum_analyze,
 )
 from tradepacts.ops.harness import Server, ensure_database, free_port, server
 
@@ -310,7 +310,7 @@ def run(database_url: str, count: int, requests: int, only: str) -> bool:
     started = time.monotonic()
     ensure_database(database_url)
     prepare(count)
-    analyze(database_url)  # every figure measures the steady state, not the last migration's leftovers
+    vacuum_analyze(database_url)  # every figure measures the steady state, not the last migration's leftovers
     total, published = Agreement.objects.count(), Agreement.objects.published().count()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     db = database_url.rsplit("/", 1)[-1]

@@ -118,7 +118,7 @@ LEFT JOIN (SELECT x.agreement_id, """
     return sql.SQL(text).format(sep=sql.Literal(SEPARATOR), base=sql.Literal(base_url))
 
 
-def analyze(database_url: str) -> None:
+def vacuum_analyze(database_url: str) -> None:
     """The database as autovacuum keeps it: the last writes' dead rows cleared and the
     visibility map set (so a count can read an index alone), and fresh planner statistics.
     Right after a migration rewrote every agreement, counts read the doubled table."""

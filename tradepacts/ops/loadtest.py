@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psycopg
 
-from tradepacts.ops.export_reference import analyze
+from tradepacts.ops.export_reference import vacuum_analyze
 from tradepacts.ops.harness import ensure_database, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -57,12 +57,12 @@ def prepare(database_url: str, count: int) -> None:
         existing = row[0]
     if existing >= count:
         print(f"The database holds {existing:,} agreements: no generation needed.")
-        analyze(database_url)
+        vacuum_analyze(database_url)
         return
     print(f"The database holds {existing:,} agreements: generate_synthetic --agreements {count} --seed {SEED} --clear")
     command = [*manage, "generate_synthetic", f"--agreements={count}", f"--seed={SEED}", "--clear"]
     subprocess.run(command, cwd=BASE_DIR, env=env, check=True)
-    analyze(database_url)
+    vacuum_analyze(database_url)
 
 
 def sample_slugs(database_url: str, path: Path, n: int = 5000) -> None:
