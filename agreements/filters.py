@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from agreements.country_picker import CountryPickerWidget, country_choices
+from agreements.default_lists import shown_for
 from agreements.extensions import LinkedRecords, linked
 from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
@@ -247,7 +248,8 @@ class AgreementFilterSet(django_filters.FilterSet):
         choices=[("true", "Include them")],
         empty_label="Leave them out",
         method="filter_accessions",
-        help_text="Left out by default: an accession shows as its acceding party's joining date on the base agreement.",
+        help_text="Left out by default, but for a chosen party's own: an accession shows as its acceding "
+        "party's joining date on the base agreement.",
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
@@ -301,7 +303,8 @@ class AgreementFilterSet(django_filters.FilterSet):
             if name not in without:
                 queryset = self.filters[name].filter(queryset, value)
         if self.form.cleaned_data.get("accessions") != "true":
-            queryset = queryset.filter(in_default_lists=True)
+            # As a country's and a pair's pages: a chosen country's own accessions are shown.
+            queryset = queryset.filter(shown_for(*(self.form.cleaned_data.get("party") or ())))
         return queryset
 
     def filter_queryset(self, queryset: AgreementQuerySet) -> AgreementQuerySet:

@@ -21,6 +21,7 @@ from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
     agreement_list_url,
+    shown_for,
     with_first_parties,
 )
 from corridors.diagram import route_map
@@ -45,10 +46,16 @@ def members_prefetch() -> Prefetch:
 
 
 def with_counts(queryset: QuerySet[Corridor]) -> QuerySet[Corridor]:
-    """Each corridor with its authority, and how many nodes and published agreements it has."""
+    """Each corridor with its authority, and how many nodes and published agreements it has (those
+    the agreement list shows with ``?corridor=``: its rows are the page's)."""
     return queryset.select_related("coordinating_authority").annotate(
         node_count=_count(Node.objects.filter(corridor=OuterRef("pk"))),
-        agreement_count=_count(CorridorAgreement.objects.filter(corridor=OuterRef("pk"), agreement__is_published=True)),
+        # As the agreement list counts them (agreements.default_lists): no accession instrument.
+        agreement_count=_count(
+            CorridorAgreement.objects.filter(corridor=OuterRef("pk"), agreement__is_published=True).filter(
+                shown_for(outer="agreement_id")
+            )
+        ),
     )
 
 
@@ -91,7 +98,9 @@ class CorridorDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         corridor: Corridor = self.object
         agreements = (
-            with_first_parties(Agreement.objects.published().filter(corridor_links__corridor=corridor))
+            with_first_parties(
+                Agreement.objects.published().filter(corridor_links__corridor=corridor).filter(shown_for())
+            )
             .defer(*HEAVY_FIELDS)
             .order_by(*newest_first())[:MAX_AGREEMENTS]
         )
