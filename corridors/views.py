@@ -127,6 +127,12 @@ class CorridorDetailView(DetailView):
         )
 
 
+def corridor_list_params(slug: str) -> dict[str, str | list[str]]:
+    """A corridor's page lists /agreements/?corridor=<slug> (its JSON and feed are that list's)."""
+    get_object_or_404(Corridor.objects.only("pk"), slug=slug)
+    return {"corridor": slug}
+
+
 @limit_exports
 def indicators_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """/corridors/<slug>/indicators.csv: every indicator figure of the corridor with its growth and share."""
