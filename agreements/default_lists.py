@@ -19,7 +19,7 @@ def acceded_by(country: Country | OuterRef, outer: str = "pk") -> Exists:
     prefix = "" if outer == "pk" else outer.removesuffix("_id") + "__"
     return Exists(
         Party.objects.filter(
-            country=country,
+            Q(country=country),  # a Q: the type checker knows no OuterRef for a foreign key
             joined_on__gte=OuterRef(f"{prefix}signed_on"),
             agreement__inbound_relations__kind=AgreementRelation.Kind.ACCESSION_TO,
             agreement__inbound_relations__from_agreement=OuterRef(outer),

@@ -18,6 +18,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
@@ -94,13 +95,15 @@ def links_for(params: QueryDict) -> dict[str, str]:
     }
 
 
-def with_json_twin(page: Callable[..., HttpResponse], twin: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def with_json_twin(
+    page: Callable[..., HttpResponseBase], twin: Callable[..., HttpResponseBase]
+) -> Callable[..., HttpResponseBase]:
     """A page (``page``) that answers ``?format=json`` with ``twin``: a page listing agreements
     sends a script to its list's JSON (``json_of_list``); /countries/ has its own. Another format
     is a 400, as on the list: never a page where data was asked for."""
 
     @functools.wraps(page)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         value = request.GET.get("format", "")
         if (output := LIST_FORMATS.get(value)) is None:
             return unknown_format(value, others="")
