@@ -10,6 +10,7 @@ import operator
 from collections.abc import Callable, Iterable
 from functools import reduce
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -135,6 +136,13 @@ class AgreementFilterForm(forms.Form):
 
     # Parameters that order the list or say how another filter combines: none narrows it alone.
     NOT_FILTERS = ("sort", "match")
+    # What the list applies when they are absent (the FilterSet's null_value): the form's script leaves
+    # them out of the URL it submits, with the empty fields (static/js/filter-form.js).
+    DEFAULTS = {"match": MATCH_MODES[0][0], "sort": "newest"}
+
+    @property
+    def defaults_query(self) -> str:
+        return urlencode(self.DEFAULTS)
 
     @property
     def active_count(self) -> int:
