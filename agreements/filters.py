@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from agreements.country_picker import CountryPickerWidget, country_choices
-from agreements.default_lists import shown_for
+from agreements.default_lists import listed_for
 from agreements.extensions import LinkedRecords, linked
 from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
@@ -192,6 +192,8 @@ class AgreementFilterSet(django_filters.FilterSet):
     }
     # What the list was sorted by (filter_queryset): "relevance" asked for with nothing to rank is "newest".
     sort_applied = "newest"
+    # What the list shows of accession instruments for the chosen parties (filtered): read once.
+    shown: Q | None = None
 
     q = django_filters.CharFilter(
         label="Search", method="filter_text", help_text="Titles, summaries, parties, institutions, signatories, places."
@@ -312,7 +314,9 @@ class AgreementFilterSet(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         if self.form.cleaned_data.get("accessions") != "true":
             # As a country's and a pair's pages: a chosen country's own accessions are shown.
-            queryset = queryset.filter(shown_for(*(self.form.cleaned_data.get("party") or ())))
+            if self.shown is None:  # once: the facets filter again
+                self.shown = listed_for(*(self.form.cleaned_data.get("party") or ()))
+            queryset = queryset.filter(self.shown)
         return queryset
 
     def filter_queryset(self, queryset: AgreementQuerySet) -> AgreementQuerySet:

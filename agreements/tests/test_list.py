@@ -31,8 +31,9 @@ TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"
 # ids, its agreements and their parties; the dataset's last update (the citation); the facet
 # counts (agreements.facets: the agreement's own columns in one, topics, blocs, corridors).
 LIST_QUERIES = 13
-# The same with party, topic, corridor and bloc given: each is checked against the database.
-FILTERED_LIST_QUERIES = LIST_QUERIES + 4
+# The same with party, topic, corridor and bloc given: each is checked against the database, and
+# the chosen parties' own accession instruments read (agreements.default_lists.listed_for).
+FILTERED_LIST_QUERIES = LIST_QUERIES + 5
 
 
 def titles(response) -> list[str]:

@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from agreements.default_lists import listed_agreement_count
+from agreements.default_lists import LISTED_PARTIES, own_accession_counts
 from agreements.extensions import COUNTRY_PAGE, sections
 from agreements.models import Agreement, BlocMembership, Country, Party
 from agreements.models.dates import ShownDate
@@ -104,9 +104,17 @@ class AgreementCount(TypedDict):
     agreement_count: int
 
 
-def countries_with_counts() -> "QuerySet[WithAnnotations[Country, AgreementCount]]":
-    """Every country, with how many published agreements its page and its list show. One query."""
-    return Country.objects.only("iso3", "name", "is_historic").annotate(agreement_count=listed_agreement_count())
+def countries_with_counts() -> "list[WithAnnotations[Country, AgreementCount]]":
+    """Every country, with how many published agreements its page and its list show. Two queries."""
+    acceded = own_accession_counts()
+    countries = list(
+        Country.objects.only("iso3", "name", "is_historic").annotate(
+            agreement_count=Count("parties", filter=LISTED_PARTIES)
+        )
+    )
+    for country in countries:
+        country.agreement_count += acceded.get(country.pk, 0)
+    return countries
 
 
 def country_list(request: HttpRequest) -> HttpResponse:
