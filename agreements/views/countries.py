@@ -106,12 +106,8 @@ class AgreementCount(TypedDict):
 
 def countries_with_counts() -> "list[WithAnnotations[Country, AgreementCount]]":
     """Every country, with how many published agreements its page and its list show. Two queries."""
-    acceded = own_accession_counts()
-    countries = list(
-        Country.objects.only("iso3", "name", "is_historic").annotate(
-            agreement_count=Count("parties", filter=LISTED_PARTIES)
-        )
-    )
+    acceded, listed = own_accession_counts(), Count("parties", filter=LISTED_PARTIES)
+    countries = list(Country.objects.only("iso3", "name", "is_historic").annotate(agreement_count=listed))
     for country in countries:
         country.agreement_count += acceded.get(country.pk, 0)
     return countries
