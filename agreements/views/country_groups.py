@@ -15,6 +15,7 @@ over the country's agreements), then every entry named, with its first parties
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
@@ -61,7 +62,7 @@ def _partner_counts(country: Country) -> QuerySet:
     return (
         Party.objects.filter(_with_country(country), country__isnull=False)
         .exclude(country=country)
-        .values("country_id", "country__iso3", "country__name")
+        .values("country_id")
         .annotate(total=Count("id"), in_force=Count("id", filter=Q(agreement__status=Agreement.Status.IN_FORCE)))
         .order_by()
     )
@@ -69,16 +70,27 @@ def _partner_counts(country: Country) -> QuerySet:
 
 def partner_groups(country: Country) -> list[Group]:
     """The country's partners, in no order (the page ranks them by significance,
-    agreements.views.country_summary.by_significance), without their entries (``add_newest``)."""
-    groups = []
+    agreements.views.country_summary.by_significance), without their entries (``add_newest``).
+
+    One query: the counts, then their countries' codes and names joined to the 250 counted
+    rows (joined before counting, each of the 235,000 party rows carried them: 40 ms).
+    """
+    counts, params = _partner_counts(country).query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT c.{quote('id')}, c.{quote('iso3')}, c.{quote('name')}, t.{quote('total')}, t.{quote('in_force')} "
+        f"FROM ({counts}) t INNER JOIN {quote(Country._meta.db_table)} c ON c.{quote('id')} = t.{quote('country_id')}"
+    )
     # One reverse() for all partners: ISO3 codes need no quoting.
     pair_url = reverse("countries:pair", args=[country.iso3, "ZZZ"]).removesuffix("ZZZ/")
-    for row in _partner_counts(country):
-        partner = Country(pk=row["country_id"], iso3=row["country__iso3"], name=row["country__name"])
-        groups.append(
-            Group(count=row["total"], url=f"{pair_url}{partner.iso3}/", partner=partner, in_force=row["in_force"])
-        )
-    return groups
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            Group(
+                count=total, url=f"{pair_url}{iso3}/", partner=Country(pk=pk, iso3=iso3, name=name), in_force=in_force
+            )
+            for pk, iso3, name, total, in_force in cursor.fetchall()
+        ]
 
 
 def add_newest(country: Country, partners: list[Group]) -> None:
