@@ -42,7 +42,7 @@ class FirstParties(TypedDict):
     first_parties: list[Party]
 
 
-def acceded_by(country: Country) -> QuerySet[AgreementRelation]:
+def acceded_by(country: Country) -> QuerySet:
     """The ids (``from_agreement_id``) of the accession instruments by which ``country`` joined
     their base agreement: a party of the base that joined it on or after the instrument's
     signature (a country that joined earlier is a party of later accessions too).
