@@ -37,12 +37,11 @@ from agreements.trade.products import TOP_CHAPTERS, pair_products
 from agreements.views.country_groups import MAX_PER_GROUP, add_entries, add_newest, partner_groups, year_groups
 from agreements.views.country_summary import by_decade, by_significance, country_summary
 from agreements.views.entries import (
-    HEAVY_FIELDS,
     AgreementEntry,
     agreement_export_url,
     agreement_list_url,
+    entries_of,
     shown_for,
-    with_first_parties,
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response, limit_exports
@@ -203,11 +202,12 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     """Every published agreement both countries are parties to, oldest first; undated last:
     as the agreement list, no third country's accession (``shown_for``), only their own.
 
-    Two queries per page: the agreements, then their parties.
+    The page reads a page of their ids, then the entries (``entries_of``): two queries.
     """
     return (
-        with_first_parties(Agreement.objects.published().with_parties(first, second).filter(shown_for(first, second)))
-        .defer(*HEAVY_FIELDS)
+        Agreement.objects.published()
+        .with_parties(first, second)
+        .filter(shown_for(first, second, per_row=True))
         .order_by(principal_date().asc(nulls_last=True), "id")
     )
 
@@ -257,10 +257,12 @@ def render_pair(request: HttpRequest, code: str, other: str) -> HttpResponse:
     # A page number that is not one gives the first page; one out of range, the last.
     # Only a short one is converted at all (4,400 digits are past what int() takes).
     asked = request.GET.get("page", "")
-    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(
-        asked if len(asked) <= MAX_PAGE_DIGITS else None
-    )
-    entries = [AgreementEntry.of(agreement) for agreement in page.object_list]
+    # The page's ids, then their entries as plain values (agreements.views.entries.entries_of).
+    ids = timeline(first, second).values_list("id", flat=True)
+    page = Paginator(ids, TIMELINE_PAGE_SIZE).get_page(asked if len(asked) <= MAX_PAGE_DIGITS else None)
+    page.object_list = list(page.object_list)
+    found = entries_of(page.object_list)
+    entries = [found[pk] for pk in page.object_list]
     return render(
         request,
         "countries/pair.html",

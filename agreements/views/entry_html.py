@@ -3,8 +3,8 @@
 A country's page lists some 270 entries (twelve partners' and every year's newest few): an
 included template per entry, resolving a dozen variables each, was about a third of its server
 time on the 100,000-agreement bench. The markup is written here once, for the country and
-corridor pages alike (``templates/countries/agreement_entry.html`` shows it); every value is
-escaped (``escape``), the rest is fixed text.
+corridor pages alike (``templates/countries/agreement_entry.html`` shows it), and a pair's
+timeline (200 items a page); every value is escaped (``escape``), the rest is fixed text.
 """
 
 from typing import TYPE_CHECKING
@@ -45,10 +45,37 @@ def full_html(entry: "AgreementEntry") -> SafeString:
     if entry.status_note:
         parts.append(f"    <span>{escape(entry.status_note)}</span>")
     if entry.parties:
-        more = f" and {entry.more_parties} more" if entry.more_parties else ""
-        codes = " · ".join(escape(code) for code in entry.parties)
-        parts.append(
-            f'    <span class="entry__parties"><span class="visually-hidden">Parties: </span>{codes}{more}</span>'
-        )
+        parts.append(f"    {_parties(entry)}")
     parts.append("  </p>\n</li>")
+    return mark_safe("\n".join(parts))
+
+
+def _parties(entry: "AgreementEntry") -> str:
+    more = f" and {entry.more_parties} more" if entry.more_parties else ""
+    codes = " · ".join(escape(code) for code in entry.parties)
+    return f'<span class="entry__parties"><span class="visually-hidden">Parties: </span>{codes}{more}</span>'
+
+
+def timeline_html(entry: "AgreementEntry") -> SafeString:
+    """An item of a pair's timeline: the principal date, the title, kind, status, parties and
+    place, then every date when there are several."""
+    agreement = entry.agreement
+    parts = [
+        '<li class="timeline__item">',
+        f'  <p class="timeline__date">{_when(entry)}</p>',
+        f'  <h3 class="timeline__title"><a href="{escape(entry.url)}">{escape(agreement.title)}</a></h3>',
+        f'  <p class="entry__meta">\n    <span>{escape(agreement.get_kind_display())}</span>',
+    ]
+    if entry.status_note:
+        parts.append(f"    <span>{escape(entry.status_note)}</span>")
+    parts.append(f"    {_parties(entry)}")
+    if agreement.place:
+        parts.append(f"    <span>{escape(agreement.place)}</span>")
+    parts.append("  </p>")
+    if len(entry.dates) > 1:
+        dates = "".join(
+            f'<li>{escape(d.label)} <time datetime="{escape(d.iso)}">{escape(d.text)}</time></li>' for d in entry.dates
+        )
+        parts.append(f'  <ul class="timeline__dates">\n    {dates}\n  </ul>')
+    parts.append("</li>")
     return mark_safe("\n".join(parts))
