@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, TextChoices, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.safestring import SafeString
@@ -139,7 +139,12 @@ def entries_of(ids: Iterable[int]) -> "dict[int, AgreementEntry]":
             agreements[agreement_id] = Agreement(id=agreement_id, **dict(zip(ENTRY_FIELDS, fields, strict=True)))
             codes[agreement_id], counts[agreement_id] = [], total
         codes[agreement_id].append(iso3 or acronym or name)  # as party_code: a country, else its institution
-    return {pk: AgreementEntry.of_values(agreement, codes[pk], counts[pk]) for pk, agreement in agreements.items()}
+    # One reverse() for all: a slug (the URL's <slug:slug>) needs no quoting.
+    prefix = agreement_url("-").removesuffix("-/")
+    return {
+        pk: AgreementEntry.of_values(agreement, codes[pk], counts[pk], f"{prefix}{agreement.slug}/")
+        for pk, agreement in agreements.items()
+    }
 
 
 def party_code(party: Party) -> str:
@@ -176,6 +181,13 @@ def agreement_export_url(**params: str | list[str]) -> str:
 # --- One agreement in a list or on a timeline.
 
 
+def _label(choices: type[TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # as get_FOO_display(): a value that is not a choice is shown as it is
+        return value
+
+
 @dataclass(frozen=True)
 class AgreementEntry:
     """An agreement as the country and corridor pages list it."""
@@ -198,8 +210,17 @@ class AgreementEntry:
     def status_note(self) -> str:
         """The status, unless the date already says it ("Signed 22 January 2026") or there is no date
         (then the page says "Signed, date unknown")."""
-        status = self.agreement.get_status_display()
+        status = self.status
         return "" if self.date is None or self.date.label == status else status
+
+    @property
+    def status(self) -> str:
+        """The status's label: as ``get_status_display()``, without its dictionary of every choice built per call."""
+        return _label(Agreement.Status, self.agreement.status)
+
+    @property
+    def kind(self) -> str:
+        return _label(Agreement.Kind, self.agreement.kind)
 
     @property
     def html(self) -> SafeString:
@@ -219,8 +240,11 @@ class AgreementEntry:
         return cls.of_values(agreement, [party_code(p) for p in agreement.first_parties], agreement.party_count)
 
     @classmethod
-    def of_values(cls, agreement: Agreement, parties: list[str], party_count: int) -> "AgreementEntry":
-        """``parties``: the first MAX_PARTY_CODES parties' codes; ``party_count``: how many in all."""
+    def of_values(
+        cls, agreement: Agreement, parties: list[str], party_count: int, url: str | None = None
+    ) -> "AgreementEntry":
+        """``parties``: the first MAX_PARTY_CODES parties' codes; ``party_count``: how many in all;
+        ``url``: the agreement's page, when known."""
         dates = [date for name, label in ALL_DATES if (date := ShownDate.of_field(agreement, name, label)) is not None]
         principal = next(
             (
@@ -230,4 +254,4 @@ class AgreementEntry:
             ),
             None,
         )
-        return cls(agreement, agreement_url(agreement.slug), parties, party_count, principal, dates)
+        return cls(agreement, url or agreement_url(agreement.slug), parties, party_count, principal, dates)

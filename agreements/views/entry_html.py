@@ -20,7 +20,7 @@ def _when(entry: "AgreementEntry") -> str:
     """The principal date ("Signed <time>22 January 2026</time>"), else the status and "date unknown"."""
     date = entry.date
     if date is None:
-        return f"{escape(entry.agreement.get_status_display())}, date unknown"
+        return f"{escape(entry.status)}, date unknown"
     return f'{escape(date.label)} <time datetime="{escape(date.iso)}">{escape(date.text)}</time>'
 
 
@@ -39,7 +39,7 @@ def full_html(entry: "AgreementEntry") -> SafeString:
     """Title, then kind, date (or status), the status when the date does not say it, and the party codes."""
     parts = [
         f'<li class="entry">\n  <p class="entry__title"><a href="{escape(entry.url)}">{escape(entry.agreement.title)}</a></p>',
-        f'  <p class="entry__meta">\n    <span>{escape(entry.agreement.get_kind_display())}</span>',
+        f'  <p class="entry__meta">\n    <span>{escape(entry.kind)}</span>',
         f"    <span>{_when(entry)}</span>",
     ]
     if entry.status_note:
@@ -64,7 +64,7 @@ def timeline_html(entry: "AgreementEntry") -> SafeString:
         '<li class="timeline__item">',
         f'  <p class="timeline__date">{_when(entry)}</p>',
         f'  <h3 class="timeline__title"><a href="{escape(entry.url)}">{escape(agreement.title)}</a></h3>',
-        f'  <p class="entry__meta">\n    <span>{escape(agreement.get_kind_display())}</span>',
+        f'  <p class="entry__meta">\n    <span>{escape(entry.kind)}</span>',
     ]
     if entry.status_note:
         parts.append(f"    <span>{escape(entry.status_note)}</span>")
