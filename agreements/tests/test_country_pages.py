@@ -12,7 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement, DatePrecision
-from agreements.tests.factories import BlocFactory, BlocMembershipFactory, bilateral, country
+from agreements.tests.factories import (
+    BlocFactory,
+    BlocMembershipFactory,
+    OrganisationFactory,
+    PartyFactory,
+    bilateral,
+    country,
+)
 from agreements.tests.page_helpers import DETAIL_QUERIES, LIST_QUERIES, get, plurilateral, section
 from agreements.views.countries import MAX_PER_GROUP
 
@@ -204,6 +211,20 @@ def test_an_entry_names_the_status_once_and_only_when_its_date_does_not(client):
     assert 'Signed <time datetime="2020-05-01">1 May 2020</time> · In force</span>' in by_partner
     assert 'Signed <time datetime="2024-05-02">2 May 2024</time></span>' in by_partner
     assert "Signed, date unknown</span>" in by_partner
+
+
+def test_an_entry_names_its_first_parties_in_order_an_institution_alone_by_its_acronym(client):
+    agreement = plurilateral("RWA", "KEN", title="Customs cooperation", published=True, signed_on=dt.date(2023, 4, 1))
+    secretariat = OrganisationFactory(name="East African Community Secretariat", acronym="EACS", intergovernmental=True)
+    PartyFactory(agreement=agreement, country=None, institution=secretariat)
+    PartyFactory(agreement=agreement, country=country("UGA"), institution=OrganisationFactory(acronym="URA"))
+    for iso3 in ["TZA", "BDI", "SSD", "COD", "ETH", "SOM"]:
+        PartyFactory(agreement=agreement, country=country(iso3))
+
+    entry = section(get(client, "/countries/RWA/"), "by-year").split("Customs cooperation", 1)[1].split("</li>", 1)[0]
+
+    # Eight codes in the parties' order (an institution acting for a country by the country's), then how many more.
+    assert "RWA · KEN · EACS · UGA · TZA · BDI · SSD · COD and 2 more" in entry
 
 
 def test_detail_shows_bloc_memberships_with_dates_to_their_precision(client):
