@@ -34,7 +34,14 @@ from agreements.trade.exports import trade_filename, trade_table
 from agreements.trade.pages import pair_trade
 from agreements.trade.partners import top_partners
 from agreements.trade.products import TOP_CHAPTERS, pair_products
-from agreements.views.country_groups import MAX_PER_GROUP, add_entries, add_newest, partner_groups, year_groups
+from agreements.views.country_groups import (
+    MAX_PER_GROUP,
+    add_entries,
+    add_newest,
+    partner_groups,
+    partner_links,
+    year_groups,
+)
 from agreements.views.country_summary import by_decade, by_significance, country_summary
 from agreements.views.entries import (
     AgreementEntry,
@@ -183,6 +190,7 @@ def render_country(request: HttpRequest, code: str) -> HttpResponse:
             "partners": partners,
             "partner_groups": partners[:MAX_PARTNER_GROUPS],
             "other_partners": partners[MAX_PARTNER_GROUPS:],
+            "other_partner_links": partner_links(partners[MAX_PARTNER_GROUPS:]),
             "years": years,
             "decades": by_decade(years),
             "memberships": bloc_memberships(country),
