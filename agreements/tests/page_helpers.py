@@ -13,9 +13,9 @@ LIST_QUERIES = 1  # countries with their counts
 # entries with their first parties, the summary's counts by kind, status and scope, blocs, corridors,
 # and the corridors app's cargo split (two).
 DETAIL_QUERIES = 11
-# The two countries, how many agreements, a page of their ids, their entries with their first parties,
-# the trade statistics, the HS chapters.
-PAIR_QUERIES = 6
+# The two countries, the timeline's ids (how many, and the page's), the page's entries with their
+# first parties, the trade statistics, the HS chapters.
+PAIR_QUERIES = 5
 
 
 def get(client, url: str) -> str:

@@ -210,7 +210,7 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     """Every published agreement both countries are parties to, oldest first; undated last:
     as the agreement list, no third country's accession (``shown_for``), only their own.
 
-    The page reads a page of their ids, then the entries (``entries_of``): two queries.
+    The page reads all their ids, then its page's entries (``entries_of``): two queries.
     """
     return (
         Agreement.objects.published()
@@ -265,10 +265,10 @@ def render_pair(request: HttpRequest, code: str, other: str) -> HttpResponse:
     # A page number that is not one gives the first page; one out of range, the last.
     # Only a short one is converted at all (4,400 digits are past what int() takes).
     asked = request.GET.get("page", "")
-    # The page's ids, then their entries as plain values (agreements.views.entries.entries_of).
-    ids = timeline(first, second).values_list("id", flat=True)
+    # Every id of the timeline in one query (a pair has a few thousand at most: as cheap as
+    # counting them, which was a query of its own), then the page's entries as plain values.
+    ids = list(timeline(first, second).values_list("id", flat=True))
     page = Paginator(ids, TIMELINE_PAGE_SIZE).get_page(asked if len(asked) <= MAX_PAGE_DIGITS else None)
-    page.object_list = list(page.object_list)
     found = entries_of(page.object_list)
     entries = [found[pk] for pk in page.object_list]
     return render(
