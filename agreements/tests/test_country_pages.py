@@ -107,6 +107,12 @@ def test_list_query_count_does_not_grow_with_agreements(client, django_assert_nu
 # --- /countries/<ISO3>/
 
 
+def get_context(client, url: str) -> list:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.context["partners"]
+
+
 def test_partners_past_the_first_groups_are_one_line_of_links(client, monkeypatch):
     monkeypatch.setattr("agreements.views.countries.MAX_PARTNER_GROUPS", 1)
     bilateral("RWA", "KEN", title="Liaison office MoU", published=True)
@@ -182,6 +188,21 @@ def test_detail_shows_the_newest_few_per_group_and_links_to_the_rest(client):
         f'<a href="/agreements/?party=RWA&amp;signed_from=2024&amp;signed_to=2024">All {MAX_PER_GROUP + 2} signed in 2024</a>'
         in html
     )
+
+
+def test_a_partner_met_too_rarely_among_the_newest_agreements_gets_its_newest_all_the_same(client, monkeypatch):
+    # The country's newest agreement only is read first: Kenya's three and Uganda's two are
+    # found by the second query, which ranks all of theirs.
+    monkeypatch.setattr("agreements.views.country_groups.NEWEST_WALK", 1)
+    for day in range(1, 5):
+        bilateral("RWA", "KEN", title=f"Kenya {day}", published=True, signed_on=dt.date(2024, 1, day))
+    for day in range(1, 3):
+        bilateral("RWA", "UGA", title=f"Uganda {day}", published=True, signed_on=dt.date(2020, 1, day))
+    bilateral("RWA", "TZA", title="Tanzania", published=True, signed_on=dt.date(2025, 1, 1))
+
+    partners = {g.partner.iso3: [e.agreement.title for e in g.entries] for g in get_context(client, "/countries/RWA/")}
+
+    assert partners == {"KEN": ["Kenya 4", "Kenya 3", "Kenya 2"], "UGA": ["Uganda 2", "Uganda 1"], "TZA": ["Tanzania"]}
 
 
 def test_an_entry_names_the_status_once_and_only_when_its_date_does_not(client):

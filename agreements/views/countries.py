@@ -3,7 +3,9 @@ by year, and a pair of countries' instruments on a timeline.
 
 Public pages: drafts never show, and never count. Each page runs a fixed number
 of queries whatever the number of agreements (pinned in
-``agreements/tests/test_country_pages.py``, ``test_pair_pages.py``); groups show their newest
+``agreements/tests/test_country_pages.py``, ``test_pair_pages.py``; a country's page one more
+when a partner shown is rare among its newest agreements, agreements.views.country_groups.add_newest),
+and reads only what it shows (agreements.views.country_groups); groups show their newest
 ``MAX_PER_GROUP`` agreements and link to the full list. A country's page opens on a summary
 and folds its long sections (agreements.views.country_summary).
 
