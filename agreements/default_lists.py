@@ -10,7 +10,7 @@ once and hashes: a correlated EXISTS beside ``in_default_lists OR`` ran once per
 ``/agreements/?party=KEN``'s count 4x and its facets 2x slower on the 100,000-agreement bench.
 """
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from agreements.models import AgreementRelation, Country, Party
 
@@ -32,13 +32,33 @@ def own_accessions(*countries: Country) -> QuerySet:
     )
 
 
-def shown_for(*countries: Country, outer: str = "pk") -> Q:
+def _own_accession(country: Country, outer: str, prefix: str) -> Exists:
+    """``own_accessions`` for one agreement (``outer`` names its id), tested per row."""
+    return Exists(
+        Party.objects.filter(
+            country=country,
+            joined_on__gte=OuterRef(f"{prefix}signed_on"),
+            agreement__inbound_relations__kind=AgreementRelation.Kind.ACCESSION_TO,
+            agreement__inbound_relations__from_agreement=OuterRef(outer),
+        )
+    )
+
+
+def shown_for(*countries: Country, outer: str = "pk", per_row: bool = False) -> Q:
     """What a list about ``countries`` shows (``outer`` names the agreement's id): the default
     lists' agreements, and the accessions by which one of ``countries`` joined. With no
-    country, the default lists' agreements alone."""
+    country, the default lists' agreements alone.
+
+    The accessions are one set of ids, read once into a hash: the test of each of Kenya's 19,484
+    agreements stays index-only. A pair's few hundred agreements, found from the two countries'
+    parties first, are better tested one by one (``per_row``): with the set, the planner scans
+    every published agreement instead (the pair's count took 38 ms instead of 18)."""
     prefix = "" if outer == "pk" else outer.removesuffix("_id") + "__"
     condition = Q(**{f"{prefix}in_default_lists": True})
-    if countries:
+    if countries and per_row:
+        for country in countries:
+            condition |= Q(_own_accession(country, outer, prefix))
+    elif countries:
         condition |= Q(**{f"{outer}__in": own_accessions(*countries)})
     return condition
 

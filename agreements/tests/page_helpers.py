@@ -8,12 +8,14 @@ from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, country
 
 LIST_QUERIES = 2  # countries with their counts; their own accession instruments (agreements.default_lists)
-# Country, partners ranked, years ranked, those agreements, their parties, the years with trade
-# figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them),
-# the summary's counts by kind, status and scope, blocs, corridors, and the corridors app's cargo split (two).
+# Country, the years with trade figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py
+# counts the page with them), partners counted, the newest with the partners shown, years ranked, the
+# entries with their first parties, the summary's counts by kind, status and scope, blocs, corridors,
+# and the corridors app's cargo split (two).
 DETAIL_QUERIES = 11
-# The two countries, how many agreements, a page of them, their parties, the trade statistics, the HS chapters.
-PAIR_QUERIES = 6
+# The two countries, the timeline's ids (how many, and the page's), the page's entries with their
+# first parties, the trade statistics, the HS chapters.
+PAIR_QUERIES = 5
 
 
 def get(client, url: str) -> str:

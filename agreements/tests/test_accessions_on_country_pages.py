@@ -10,7 +10,7 @@ from agreements.models import Agreement, AgreementRelation, DatePrecision
 from agreements.tests.factories import AgreementFactory, AgreementRelationFactory, PartyFactory, country
 from agreements.tests.list_helpers import shown
 from agreements.views.countries import agreement_markers, countries_with_counts, timeline
-from agreements.views.entries import AgreementEntry
+from agreements.views.entries import entries_of
 
 pytestmark = pytest.mark.django_db
 JOINED = {"joined_on": dt.date(2007, 1, 1), "joined_precision": DatePrecision.YEAR}
@@ -59,7 +59,8 @@ def test_pair_timeline_and_chart_markers_leave_out_third_countries_accessions(co
 
     rwanda_tanzania = list(timeline(country("RWA"), country("TZA")))
     assert rwanda_tanzania == [base, instruments["RWA"]]
-    markers = agreement_markers(AgreementEntry.of(a) for a in rwanda_tanzania)
+    entries = entries_of(a.pk for a in rwanda_tanzania)
+    markers = agreement_markers(entries[a.pk] for a in rwanda_tanzania)
     assert [marker.label.split(" (")[0] for marker in markers] == ["Community", "Community accession of RWA"]
 
 

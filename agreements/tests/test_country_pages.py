@@ -12,7 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement, DatePrecision
-from agreements.tests.factories import BlocFactory, BlocMembershipFactory, bilateral, country
+from agreements.tests.factories import (
+    BlocFactory,
+    BlocMembershipFactory,
+    OrganisationFactory,
+    PartyFactory,
+    bilateral,
+    country,
+)
 from agreements.tests.page_helpers import DETAIL_QUERIES, LIST_QUERIES, get, plurilateral, section
 from agreements.views.countries import MAX_PER_GROUP
 
@@ -100,6 +107,12 @@ def test_list_query_count_does_not_grow_with_agreements(client, django_assert_nu
 # --- /countries/<ISO3>/
 
 
+def get_context(client, url: str) -> list:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.context["partners"]
+
+
 def test_partners_past_the_first_groups_are_one_line_of_links(client, monkeypatch):
     monkeypatch.setattr("agreements.views.countries.MAX_PARTNER_GROUPS", 1)
     bilateral("RWA", "KEN", title="Liaison office MoU", published=True)
@@ -177,6 +190,21 @@ def test_detail_shows_the_newest_few_per_group_and_links_to_the_rest(client):
     )
 
 
+def test_a_partner_met_too_rarely_among_the_newest_agreements_gets_its_newest_all_the_same(client, monkeypatch):
+    # The country's newest agreement only is read first: Kenya's three and Uganda's two are
+    # found by the second query, which ranks all of theirs.
+    monkeypatch.setattr("agreements.views.country_groups.NEWEST_WALK", 1)
+    for day in range(1, 5):
+        bilateral("RWA", "KEN", title=f"Kenya {day}", published=True, signed_on=dt.date(2024, 1, day))
+    for day in range(1, 3):
+        bilateral("RWA", "UGA", title=f"Uganda {day}", published=True, signed_on=dt.date(2020, 1, day))
+    bilateral("RWA", "TZA", title="Tanzania", published=True, signed_on=dt.date(2025, 1, 1))
+
+    partners = {g.partner.iso3: [e.agreement.title for e in g.entries] for g in get_context(client, "/countries/RWA/")}
+
+    assert partners == {"KEN": ["Kenya 4", "Kenya 3", "Kenya 2"], "UGA": ["Uganda 2", "Uganda 1"], "TZA": ["Tanzania"]}
+
+
 def test_an_entry_names_the_status_once_and_only_when_its_date_does_not(client):
     bilateral("RWA", "KEN", title="Dated MoU", published=True, signed_on=dt.date(2024, 5, 2))
     bilateral(
@@ -204,6 +232,20 @@ def test_an_entry_names_the_status_once_and_only_when_its_date_does_not(client):
     assert 'Signed <time datetime="2020-05-01">1 May 2020</time> · In force</span>' in by_partner
     assert 'Signed <time datetime="2024-05-02">2 May 2024</time></span>' in by_partner
     assert "Signed, date unknown</span>" in by_partner
+
+
+def test_an_entry_names_its_first_parties_in_order_an_institution_alone_by_its_acronym(client):
+    agreement = plurilateral("RWA", "KEN", title="Customs cooperation", published=True, signed_on=dt.date(2023, 4, 1))
+    secretariat = OrganisationFactory(name="East African Community Secretariat", acronym="EACS", intergovernmental=True)
+    PartyFactory(agreement=agreement, country=None, institution=secretariat)
+    PartyFactory(agreement=agreement, country=country("UGA"), institution=OrganisationFactory(acronym="URA"))
+    for iso3 in ["TZA", "BDI", "SSD", "COD", "ETH", "SOM"]:
+        PartyFactory(agreement=agreement, country=country(iso3))
+
+    entry = section(get(client, "/countries/RWA/"), "by-year").split("Customs cooperation", 1)[1].split("</li>", 1)[0]
+
+    # Eight codes in the parties' order (an institution acting for a country by the country's), then how many more.
+    assert "RWA · KEN · EACS · UGA · TZA · BDI · SSD · COD and 2 more" in entry
 
 
 def test_detail_shows_bloc_memberships_with_dates_to_their_precision(client):

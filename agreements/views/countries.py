@@ -3,7 +3,9 @@ by year, and a pair of countries' instruments on a timeline.
 
 Public pages: drafts never show, and never count. Each page runs a fixed number
 of queries whatever the number of agreements (pinned in
-``agreements/tests/test_country_pages.py``, ``test_pair_pages.py``); groups show their newest
+``agreements/tests/test_country_pages.py``, ``test_pair_pages.py``; a country's page one more
+when a partner shown is rare among its newest agreements, agreements.views.country_groups.add_newest),
+and reads only what it shows (agreements.views.country_groups); groups show their newest
 ``MAX_PER_GROUP`` agreements and link to the full list. A country's page opens on a summary
 and folds its long sections (agreements.views.country_summary).
 
@@ -20,32 +22,36 @@ from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
-from django.db.models.expressions import Window
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models import Count, F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from agreements.default_lists import LISTED_PARTIES, own_accession_counts
 from agreements.extensions import COUNTRY_PAGE, sections
-from agreements.models import Agreement, BlocMembership, Country, Party
+from agreements.models import Agreement, BlocMembership, Country
 from agreements.models.dates import ShownDate
-from agreements.models.ordering import newest_first, principal_date
+from agreements.models.ordering import principal_date
 from agreements.trade.exports import HEADER as TRADE_HEADER
 from agreements.trade.exports import trade_filename, trade_table
 from agreements.trade.pages import pair_trade
-from agreements.trade.partners import PartnerShare, top_partners
+from agreements.trade.partners import top_partners
 from agreements.trade.products import TOP_CHAPTERS, pair_products
+from agreements.views.country_groups import (
+    MAX_PER_GROUP,
+    add_entries,
+    add_newest,
+    partner_groups,
+    partner_links,
+    year_groups,
+)
 from agreements.views.country_summary import by_decade, by_significance, country_summary
 from agreements.views.entries import (
-    HEAVY_FIELDS,
     AgreementEntry,
     agreement_export_url,
     agreement_list_url,
+    entries_of,
     shown_for,
-    with_first_parties,
-    with_party,
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response, limit_exports
@@ -54,8 +60,6 @@ from tradepacts.pagecache import cached_for_readers
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
 
-# Agreements shown under each partner and each year; the rest are one link away.
-MAX_PER_GROUP = 3
 # Partners with most agreements shown as groups; the others (Lomé and Cotonou alone give a
 # hundred) as one line of links to their pair pages, so the page stays readable.
 MAX_PARTNER_GROUPS = 12
@@ -133,112 +137,11 @@ def country_list(request: HttpRequest) -> HttpResponse:
 # --- /countries/<ISO3>/
 
 
-@dataclass
-class Group:
-    """Agreements under one heading (a partner, a year): the newest few, and how many in all."""
-
-    count: int
-    url: str
-    entries: list[AgreementEntry] = field(default_factory=list)
-    partner: Country | None = None
-    year: int | None = None
-    in_force: int = 0  # a partner's: how many of them are in force
-    trade: PartnerShare | None = None  # a partner's: its trade, when among the top partners
-
-    @property
-    def more(self) -> int:
-        return self.count - len(self.entries)
-
-
 @dataclass(frozen=True)
 class MembershipRow:
     membership: BlocMembership
     joined: ShownDate | None
     left: ShownDate | None
-
-
-# 1 for an agreement in force, to count them in a window (portable: no FILTER clause).
-IN_FORCE = Case(When(agreement__status=Agreement.Status.IN_FORCE, then=Value(1)), default=Value(0))
-
-
-def _partner_ranking(country: Country) -> QuerySet:
-    """For each other country party to the same published agreements: its newest
-    MAX_PER_GROUP agreement ids, how many there are in all and how many in force. Narrow
-    rows, so the window's sort stays in memory."""
-    return (
-        Party.objects.filter(agreement__is_published=True, country__isnull=False)
-        .filter(with_party(country, outer="agreement"))
-        .filter(shown_for(country, outer="agreement_id"))
-        .exclude(country=country)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("country")], order_by=newest_first("agreement__", "agreement_id")),
-            total=Window(Count("id"), partition_by=[F("country")]),
-            in_force=Window(Sum(IN_FORCE), partition_by=[F("country")]),
-        )
-        .filter(rank__lte=MAX_PER_GROUP)
-        .values("agreement_id", "country_id", "country__iso3", "country__name", "rank", "total", "in_force")
-        .order_by()  # sorted in Python
-    )
-
-
-def _year_ranking(country: Country) -> QuerySet:
-    """For each year the country signed published agreements (and for none): the newest
-    MAX_PER_GROUP ids and how many there are in all."""
-    year = ExtractYear("signed_on")
-    return (
-        Agreement.objects.published()
-        .filter(with_party(country))
-        .filter(shown_for(country))
-        .annotate(
-            year=year,
-            rank=Window(RowNumber(), partition_by=[year], order_by=newest_first()),
-            total=Window(Count("id"), partition_by=[year]),
-        )
-        .filter(rank__lte=MAX_PER_GROUP)
-        .values("id", "year", "rank", "total")
-        .order_by()  # sorted in Python
-    )
-
-
-def country_groups(country: Country) -> tuple[list[Group], list[Group]]:
-    """The country's published agreements by partner (most agreements first; the page then ranks
-    them by significance, country_summary.by_significance) and by the year they were signed
-    (newest first; not signed, or date unknown, last).
-
-    Four queries: the two rankings, then the agreements they name and their first parties.
-    """
-    partner_rows = sorted(_partner_ranking(country), key=lambda r: (r["country_id"], r["rank"]))
-    year_rows = sorted(_year_ranking(country), key=lambda r: (r["year"] is None, -(r["year"] or 0), r["rank"]))
-    ids = {r["agreement_id"] for r in partner_rows} | {r["id"] for r in year_rows}
-    agreements = {}
-    if ids:
-        queryset = with_first_parties(Agreement.objects.filter(pk__in=ids)).defer(*HEAVY_FIELDS)
-        agreements = {a.pk: AgreementEntry.of(a) for a in queryset}
-
-    partners: dict[int, Group] = {}
-    for row in partner_rows:
-        group = partners.get(row["country_id"])
-        if group is None:
-            partner = Country(pk=row["country_id"], iso3=row["country__iso3"], name=row["country__name"])
-            url = reverse("countries:pair", args=[country.iso3, partner.iso3])
-            group = Group(count=row["total"], url=url, partner=partner, in_force=row["in_force"] or 0)
-            partners[partner.pk] = group
-        group.entries.append(agreements[row["agreement_id"]])
-
-    years: dict[int | None, Group] = {}
-    for row in year_rows:
-        group = years.get(row["year"])
-        if group is None:
-            url = ""
-            if row["year"] is not None:
-                y = str(row["year"])
-                url = agreement_list_url(party=country.iso3, signed_from=y, signed_to=y)
-            group = years[row["year"]] = Group(count=row["total"], url=url, year=row["year"])
-        group.entries.append(agreements[row["id"]])
-
-    # Every partner group has its partner (the "" only narrows the type).
-    by_partner = sorted(partners.values(), key=lambda g: (-g.count, sort_key(g.partner.name if g.partner else "")))
-    return by_partner, list(years.values())
 
 
 def bloc_memberships(country: Country) -> list[MembershipRow]:
@@ -274,11 +177,14 @@ def render_country(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, iso3=_canonical_code(code))
     if code != country.iso3:
         return redirect("countries:detail", country.iso3, permanent=True)
-    partners, years = country_groups(country)
     trade = top_partners(country, request.GET.get("trade_year"), _pair_url)
     for coverage in trade.years:
         coverage.url = f"?{urlencode({'trade_year': coverage.year})}#trade-partners"
-    partners = by_significance(partners, trade)
+    # Only the partners shown as groups get their newest agreements (the others are links).
+    partners = by_significance(partner_groups(country), trade)
+    add_newest(country, partners[:MAX_PARTNER_GROUPS])
+    years = year_groups(country)
+    add_entries(partners[:MAX_PARTNER_GROUPS] + years)
     return render(
         request,
         "countries/detail.html",
@@ -289,6 +195,7 @@ def render_country(request: HttpRequest, code: str) -> HttpResponse:
             "partners": partners,
             "partner_groups": partners[:MAX_PARTNER_GROUPS],
             "other_partners": partners[MAX_PARTNER_GROUPS:],
+            "other_partner_links": partner_links(partners[MAX_PARTNER_GROUPS:]),
             "years": years,
             "decades": by_decade(years),
             "memberships": bloc_memberships(country),
@@ -308,11 +215,12 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     """Every published agreement both countries are parties to, oldest first; undated last:
     as the agreement list, no third country's accession (``shown_for``), only their own.
 
-    Two queries per page: the agreements, then their parties.
+    The page reads all their ids, then its page's entries (``entries_of``): two queries.
     """
     return (
-        with_first_parties(Agreement.objects.published().with_parties(first, second).filter(shown_for(first, second)))
-        .defer(*HEAVY_FIELDS)
+        Agreement.objects.published()
+        .with_parties(first, second)
+        .filter(shown_for(first, second, per_row=True))
         .order_by(principal_date().asc(nulls_last=True), "id")
     )
 
@@ -362,10 +270,12 @@ def render_pair(request: HttpRequest, code: str, other: str) -> HttpResponse:
     # A page number that is not one gives the first page; one out of range, the last.
     # Only a short one is converted at all (4,400 digits are past what int() takes).
     asked = request.GET.get("page", "")
-    page = Paginator(timeline(first, second), TIMELINE_PAGE_SIZE).get_page(
-        asked if len(asked) <= MAX_PAGE_DIGITS else None
-    )
-    entries = [AgreementEntry.of(agreement) for agreement in page.object_list]
+    # Every id of the timeline in one query (a pair has a few thousand at most: as cheap as
+    # counting them, which was a query of its own), then the page's entries as plain values.
+    ids = list(timeline(first, second).values_list("id", flat=True))
+    page = Paginator(ids, TIMELINE_PAGE_SIZE).get_page(asked if len(asked) <= MAX_PAGE_DIGITS else None)
+    found = entries_of(page.object_list)
+    entries = [found[pk] for pk in page.object_list]
     return render(
         request,
         "countries/pair.html",

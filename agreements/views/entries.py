@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlencode
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, TextChoices, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.safestring import SafeString
 
 # The rule the agreement list shares, named here too for the pages that list entries.
 from agreements.default_lists import shown_for as shown_for
 from agreements.models import Agreement, Country, Party
 from agreements.models.dates import ShownDate
 from agreements.models.ordering import PRINCIPAL_DATES
+from agreements.views.entry_html import compact_html, full_html, timeline_html
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
@@ -50,6 +52,56 @@ def with_first_parties(queryset: QuerySet[Agreement]) -> "QuerySet[WithAnnotatio
     return queryset.annotate(party_count=Coalesce(Subquery(count.values("n")), 0)).prefetch_related(
         Prefetch("parties", queryset=first, to_attr="first_parties")
     )
+
+
+# The agreement's own fields an entry shows (agreements.views.entry_html), the pair page's place too.
+ENTRY_FIELDS = [
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "place",
+    *(name for date, _ in ALL_DATES for name in (date, date.removesuffix("_on") + "_precision")),
+]
+
+
+def entries_of(ids: Iterable[int]) -> "dict[int, AgreementEntry]":
+    """The entries of these agreements (each has a party: a country page's all have the
+    country), by id, in one query of plain values: each agreement's first MAX_PARTY_CODES
+    parties (a window per agreement, as ``with_first_parties``), how many it has, and its own
+    fields. No Party, Country nor Institution object is built."""
+    rows = (
+        Party.objects.filter(agreement_id__in=list(ids))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("agreement_id")], order_by=F("id").asc()),
+            total=Window(Count("id"), partition_by=[F("agreement_id")]),
+        )
+        .filter(rank__lte=MAX_PARTY_CODES)
+        .values_list(
+            "agreement_id",
+            "rank",
+            "total",
+            "country__iso3",
+            "institution__acronym",
+            "institution__name",
+            *(f"agreement__{name}" for name in ENTRY_FIELDS),
+        )
+        .order_by()  # sorted in Python
+    )
+    codes: dict[int, list[str]] = {}
+    counts: dict[int, int] = {}
+    agreements: dict[int, Agreement] = {}
+    for agreement_id, _, total, iso3, acronym, name, *fields in sorted(rows, key=lambda row: (row[0], row[1])):
+        if agreement_id not in agreements:
+            agreements[agreement_id] = Agreement(id=agreement_id, **dict(zip(ENTRY_FIELDS, fields, strict=True)))
+            codes[agreement_id], counts[agreement_id] = [], total
+        codes[agreement_id].append(iso3 or acronym or name)  # as party_code: a country, else its institution
+    # One reverse() for all: a slug (the URL's <slug:slug>) needs no quoting.
+    prefix = agreement_url("-").removesuffix("-/")
+    return {
+        pk: AgreementEntry.of_values(agreement, codes[pk], counts[pk], f"{prefix}{agreement.slug}/")
+        for pk, agreement in agreements.items()
+    }
 
 
 def party_code(party: Party) -> str:
@@ -86,6 +138,13 @@ def agreement_export_url(**params: str | list[str]) -> str:
 # --- One agreement in a list or on a timeline.
 
 
+def _label(choices: type[TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # as get_FOO_display(): a value that is not a choice is shown as it is
+        return value
+
+
 @dataclass(frozen=True)
 class AgreementEntry:
     """An agreement as the country and corridor pages list it."""
@@ -108,12 +167,41 @@ class AgreementEntry:
     def status_note(self) -> str:
         """The status, unless the date already says it ("Signed 22 January 2026") or there is no date
         (then the page says "Signed, date unknown")."""
-        status = self.agreement.get_status_display()
+        status = self.status
         return "" if self.date is None or self.date.label == status else status
+
+    @property
+    def status(self) -> str:
+        """The status's label: as ``get_status_display()``, without its dictionary of every choice built per call."""
+        return _label(Agreement.Status, self.agreement.status)
+
+    @property
+    def kind(self) -> str:
+        return _label(Agreement.Kind, self.agreement.kind)
+
+    @property
+    def html(self) -> SafeString:
+        return full_html(self)
+
+    @property
+    def compact_html(self) -> SafeString:
+        return compact_html(self)
+
+    @property
+    def timeline_html(self) -> SafeString:
+        return timeline_html(self)
 
     @classmethod
     def of(cls, agreement: "WithAnnotations[Agreement, FirstParties]") -> "AgreementEntry":
         """``agreement`` comes from a queryset passed through ``with_first_parties()``."""
+        return cls.of_values(agreement, [party_code(p) for p in agreement.first_parties], agreement.party_count)
+
+    @classmethod
+    def of_values(
+        cls, agreement: Agreement, parties: list[str], party_count: int, url: str | None = None
+    ) -> "AgreementEntry":
+        """``parties``: the first MAX_PARTY_CODES parties' codes; ``party_count``: how many in all;
+        ``url``: the agreement's page, when known."""
         dates = [date for name, label in ALL_DATES if (date := ShownDate.of_field(agreement, name, label)) is not None]
         principal = next(
             (
@@ -123,5 +211,4 @@ class AgreementEntry:
             ),
             None,
         )
-        parties = [party_code(p) for p in agreement.first_parties]
-        return cls(agreement, agreement_url(agreement.slug), parties, agreement.party_count, principal, dates)
+        return cls(agreement, url or agreement_url(agreement.slug), parties, party_count, principal, dates)
