@@ -21,6 +21,7 @@ from agreements.extensions import LinkedRecords, linked
 from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party, Topic
 from agreements.models.dates import parse_partial_date
 from agreements.models.ordering import newest_first
+from tradepacts.form_renderer import PYTHON_FORM_RENDERER
 
 MAX_PARTIES = 10
 
@@ -134,6 +135,9 @@ class AgreementFilterForm(forms.Form):
 
     # Parameters that order the list or say how another filter combines: none narrows it alone.
     NOT_FILTERS = ("sort", "match")
+    # Its fields, labels, errors and options written in Python, not through a template
+    # each: the same HTML (tradepacts.form_renderer), a fifth of the list page's time.
+    default_renderer = PYTHON_FORM_RENDERER
 
     @property
     def active_count(self) -> int:
