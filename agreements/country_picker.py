@@ -10,7 +10,7 @@ With JavaScript the same boxes stay the form's values (hidden), so the URL contr
 """
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any, NamedTuple
 
@@ -46,7 +46,8 @@ def choice_label(choice: CountryChoice) -> str:
 class CountryPickerWidget(forms.Widget):
     """Repeated ``name=ISO3`` values as one checkbox each, in a box that scrolls.
 
-    ``choices`` is set per request (agreements.filters) as CountryChoice rows. The root
+    ``choices`` are CountryChoice rows, or a callable giving them (agreements.filters: the
+    process's reference lists). The root
     element has the field's id, so the error summary's link lands on it.
     """
 
@@ -60,9 +61,14 @@ class CountryPickerWidget(forms.Widget):
         css = {"all": ["css/filter-form.css"]}
         js = [forms.Script("js/filter-form.js", defer=True)]
 
-    def __init__(self, attrs: dict[str, Any] | None = None, choices: Iterable[CountryChoice] = ()) -> None:
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        choices: Iterable[CountryChoice] | Callable[[], Iterable[CountryChoice]] = (),
+    ) -> None:
         super().__init__(attrs)
-        self.choices = list(choices)
+        # A callable is read when the widget is rendered: the JSON and the export never read it.
+        self.choices = choices if callable(choices) else list(choices)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         getter = getattr(data, "getlist", None)
@@ -80,9 +86,10 @@ class CountryPickerWidget(forms.Widget):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         chosen_codes = self.format_value(value)
-        by_code = {choice.iso3: choice for choice in self.choices}
+        choices = list(self.choices() if callable(self.choices) else self.choices)
+        by_code = {choice.iso3: choice for choice in choices}
         chosen = [by_code[code] for code in chosen_codes if code in by_code]
-        rest = [choice for choice in self.choices if choice.iso3 not in set(chosen_codes)]
+        rest = [choice for choice in choices if choice.iso3 not in set(chosen_codes)]
         root = self.build_attrs(self.attrs, attrs)
         classes = " ".join(filter(None, ["country-picker", root.pop("class", "")]))
         groups = [

@@ -120,7 +120,10 @@ def label_with_counts(form: forms.Form, counts: Counts) -> None:
             field.label_from_instance = labelled  # type: ignore[method-assign,assignment]
         elif isinstance(field, forms.ChoiceField):
             choices: list[tuple[str, str]] = list(field.choices)  # type: ignore[arg-type]
-            field.choices = [(value, counted(label, by_value.get(value, 0))) for value, label in choices]
+            # The empty choice of a single-choice facet ("Any bloc") is no option to count.
+            field.choices = [
+                (value, counted(label, by_value.get(value, 0)) if value != "" else label) for value, label in choices
+            ]
 
 
 def with_count(plain: Callable[[Any], str], by_value: dict[str, int], key: str) -> Callable[[Any], str]:

@@ -16,11 +16,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
-from agreements.country_picker import CountryPickerWidget, country_choices
+from agreements.country_picker import CountryPickerWidget
 from agreements.extensions import LinkedRecords, linked
-from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party, Topic
+from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party
 from agreements.models.dates import parse_partial_date
 from agreements.models.ordering import newest_first
+from agreements.reference_lists import ReferenceChoiceField, ReferenceMultipleChoiceField, reference_lists
 from tradepacts.form_renderer import PYTHON_FORM_RENDERER
 
 MAX_PARTIES = 10
@@ -99,7 +100,7 @@ class CountryCodesField(forms.Field):
 
     def clean(self, value: Any) -> list[Country]:
         codes = super().clean(value)
-        found = {c.iso3: c for c in Country.objects.filter(iso3__in=codes)}
+        found = reference_lists().countries if codes else {}
         missing = [code for code in codes if code not in found]
         if missing:
             raise ValidationError(f"Unknown country code: {', '.join(missing[:5])}.")
@@ -169,6 +170,16 @@ class DateBoundFilter(django_filters.Filter):
     field_class = PartialDateBoundField
 
 
+class ReferenceFilter(django_filters.Filter):
+    """One topic, bloc or linked record by its key, from the process's reference lists."""
+
+    field_class = ReferenceChoiceField
+
+
+class ReferenceMultipleFilter(django_filters.Filter):
+    field_class = ReferenceMultipleChoiceField
+
+
 class AgreementFilterSet(django_filters.FilterSet):
     """Filters and sort order of /agreements/ and /agreements/export.csv."""
 
@@ -221,18 +232,18 @@ class AgreementFilterSet(django_filters.FilterSet):
         method="filter_column",
         help_text="Any of the chosen scopes.",
     )
-    topic = django_filters.ModelMultipleChoiceFilter(
+    topic = ReferenceMultipleFilter(
         label="Topics",
-        to_field_name="slug",
-        queryset=Topic.objects.all(),
+        parameter="topic",
+        key="slug",
         widget=forms.CheckboxSelectMultiple,
         method="filter_topics",
         help_text="Any of the chosen topics.",
     )
-    bloc = django_filters.ModelChoiceFilter(
+    bloc = ReferenceFilter(
         label="Bloc",
-        to_field_name="code",
-        queryset=Bloc.objects.all(),
+        parameter="bloc",
+        key="code",
         method="filter_bloc",
         empty_label="Any bloc",
         help_text="At least one party is a member of the bloc.",
@@ -295,8 +306,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         self.filters = self.with_linked_filters(self.filters)
-        countries = Country.objects.only("iso3", "name", "is_historic")
-        self.form.fields["party"].widget.choices = country_choices(countries)
+        self.form.fields["party"].widget.choices = lambda: reference_lists().country_choices
 
     def filtered(self, queryset: AgreementQuerySet, without: tuple[str, ...] = ()) -> AgreementQuerySet:
         """``queryset`` with every filter applied but those named in ``without``
@@ -359,11 +369,11 @@ class AgreementFilterSet(django_filters.FilterSet):
             links = records.links().filter(agreement=OuterRef("pk"), **{records.link_field: record})
             return queryset.filter(Exists(links))
 
-        filter_ = django_filters.ModelChoiceFilter(
+        filter_ = ReferenceFilter(
             field_name=records.parameter,
             label=records.label,
-            to_field_name="slug",
-            queryset=records.records(),
+            parameter=records.parameter,
+            key="slug",
             empty_label=records.any_label,
             method=filter_linked,
         )
