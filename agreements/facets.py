@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Count, F, IntegerField, QuerySet, Value
+from django.db.models import Count, Expression, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, ExtractYear, Floor
 
 from agreements.extensions import linked
 from agreements.filters import SCOPES, AgreementFilterSet
 from agreements.models import Agreement, AgreementQuerySet, Party
+from agreements.reference_lists import ids_to_keys, reference_lists
 
 Counts = dict[str, dict[str, int]]
 
@@ -38,71 +39,104 @@ class ColumnKey:
     of_option: Callable[[str], Any]
 
 
+class SignedDecade(Expression):
+    """The decade an agreement was signed in, as its first year (1990 for 1990-1999; NULL when
+    undated). PostgreSQL stores it in a generated column, which the facets' index holds
+    (migration 0024); other databases compute it. The column is the query's own table's."""
+
+    output_field = IntegerField()
+    computed: Any = None  # the expression other databases compute, once resolved
+
+    def resolve_expression(self, query: Any = None, *args: Any, **kwargs: Any) -> "SignedDecade":
+        resolved = self.copy()
+        computed = Cast(Floor(ExtractYear("signed_on") / Value(10)), IntegerField()) * Value(10)
+        resolved.computed = computed.resolve_expression(query, *args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return compiler.compile(self.computed)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('signed_decade')}", []
+
+
 COLUMN_KEYS = {
     "kind": ColumnKey(F("kind"), str),
     "status": ColumnKey(F("status"), str),
     "scope": ColumnKey(F("scope"), lambda option: SCOPES[option]),
-    "decade": ColumnKey(
-        Cast(Floor(ExtractYear("signed_on") / Value(10)), IntegerField()), lambda option: int(option) // 10
-    ),
+    "decade": ColumnKey(SignedDecade(), int),
 }
 
 
-def column_counts(filterset: AgreementFilterSet, queryset: AgreementQuerySet) -> Counts:
+def column_counts(filterset: AgreementFilterSet, queryset: AgreementQuerySet) -> tuple[Counts, int]:
     """The column facets' counts from one GROUP BY of the rows every other filter keeps
     (a few hundred key combinations), summed here: a combination counts for a facet's
     option when it meets the other column facets' choices. One pass over the rows,
-    where an aggregate per option (about 35) evaluated every condition on every row."""
+    where an aggregate per option (about 35) evaluated every condition on every row.
+
+    Also the list's own count: the combinations that meet every choice are the rows the list
+    shows (the decade's key restates its filter, COLUMN_FACETS), so it needs no query of its own."""
     data = filterset.form.cleaned_data
     base = filterset.filtered(queryset, without=tuple(COLUMN_KEYS))
     columns = {f"x_{name}": key.expression for name, key in COLUMN_KEYS.items()}
-    combinations = base.order_by().values(**columns).annotate(n=Count("pk")).values_list(*columns, "n")
-    chosen = {
-        name: {key.of_option(option) for option in data[name]} for name, key in COLUMN_KEYS.items() if data.get(name)
-    }
-    option_of = {
-        name: {key.of_option(value): value for value, _ in filterset.form.fields[name].choices}
+    combinations = base.order_by().values(**columns).annotate(n=Count("*")).values_list(*columns, "n")
+    names = list(COLUMN_KEYS)
+    chosen = [
+        (names.index(name), name, {key.of_option(option) for option in data[name]})
         for name, key in COLUMN_KEYS.items()
-    }
+        if data.get(name)
+    ]
+    option_of = [
+        {key.of_option(value): value for value, _ in filterset.form.fields[name].choices}
+        for name, key in COLUMN_KEYS.items()
+    ]
     counts: Counts = {name: {} for name in COLUMN_KEYS}
+    total = 0
     for *keys, n in combinations:
-        by_name = dict(zip(COLUMN_KEYS, keys, strict=True))
-        unmet = [name for name, wanted in chosen.items() if by_name[name] not in wanted]
+        unmet = [(i, name) for i, name, wanted in chosen if keys[i] not in wanted]
         if len(unmet) > 1:
             continue
+        if not unmet:
+            total += n
         # Counted for every facet when it meets every choice, else only for the one facet it does not meet.
-        for name in unmet or COLUMN_KEYS:
-            option = option_of[name].get(by_name[name])
+        for i, name in unmet or enumerate(names):
+            option = option_of[i].get(keys[i])
             if option is not None:
                 counts[name][option] = counts[name].get(option, 0) + n
-    return counts
+    return counts, total
 
 
-def grouped(links: QuerySet, key: str, distinct: bool = True) -> dict[str, int]:
-    """Agreements per ``key`` among ``links`` (rows pointing at agreements). ``distinct=False``
-    where each (agreement, key) is one row already (a unique link): a hash aggregate, no sort."""
-    rows = links.order_by().values(key).annotate(n=Count("agreement_id", distinct=distinct))
-    return {row[key]: row["n"] for row in rows}
+def grouped(links: QuerySet, key: str, keys: dict[Any, str], distinct: bool = True) -> dict[str, int]:
+    """Agreements per ``key`` among ``links`` (rows pointing at agreements), by the option each
+    ``key`` (a record's id) is (``keys``: from the reference lists, so no join to the records'
+    table). ``distinct=False`` where each (agreement, key) is one row already (a unique link): a
+    hash aggregate, no sort."""
+    rows = links.order_by().values_list(key).annotate(n=Count("agreement_id", distinct=distinct))
+    return {keys[pk]: n for pk, n in rows if pk in keys}
 
 
 def ids_without(filterset: AgreementFilterSet, queryset: AgreementQuerySet, name: str) -> QuerySet:
     return filterset.filtered(queryset, without=(name,)).order_by().values("pk")
 
 
-def facet_counts(filterset: AgreementFilterSet, queryset: AgreementQuerySet | None = None) -> Counts:
-    """Every facet's counts for a valid filterset, by GET parameter and option value."""
+def facet_counts(filterset: AgreementFilterSet, queryset: AgreementQuerySet | None = None) -> tuple[Counts, int]:
+    """Every facet's counts for a valid filterset, by GET parameter and option value, and how
+    many agreements the filterset lists (column_counts)."""
     queryset = Agreement.objects.published() if queryset is None else queryset
-    counts = column_counts(filterset, queryset)
+    lists = reference_lists()
+    counts, total = column_counts(filterset, queryset)
     topics = Agreement.topics.through.objects.filter(agreement_id__in=ids_without(filterset, queryset, "topic"))
-    counts["topic"] = grouped(topics, "topic__slug", distinct=False)
+    counts["topic"] = grouped(topics, "topic_id", ids_to_keys(lists.topics, "slug"), distinct=False)
     parties = Party.objects.filter(
         agreement_id__in=ids_without(filterset, queryset, "bloc"), country__bloc_memberships__isnull=False
     )
-    counts["bloc"] = grouped(parties, "country__bloc_memberships__bloc__code")
+    counts["bloc"] = grouped(parties, "country__bloc_memberships__bloc_id", ids_to_keys(lists.blocs, "code"))
     for records in linked():
         links = records.links().filter(agreement_id__in=ids_without(filterset, queryset, records.parameter))
-        counts[records.parameter] = grouped(links, f"{records.link_field}__slug")
-    return counts
+        keys = ids_to_keys(lists.records(records.parameter), "slug")
+        counts[records.parameter] = grouped(links, f"{records.link_field}_id", keys)
+    return counts, total
 
 
 def counted(label: Any, count: int) -> str:
