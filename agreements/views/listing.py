@@ -19,6 +19,8 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django_filters.views import FilterView
 
 from agreements.facets import Counts, facet_counts, label_with_counts
@@ -72,12 +74,38 @@ def active_filters(form: Form) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ListRow:
-    """One agreement in the list, with its dates ready to show."""
+    """One agreement in the list, with its dates ready to show, and its table row."""
 
     agreement: Agreement
     signed: ShownDate | None
     in_force: ShownDate | None
     parties: str = ""  # the Parties cell (agreements.party_codes), safe HTML
+    html: str = ""  # the whole <tr> (row_html), safe HTML
+
+
+NOT_KNOWN, NO_DATE = '<span class="muted">Not known</span>', '<span class="muted">—</span>'
+
+
+def _date_cell(label: str, when: ShownDate | None, unknown: str) -> str:
+    shown = f'<time datetime="{escape(when.iso)}">{escape(when.text)}</time>' if when else unknown
+    return f'<td data-label="{label}">{shown}</td>'
+
+
+def row_html(agreement: Agreement, signed: ShownDate | None, in_force: ShownDate | None, parties: str, url: str) -> str:
+    """The list's row for one agreement, in one pass: the template's loop did the same with
+    about ten variable look-ups and a URL reversal per row (50 rows: a fifth of the page's
+    Python). The whitespace is the template's, so the page is unchanged byte for byte."""
+    return mark_safe(  # every value is escaped; ``parties`` is safe HTML already
+        "\n      <tr>"
+        f'\n        <th scope="row" class="agreement-table__title"><a href="{escape(url)}">'
+        f"{escape(agreement.title)}</a></th>"
+        f'\n        <td data-label="Kind">{escape(agreement.get_kind_display())}</td>'
+        f'\n        <td data-label="Status">{escape(agreement.get_status_display())}</td>'
+        f'\n        <td data-label="Parties">{conditional_escape(parties)}</td>'
+        f"\n        {_date_cell('Signed', signed, NOT_KNOWN)}"
+        f"\n        {_date_cell('In force', in_force, NO_DATE)}"
+        "\n      </tr>\n      "
+    )
 
 
 class IdsFirstPaginator(Paginator):
@@ -156,7 +184,13 @@ class AgreementListView(FilterView):
         # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
         return self.paginate_by if self.valid else None
 
+    def row(self, agreement: Agreement, parties: str) -> ListRow:
+        signed, in_force = ShownDate.of_field(agreement, "signed_on"), ShownDate.of_field(agreement, "in_force_on")
+        url = f"{self.detail_prefix}{agreement.slug}/"  # the detail's URL pattern, without a reverse() per row
+        return ListRow(agreement, signed, in_force, parties, row_html(agreement, signed, in_force, parties, url))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.detail_prefix = reverse("agreements:list")
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
         agreements = page.object_list if page else []
@@ -166,12 +200,7 @@ class AgreementListView(FilterView):
         context.update(
             valid=self.valid,
             active_filters=active_filters(self.filterset.form) if self.valid else [],
-            rows=[
-                ListRow(
-                    a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on"), parties.get(a.pk, "")
-                )
-                for a in agreements
-            ],
+            rows=[self.row(a, parties.get(a.pk, "")) for a in agreements],
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
             else [],
