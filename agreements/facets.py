@@ -184,26 +184,13 @@ def counted(label: Any, count: int) -> str:
 
 
 def label_with_counts(form: forms.Form, counts: Counts) -> None:
-    """Put each option's count beside its label in the form (after the line of active filters is read)."""
+    """Put each option's count beside its label in the form (after the line of active filters is read).
+    Every facet is a choice field by value (topics, blocs and linked records too: agreements.reference_lists)."""
     for name, by_value in counts.items():
         field = form.fields.get(name)
-        if field is None:
-            continue
-        if isinstance(field, forms.ModelChoiceField):  # topics, blocs, linked records: by slug or code
-            labelled = with_count(field.label_from_instance, by_value, field.to_field_name or "pk")
-            field.label_from_instance = labelled  # type: ignore[method-assign,assignment]
-        elif isinstance(field, forms.ChoiceField):
+        if isinstance(field, forms.ChoiceField):
             choices: list[tuple[str, str]] = list(field.choices)  # type: ignore[arg-type]
             # The empty choice of a single-choice facet ("Any bloc") is no option to count.
             field.choices = [
                 (value, counted(label, by_value.get(value, 0)) if value != "" else label) for value, label in choices
             ]
-
-
-def with_count(plain: Callable[[Any], str], by_value: dict[str, int], key: str) -> Callable[[Any], str]:
-    """A model choice's label, followed by its count."""
-
-    def label(obj: Any) -> str:
-        return counted(plain(obj), by_value.get(getattr(obj, key), 0))
-
-    return label
