@@ -43,7 +43,7 @@ class ColumnKey:
 class SignedDecade(Expression):
     """The decade an agreement was signed in, as its first year (1990 for 1990-1999; NULL when
     undated). PostgreSQL stores it in a generated column, which the facets' index holds
-    (migration 0024); other databases compute it. The column is the query's own table's."""
+    (migration 0025); other databases compute it. The column is the query's own table's."""
 
     output_field = IntegerField()
     computed: Any = None  # the expression other databases compute, once resolved

@@ -4,27 +4,31 @@ Every parameter is a plain GET parameter of the interface contract (DESIGN.md),
 so a URL is a shareable, reproducible query: ``?party=RWA&party=KEN&kind=mou``.
 """
 
-import calendar
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterable
 from functools import reduce
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from agreements.country_picker import CountryPickerWidget
+from agreements.default_lists import listed_for
 from agreements.extensions import LinkedRecords, linked
+from agreements.filter_fields import (
+    MAX_PARTIES,
+    CountryCodesFilter,
+    DateBoundFilter,
+    ReferenceFilter,
+    ReferenceMultipleFilter,
+)
 from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party
-from agreements.models.dates import parse_partial_date
 from agreements.models.ordering import newest_first
-from agreements.reference_lists import ReferenceChoiceField, ReferenceMultipleChoiceField, reference_lists
+from agreements.reference_lists import reference_lists
 from tradepacts.form_renderer import PYTHON_FORM_RENDERER
-
-MAX_PARTIES = 10
 
 # ?match= : how the chosen parties select agreements (Agreement.objects.with_parties).
 MATCH_MODES = [
@@ -79,58 +83,6 @@ class MatchModeWidget(forms.RadioSelect):
         return [v for v in super().format_value(value) if v] or [MATCH_MODES[0][0]]
 
 
-class CountryCodesField(forms.Field):
-    """Repeated ISO alpha-3 codes (``party=RWA&party=KEN``), to Country rows."""
-
-    widget = CountryPickerWidget
-
-    def to_python(self, value: Any) -> list[str]:
-        if not value:
-            return []
-        codes = [value] if isinstance(value, str) else list(value)
-        return list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
-
-    def validate(self, value: list[str]) -> None:
-        super().validate(value)
-        if len(value) > MAX_PARTIES:
-            raise ValidationError(f"Choose at most {MAX_PARTIES} countries.")
-        unknown = [code for code in value if len(code) != 3 or not code.isalpha()]
-        if unknown:
-            raise ValidationError(f"Not an ISO 3166 alpha-3 code: {', '.join(unknown[:5])}.")
-
-    def clean(self, value: Any) -> list[Country]:
-        codes = super().clean(value)
-        found = reference_lists().countries if codes else {}
-        missing = [code for code in codes if code not in found]
-        if missing:
-            raise ValidationError(f"Unknown country code: {', '.join(missing[:5])}.")
-        return [found[code] for code in codes]
-
-
-class PartialDateBoundField(forms.CharField):
-    """YYYY, YYYY-MM or YYYY-MM-DD as the first (``start``) or last day of that period."""
-
-    def __init__(self, *, end: bool, **kwargs: Any) -> None:
-        self.end = end
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY or YYYY-MM-DD", "size": 10}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> dt.date | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            day, precision = parse_partial_date(value)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-        if not self.end or precision == "day":
-            return day
-        if precision == "month":
-            return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-        return day.replace(month=12, day=31)
-
-
 class AgreementFilterForm(forms.Form):
     """Checks that span fields, and how many filters are set."""
 
@@ -139,6 +91,13 @@ class AgreementFilterForm(forms.Form):
     # Its fields, labels, errors and options written in Python, not through a template
     # each: the same HTML (tradepacts.form_renderer), a fifth of the list page's time.
     default_renderer = PYTHON_FORM_RENDERER
+    # What the list applies when they are absent (the FilterSet's null_value): the form's script leaves
+    # them out of the URL it submits, with the empty fields (static/js/filter-form.js).
+    DEFAULTS = {"match": MATCH_MODES[0][0], "sort": "newest"}
+
+    @property
+    def defaults_query(self) -> str:
+        return urlencode(self.DEFAULTS)
 
     @property
     def active_count(self) -> int:
@@ -162,24 +121,6 @@ class AgreementFilterForm(forms.Form):
         return data
 
 
-class CountryCodesFilter(django_filters.Filter):
-    field_class = CountryCodesField
-
-
-class DateBoundFilter(django_filters.Filter):
-    field_class = PartialDateBoundField
-
-
-class ReferenceFilter(django_filters.Filter):
-    """One topic, bloc or linked record by its key, from the process's reference lists."""
-
-    field_class = ReferenceChoiceField
-
-
-class ReferenceMultipleFilter(django_filters.Filter):
-    field_class = ReferenceMultipleChoiceField
-
-
 class AgreementFilterSet(django_filters.FilterSet):
     """Filters and sort order of /agreements/ and /agreements/export.csv."""
 
@@ -198,6 +139,8 @@ class AgreementFilterSet(django_filters.FilterSet):
     }
     # What the list was sorted by (filter_queryset): "relevance" asked for with nothing to rank is "newest".
     sort_applied = "newest"
+    # What the list shows of accession instruments for the chosen parties (filtered): read once.
+    shown: Q | None = None
 
     q = django_filters.CharFilter(
         label="Search", method="filter_text", help_text="Titles, summaries, parties, institutions, signatories, places."
@@ -262,7 +205,8 @@ class AgreementFilterSet(django_filters.FilterSet):
         choices=[("true", "Include them")],
         empty_label="Leave them out",
         method="filter_accessions",
-        help_text="Left out by default: an accession shows as its acceding party's joining date on the base agreement.",
+        help_text="Left out by default, but for a chosen party's own: an accession shows as its acceding "
+        "party's joining date on the base agreement.",
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
@@ -315,7 +259,10 @@ class AgreementFilterSet(django_filters.FilterSet):
             if name not in without:
                 queryset = self.filters[name].filter(queryset, value)
         if self.form.cleaned_data.get("accessions") != "true":
-            queryset = queryset.filter(in_default_lists=True)
+            # As a country's and a pair's pages: a chosen country's own accessions are shown.
+            if self.shown is None:  # once: the facets filter again
+                self.shown = listed_for(*(self.form.cleaned_data.get("party") or ()))
+            queryset = queryset.filter(self.shown)
         return queryset
 
     def filter_queryset(self, queryset: AgreementQuerySet) -> AgreementQuerySet:

@@ -21,6 +21,7 @@ from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
     agreement_list_url,
+    shown_for,
     with_first_parties,
 )
 from corridors.diagram import route_map
@@ -45,10 +46,16 @@ def members_prefetch() -> Prefetch:
 
 
 def with_counts(queryset: QuerySet[Corridor]) -> QuerySet[Corridor]:
-    """Each corridor with its authority, and how many nodes and published agreements it has."""
+    """Each corridor with its authority, and how many nodes and published agreements it has (those
+    the agreement list shows with ``?corridor=``: its rows are the page's)."""
     return queryset.select_related("coordinating_authority").annotate(
         node_count=_count(Node.objects.filter(corridor=OuterRef("pk"))),
-        agreement_count=_count(CorridorAgreement.objects.filter(corridor=OuterRef("pk"), agreement__is_published=True)),
+        # As the agreement list counts them (agreements.default_lists): no accession instrument.
+        agreement_count=_count(
+            CorridorAgreement.objects.filter(corridor=OuterRef("pk"), agreement__is_published=True).filter(
+                shown_for(outer="agreement_id")
+            )
+        ),
     )
 
 
@@ -91,7 +98,9 @@ class CorridorDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         corridor: Corridor = self.object
         agreements = (
-            with_first_parties(Agreement.objects.published().filter(corridor_links__corridor=corridor))
+            with_first_parties(
+                Agreement.objects.published().filter(corridor_links__corridor=corridor).filter(shown_for())
+            )
             .defer(*HEAVY_FIELDS)
             .order_by(*newest_first())[:MAX_AGREEMENTS]
         )
@@ -116,6 +125,12 @@ class CorridorDetailView(DetailView):
             has_synthetic=any(o.is_synthetic for o in observations),
             **kwargs,
         )
+
+
+def corridor_list_params(slug: str) -> dict[str, str | list[str]]:
+    """A corridor's page lists /agreements/?corridor=<slug> (its JSON and feed are that list's)."""
+    get_object_or_404(Corridor.objects.only("pk"), slug=slug)
+    return {"corridor": slug}
 
 
 @limit_exports

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, country
 
-LIST_QUERIES = 1  # countries with their counts
+LIST_QUERIES = 2  # countries with their counts; their own accession instruments (agreements.default_lists)
 # Country, partners ranked, years ranked, those agreements, their parties, the years with trade
 # figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py counts the page with them),
 # the summary's counts by kind, status and scope, blocs, corridors, and the corridors app's cargo split (two).

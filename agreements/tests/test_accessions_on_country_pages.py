@@ -1,6 +1,6 @@
 """Accession instruments on the country and pair pages: the agreement list's default rule
 (``in_default_lists``), except that an acceding country's own pages show the instrument by
-which it joined (agreements.views.entries.shown_for)."""
+which it joined (agreements.default_lists.shown_for); the agreement list with ``?party=`` the same."""
 
 import datetime as dt
 
@@ -8,7 +8,8 @@ import pytest
 
 from agreements.models import Agreement, AgreementRelation, DatePrecision
 from agreements.tests.factories import AgreementFactory, AgreementRelationFactory, PartyFactory, country
-from agreements.views.countries import agreement_markers, timeline
+from agreements.tests.list_helpers import shown
+from agreements.views.countries import agreement_markers, countries_with_counts, timeline
 from agreements.views.entries import AgreementEntry
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,22 @@ def test_pair_timeline_and_chart_markers_leave_out_third_countries_accessions(co
     assert rwanda_tanzania == [base, instruments["RWA"]]
     markers = agreement_markers(AgreementEntry.of(a) for a in rwanda_tanzania)
     assert [marker.label.split(" (")[0] for marker in markers] == ["Community", "Community accession of RWA"]
+
+
+def test_the_agreement_list_follows_the_same_rule(client, community):
+    """/agreements/?party= is the pages' list (their links and JSON point at it): the same rows."""
+    assert set(shown(client, "party=RWA")) == {"Community", "Community accession of RWA"}
+    assert set(shown(client, "party=KEN")) == {"Community"}
+    assert set(shown(client, "party=RWA&party=KEN&match=any")) == {"Community", "Community accession of RWA"}
+    assert set(shown(client, "party=KEN&accessions=true")) == {
+        "Community",
+        "Community accession of RWA",
+        "Community accession of BDI",
+    }
+
+
+def test_the_country_list_counts_what_each_countrys_list_shows(client, community):
+    counts = {row.iso3: row.agreement_count for row in countries_with_counts() if row.agreement_count}
+    assert counts == {"KEN": 1, "TZA": 1, "UGA": 1, "RWA": 2, "BDI": 2}
+    for code, count in counts.items():
+        assert len(shown(client, f"party={code}")) == count, code

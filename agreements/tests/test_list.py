@@ -29,11 +29,13 @@ TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"
 
 # The page's ids, its agreements and their parties; the dataset's last update (the citation);
 # the facet counts (agreements.facets: the agreement's own columns in one, which counts the
-# list too, and topics, blocs and corridors in another). The countries, topics, blocs and corridors the form offers are read once
-# per process until the data changes (agreements.reference_lists): ``warm`` reads them first.
+# list too, and topics, blocs and corridors in another). The countries, topics, blocs and
+# corridors the form offers are read once per process until the data changes
+# (agreements.reference_lists): ``warm`` reads them first.
 LIST_QUERIES = 6
-# The same with party, topic, corridor and bloc given: checked against those lists, no query.
-FILTERED_LIST_QUERIES = LIST_QUERIES
+# The same with party, topic, corridor and bloc given: checked against those lists, no query; the
+# chosen parties' own accession instruments are read (agreements.default_lists.listed_for).
+FILTERED_LIST_QUERIES = LIST_QUERIES + 1
 REFERENCE_QUERIES = 4  # countries, topics, blocs, corridors
 
 

@@ -283,11 +283,17 @@ class RefreshRun(models.Model):
 
 
 class TradeRefreshState(models.Model):
-    """What the PostgreSQL refresh knows between runs (one row; agreements.trade.sql): the digest of
-    the agreements and parties that every stored count of agreements in force was computed from. A
-    full refresh checks those counts only when the agreements' digest differs; empty: check."""
+    """What the PostgreSQL refresh knows between runs (one row; agreements.trade.sql).
+
+    ``agreements_digest``: the digest of the agreements and parties that every stored count of
+    agreements in force was computed from; a full refresh checks those counts only when the
+    agreements' digest differs. ``rates_digest``: the digest of the exchange rates and rules that
+    every stored row was computed under, every change of a flow since being in the queue of changed
+    pair-years; a full refresh reads only that queue while the rates' digest is the same. Empty:
+    not known, check everything (every count, every flow's digest)."""
 
     agreements_digest = models.BigIntegerField(null=True, editable=False)
+    rates_digest = models.BigIntegerField(null=True, editable=False)
 
     def __str__(self) -> str:
         return "Trade refresh state"

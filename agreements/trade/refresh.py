@@ -55,9 +55,10 @@ How it runs
   Other databases (SQLite) take a ``cache.add`` lock, waiting the same way.
 - Incremental: ``pairs=[(a, b)]`` recomputes those pairs (every year) and the
   agreements with both countries as parties, nothing else. A full refresh on
-  PostgreSQL reads every flow but recomputes only the pair-years whose inputs
-  changed, found by digest, and checks the counts of agreements in force only
-  when an agreement or a party changed (agreements.trade.sql); ``rebuild=True``
+  PostgreSQL recomputes only the pair-years whose inputs changed: those the
+  database queued as their flows changed (every flow compared by digest when a
+  rate changed), and checks the counts of agreements in force only when an
+  agreement or a party changed (agreements.trade.sql); ``rebuild=True``
   recomputes every one.
 - Recorded: every run writes a RefreshRun, committed even when the refresh
   fails (it is written outside the refresh's transaction).
@@ -181,7 +182,7 @@ def refresh_trade_statistics(
             else:
                 written = trade_python.refresh_pairs(scope)
                 if connection.vendor == "postgresql":
-                    trade_sql.forget_agreements_digest()  # its counts are not the SQL path's to trust
+                    trade_sql.forget_state()  # its rows are not the SQL path's to trust
             _lock_agreements()
             return written + _refresh_agreements(scope)
 

@@ -6,22 +6,33 @@ then only the changed rows written. It divides with enough scale to round the
 exact quotient, so it gives the Python path's figures to the cent.
 
 A full refresh first finds which pair-years can have changed, and recomputes
-only those when they are few. Each stored row keeps ``inputs_digest``, a
-64-bit digest of what its figures were computed from: every flow of the
-pair-year (id, reporter, flow, value, currency, synthetic; each flow's digest
-is a stored generated column, migration 0012), XOR-ed together, one digest of
-every exchange rate, and the rules' DIGEST_VERSION. One aggregate over every
-flow and every stored row (each stored row's digest cancels its flows' and the
-rest) names the pair-years whose flows changed, appeared or went, or every
-pair-year when a rate changed; a second query names those whose count of
-agreements in force no longer matches, run only when the agreements' own
-digest (statements.AGREEMENTS_DIGEST) differs from the one the counts were last
-checked against or computed from (TradeRefreshState: a refresh of a few pairs
-under other agreements forgets it). The year after each recomputed pair-year
-gets its growth again, in the same statement (statements.NEXT_YEARS). A change
-is missed only if it leaves a 64-bit digest equal (a chance of 2^-64). Nothing
-but the digests is trusted: a change made any way (import, admin, plain SQL) is
-found. A derived row edited by hand is not (they are never edited);
+only those when they are few. The database queues the pair-year of every flow
+inserted, updated or deleted, whatever wrote it (triggers, migration 0024: the
+ORM, the imports' set-based writes, COPY, plain SQL); a full refresh consumes
+that queue, so a night after a few changes reads those pair-years, not every
+flow. A change committed while it runs stays queued for the next run.
+
+The queue is trusted while the exchange rates and rules are those every stored
+row was computed under (TradeRefreshState.rates_digest: statements.COMMON_DIGEST,
+one digest of every rate and of DIGEST_VERSION). Otherwise (a rate or a rule
+changed, a refresh of a few pairs ran under other rates, the portable path
+wrote rows, a TRUNCATE queued a mark naming no pair-year, the first run) every
+flow is compared: each stored row keeps ``inputs_digest``, a 64-bit digest of
+what its figures were computed from: every flow of the pair-year (each flow's
+digest is a stored generated column, migrations 0012 and 0016), XOR-ed
+together, and the rates' digest; one aggregate over every flow and every
+stored row (each stored row's digest cancels its flows' and the rest) names the
+pair-years whose flows changed, appeared or went, or every pair-year when a rate
+changed. A change is then missed only if it leaves a 64-bit digest equal (a
+chance of 2^-64).
+
+A second query names the pair-years whose count of agreements in force no
+longer matches, run only when the agreements' own digest
+(statements.AGREEMENTS_DIGEST) differs from the one the counts were last checked
+against or computed from (TradeRefreshState: a refresh of a few pairs under
+other agreements forgets it). The year after each recomputed pair-year gets its
+growth again, in the same statement (statements.NEXT_YEARS). A derived row
+edited or deleted by hand is not found (they are written by the refresh alone);
 ``rebuild=True`` recomputes every row regardless. When the rules change,
 DIGEST_VERSION changes, and every row is recomputed.
 """
@@ -29,7 +40,7 @@ DIGEST_VERSION changes, and every row is recomputed.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
@@ -42,6 +53,7 @@ from agreements.trade.statements import (
     FLOW_DIGEST,
     KEYS,
     PAIR,
+    QUEUE,
     pair_year_sql,
 )
 from tradepacts.db import transaction_settings
@@ -60,7 +72,8 @@ FULL_REFRESH_SETTINGS = {
     "jit": "off",
 }
 
-# The extra scale makes the division exact to 28 places before rounding to cents.
+# Every flow's digest compared with its stored row's: the pair-years whose flows changed, appeared or
+# went (every one when the rates' digest changed), with the rates' digest they were compared under.
 CHANGED_FLOWS_SQL = f"""
 WITH inputs AS (
     SELECT {PAIR}, f.year, {FLOW_DIGEST} AS digest
@@ -69,9 +82,25 @@ WITH inputs AS (
     UNION ALL
     -- A stored row's digest cancels its flows' and the rates' when nothing changed (NULL: never known).
     SELECT country_a_id, country_b_id, year, inputs_digest # {COMMON_DIGEST} FROM agreements_pairyearstatistic
+),
+added AS (
+    INSERT INTO {KEYS} (a, b, year)
+    SELECT a, b, year FROM inputs GROUP BY a, b, year HAVING bit_xor(digest) IS DISTINCT FROM 0
+    ON CONFLICT DO NOTHING
+    RETURNING 1
 )
-INSERT INTO {KEYS} (a, b, year)
-SELECT a, b, year FROM inputs GROUP BY a, b, year HAVING bit_xor(digest) IS DISTINCT FROM 0
+SELECT (SELECT count(*) FROM added), {COMMON_DIGEST}
+"""
+# The queue of changed pair-years (migration 0024) consumed: a change committed from now on stays queued
+# for the next run. With whether it held a TRUNCATE's mark (no pair-year), and the rates' digest.
+QUEUED_SQL = f"""
+WITH queued AS (DELETE FROM {QUEUE} RETURNING a, b, year),
+added AS (
+    INSERT INTO {KEYS} (a, b, year) SELECT DISTINCT a, b, year FROM queued WHERE a IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM added), EXISTS (SELECT FROM queued WHERE a IS NULL), {COMMON_DIGEST}
 """
 
 CHANGED_IN_FORCE_SQL = f"""
@@ -104,78 +133,105 @@ def refresh_pairs(scope: list[tuple[int, int]] | None, rebuild: bool = False) ->
     """Refresh the pair-years of ``scope`` (None: all); the number of rows whose figures changed."""
     params: dict[str, Any] = {"digest_version": DIGEST_VERSION}
     with connection.cursor() as cursor:
-        stored = _stored_agreements_digest(cursor)
+        stored = _stored_state(cursor)
         if scope is not None:
             params.update(scope_a=[a for a, _ in scope], scope_b=[b for _, b in scope])
             cursor.execute(pair_year_sql("pairs"), params)
-            *written, agreements = cursor.fetchone()
-            if stored is not None and agreements != stored:
-                _store_agreements_digest(cursor, None)  # these pairs' counts are of other agreements
+            *written, agreements, rates = cursor.fetchone()
+            # These pairs' rows are of the agreements and rates the statement read: where those differ from
+            # the stored digest, it no longer describes every row (the next full refresh checks them all).
+            kept = State(*(old if new == old else None for old, new in zip(stored, (agreements, rates), strict=True)))
+            if kept != stored:
+                _store_state(cursor, kept)
             return sum(written)
         with transaction_settings(cursor, FULL_REFRESH_SETTINGS):
-            mode, checked = ("all", None) if rebuild else _find_changed_pair_years(cursor, stored)
+            mode, checked = _find_changed_pair_years(cursor, stored, rebuild)
             if mode is not None:
                 cursor.execute(pair_year_sql(mode), params)
-                *written, agreements = cursor.fetchone()
-                # Every count is of the agreements the statement read, unless they changed since the check.
-                checked = agreements if mode == "all" or agreements == checked else None
-            _store_agreements_digest(cursor, checked)
+                *written, agreements, rates = cursor.fetchone()
+                # Every row is of what the statement read ("all"); the rows it left are of what was checked,
+                # which the rows it wrote are of too unless it changed since the check.
+                checked = State(
+                    *(
+                        new if mode == "all" or new == old else None
+                        for old, new in zip(checked, (agreements, rates), strict=True)
+                    )
+                )
+            _store_state(cursor, checked)
             return 0 if mode is None else sum(written)
 
 
-def _find_changed_pair_years(cursor: CursorWrapper, stored: int | None) -> tuple[str | None, int | None]:
-    """Fill the keys table with the pair-years to recompute: "keys" to recompute
-    those, "all" when they are too many to pick out, None when there are none; with
-    the digest of the agreements every stored count of agreements in force is then
-    known to be of (None: "all", whose statement counts them all again).
+class State(NamedTuple):
+    """TradeRefreshState's digests: the agreements every stored count of agreements in force is of,
+    and the rates every stored row is of, every flow changed since being queued (None: not known)."""
 
-    The counts are checked against the agreements only when the agreements' digest
-    differs from the ``stored`` one, that of the agreements the counts were last
-    checked against or computed from (TradeRefreshState)."""
-    cursor.execute("SELECT EXISTS (SELECT FROM agreements_pairyearstatistic)")
-    if not cursor.fetchone()[0]:
-        return "all", None
+    agreements: int | None
+    rates: int | None
+
+
+def _find_changed_pair_years(cursor: CursorWrapper, stored: State, rebuild: bool = False) -> tuple[str | None, State]:
+    """Fill the keys table with the pair-years to recompute: "keys" to recompute
+    those, "all" when they are too many to pick out (or to ``rebuild``), None when
+    there are none; with the digests the stored rows are then known to be of
+    (when checked: "all" recomputes every row from what its statement reads).
+
+    Every run consumes the queue of changed pair-years. The queue names every change
+    of a flow while the rates are those of the ``stored`` state; when they differ, or
+    the queue holds the mark of a TRUNCATE, every flow's digest is compared with its
+    stored row's. The counts are checked against the agreements only when the
+    agreements' digest differs from the ``stored`` one, that of the agreements the
+    counts were last checked against or computed from."""
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {KEYS} (a bigint, b bigint, year int, PRIMARY KEY (a, b, year)) ON COMMIT DROP"
     )
     cursor.execute(f"TRUNCATE {KEYS}")
     params = {"digest_version": DIGEST_VERSION}
-    cursor.execute(CHANGED_FLOWS_SQL, params)
-    changed = cursor.rowcount
+    cursor.execute(QUEUED_SQL, params)
+    changed, unnamed, rates = cursor.fetchone()
+    cursor.execute("SELECT EXISTS (SELECT FROM agreements_pairyearstatistic)")
+    if rebuild or not cursor.fetchone()[0]:
+        return "all", State(None, None)
+    if unnamed or rates != stored.rates:  # the queue alone cannot say what changed: check every flow
+        cursor.execute(CHANGED_FLOWS_SQL, params)
+        added, scanned = cursor.fetchone()
+        changed += added
+        rates = rates if scanned == rates else None
     cursor.execute(f"SELECT {AGREEMENTS_DIGEST}", params)
     checked = cursor.fetchone()[0]
-    if checked != stored:  # an agreement or a party changed since: check every count
+    if checked != stored.agreements:  # an agreement or a party changed since: check every count
         cursor.execute(CHANGED_IN_FORCE_SQL, params)
         added, checked = cursor.fetchone()
         changed += added
     if not changed:
-        return None, checked
+        return None, State(checked, rates)
     if _fewer_stored_rows_than(cursor, math.ceil(changed / MAX_CHANGED_SHARE)):
-        return "all", None
+        return "all", State(None, None)
     cursor.execute(f"ANALYZE {KEYS}")  # the planner's only way to know how few they are
-    return "keys", checked
+    return "keys", State(checked, rates)
 
 
-def _stored_agreements_digest(cursor: CursorWrapper) -> int | None:
-    cursor.execute(f"SELECT agreements_digest FROM {STATE} WHERE id = 1")
+def _stored_state(cursor: CursorWrapper) -> State:
+    cursor.execute(f"SELECT agreements_digest, rates_digest FROM {STATE} WHERE id = 1")
     row = cursor.fetchone()
-    return None if row is None else row[0]
+    return State(None, None) if row is None else State(*row)
 
 
-def _store_agreements_digest(cursor: CursorWrapper, digest: int | None) -> None:
-    """Remember the agreements every stored count is of (None: not known), writing only a change."""
+def _store_state(cursor: CursorWrapper, state: State) -> None:
+    """Remember the digests the stored rows are of (None: not known), writing only a change."""
     cursor.execute(
-        f"INSERT INTO {STATE} (id, agreements_digest) VALUES (1, %s) ON CONFLICT (id) DO UPDATE"
-        f" SET agreements_digest = excluded.agreements_digest"
-        f" WHERE {STATE}.agreements_digest IS DISTINCT FROM excluded.agreements_digest",
-        [digest],
+        f"INSERT INTO {STATE} (id, agreements_digest, rates_digest) VALUES (1, %s, %s) ON CONFLICT (id) DO UPDATE"
+        f" SET agreements_digest = excluded.agreements_digest, rates_digest = excluded.rates_digest"
+        f" WHERE ({STATE}.agreements_digest, {STATE}.rates_digest)"
+        f" IS DISTINCT FROM (excluded.agreements_digest, excluded.rates_digest)",
+        [state.agreements, state.rates],
     )
 
 
-def forget_agreements_digest() -> None:
-    """After counts written another way (the portable path): the next full refresh checks them all."""
+def forget_state() -> None:
+    """After rows written another way (the portable path): the next full refresh checks every count
+    and every flow."""
     with connection.cursor() as cursor:
-        _store_agreements_digest(cursor, None)
+        _store_state(cursor, State(None, None))
 
 
 def _fewer_stored_rows_than(cursor: CursorWrapper, limit: int) -> bool:

@@ -5,6 +5,8 @@ change detection in agreements.trade.sql and with the benchmarks' floors."""
 from agreements.trade.roles import AB_MIRROR, AB_REPORTED, BA_MIRROR, BA_REPORTED, TOTAL_A, TOTAL_B
 
 KEYS = "trade_refresh_keys"  # the temporary table of the pair-years to recompute
+# The pair-years whose flows changed, queued by the database (triggers, migration 0024) for the full refresh.
+QUEUE = "agreements_tradeflow_changes"
 
 RATES = """
     SELECT currency, year, units_per_usd * 1.0000000000000000000000 AS units_per_usd
@@ -235,9 +237,9 @@ inserted AS (
     RETURNING 1
 ){{next_years}}
 -- Rows written: those whose figures changed (a new digest alone is bookkeeping).
--- Then the digest of the agreements the counts of agreements in force were computed from.
+-- Then the digest of the agreements the counts of agreements in force were computed from, and the rates'.
 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FILTER (WHERE figures_changed) FROM updated),
-    (SELECT count(*) FROM deleted), {{next_years_written}}, {AGREEMENTS_DIGEST}
+    (SELECT count(*) FROM deleted), {{next_years_written}}, {AGREEMENTS_DIGEST}, {COMMON_DIGEST}
 """
 
 # Growth compares with the year before: when only some pair-years are recomputed ("keys"), the year

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, QuerySet, Sum, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from agreements.default_lists import LISTED_PARTIES, own_accession_counts
 from agreements.extensions import COUNTRY_PAGE, sections
 from agreements.models import Agreement, BlocMembership, Country, Party
 from agreements.models.dates import ShownDate
@@ -103,11 +104,13 @@ class AgreementCount(TypedDict):
     agreement_count: int
 
 
-def countries_with_counts() -> "QuerySet[WithAnnotations[Country, AgreementCount]]":
-    """Every country, with how many published agreements it is a party to. One query."""
-    return Country.objects.only("iso3", "name", "is_historic").annotate(
-        agreement_count=Count("parties", filter=Q(parties__agreement__is_published=True))
-    )
+def countries_with_counts() -> "list[WithAnnotations[Country, AgreementCount]]":
+    """Every country, with how many published agreements its page and its list show. Two queries."""
+    acceded, listed = own_accession_counts(), Count("parties", filter=LISTED_PARTIES)
+    countries = list(Country.objects.only("iso3", "name", "is_historic").annotate(agreement_count=listed))
+    for country in countries:
+        country.agreement_count += acceded.get(country.pk, 0)
+    return countries
 
 
 def country_list(request: HttpRequest) -> HttpResponse:

@@ -18,7 +18,7 @@ from agreements.country_picker import folded
 from agreements.filters import SCOPE_CHOICES, SCOPES
 from agreements.models import Agreement, Country
 from agreements.trade.partners import PartnerShare, TopPartners
-from agreements.views.entries import agreement_list_url, with_party
+from agreements.views.entries import agreement_list_url, shown_for, with_party
 
 # Trading partners named in the summary (the section further down has the top ten).
 SUMMARY_PARTNERS = 5
@@ -58,12 +58,12 @@ def _tallies(
 
 def country_summary(country: Country, trade: TopPartners) -> Summary:
     """The counts by kind, status and scope of the country's published agreements as the agreement
-    list shows them (no accession instrument nor consolidated version), most common kind first,
+    list shows them (agreements.default_lists: no third country's accession), most common kind first,
     statuses in their lifecycle's order. One query; the trading partners come from ``trade``."""
     rows = (
         Agreement.objects.published()
-        .filter(in_default_lists=True)
         .filter(with_party(country))
+        .filter(shown_for(country))
         .values("kind", "status", "scope")
         .annotate(n=Count("id"))
         .order_by()

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlencode
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
-from agreements.models import Agreement, AgreementRelation, Country, Party
+# The rule the agreement list shares, named here too for the pages that list entries.
+from agreements.default_lists import shown_for as shown_for
+from agreements.models import Agreement, Country, Party
 from agreements.models.dates import ShownDate
 from agreements.models.ordering import PRINCIPAL_DATES
 
@@ -38,32 +40,6 @@ class FirstParties(TypedDict):
 
     party_count: int
     first_parties: list[Party]
-
-
-def acceded_by(country: Country, outer: str = "pk") -> Exists:
-    """True for accession instruments (``outer`` names their id) by which ``country`` joined
-    their base agreement: a party of the base that joined it on or after the instrument's
-    signature (a country that joined earlier is a party of later accessions too)."""
-    prefix = "" if outer == "pk" else outer.removesuffix("_id") + "__"
-    return Exists(
-        Party.objects.filter(
-            country=country,
-            joined_on__gte=OuterRef(f"{prefix}signed_on"),
-            agreement__inbound_relations__kind=AgreementRelation.Kind.ACCESSION_TO,
-            agreement__inbound_relations__from_agreement=OuterRef(outer),
-        )
-    )
-
-
-def shown_for(*countries: Country, outer: str = "pk") -> Q:
-    """What a country's pages list (``outer`` names the agreement's id): the default lists'
-    agreements (``Agreement.in_default_lists``: no accession instruments nor consolidated
-    versions, as the agreement list), and the accessions by which one of ``countries`` joined."""
-    prefix = "" if outer == "pk" else outer.removesuffix("_id") + "__"
-    condition = Q(**{f"{prefix}in_default_lists": True})
-    for country in countries:
-        condition |= Q(acceded_by(country, outer))
-    return condition
 
 
 def with_first_parties(queryset: QuerySet[Agreement]) -> "QuerySet[WithAnnotations[Agreement, FirstParties]]":

@@ -8,7 +8,8 @@ holds exactly the rows of the HTML page with the same parameters, in the same or
 field names are a promise to scripts (README, "The list as JSON"): add fields, never rename.
 """
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.forms import Form
@@ -17,7 +18,9 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     JsonResponse,
     QueryDict,
 )
@@ -34,10 +37,13 @@ LIST_FORMATS = {"": "html", "html": "html", "json": "json"}
 DATES = ["signed", "in_force", "ended", "announced"]
 
 
-def unknown_format(value: str) -> HttpResponse:
+LIST_OTHER_FORMATS = "The CSV is /agreements/export.csv and the Atom feed /agreements/feed.atom, with the same filters."
+
+
+def unknown_format(value: str, others: str = LIST_OTHER_FORMATS) -> HttpResponse:
+    """A 400 for a ``?format=`` none of LIST_FORMATS; ``others`` names what else there is."""
     return HttpResponseBadRequest(
-        f"Unknown format “{value[:40]}”: use json, or leave format out for the page. "
-        "The CSV is /agreements/export.csv and the Atom feed /agreements/feed.atom, with the same filters.\n",
+        f"Unknown format “{value[:40]}”: use json, or leave format out for the page. {others}".rstrip() + "\n",
         content_type="text/plain; charset=utf-8",
     )
 
@@ -65,7 +71,14 @@ def with_params(request: HttpRequest, path: str, **changes: str) -> str:
 
 def format_links(request: HttpRequest) -> dict[str, str]:
     """The list's other formats with its filters (no page: each starts at its beginning)."""
-    params = request.GET.copy()
+    return links_for(request.GET)
+
+
+def links_for(params: QueryDict) -> dict[str, str]:
+    """The JSON, the feed and the parties' CSV of the agreement list filtered by ``params``.
+    The country, pair and corridor pages link to theirs from their link to the list
+    (agreements.templatetags.agreement_formats): each is the list with the page's filter."""
+    params = params.copy()
     for name in ("page", "format", "shape"):
         params.pop(name, None)
     query = params.urlencode()
@@ -80,6 +93,37 @@ def format_links(request: HttpRequest) -> dict[str, str]:
         "feed_url": link(reverse("agreements:feed")),
         "parties_export_url": link(reverse("agreements:export"), "shape=parties"),
     }
+
+
+def with_json_twin(
+    page: Callable[..., HttpResponseBase], twin: Callable[..., HttpResponseBase]
+) -> Callable[..., HttpResponseBase]:
+    """A page (``page``) that answers ``?format=json`` with ``twin``: a page listing agreements
+    sends a script to its list's JSON (``json_of_list``); /countries/ has its own. Another format
+    is a 400, as on the list: never a page where data was asked for."""
+
+    @functools.wraps(page)
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        value = request.GET.get("format", "")
+        if (output := LIST_FORMATS.get(value)) is None:
+            return unknown_format(value, others="")
+        return (twin if output == "json" else page)(request, *args, **kwargs)
+
+    return view
+
+
+def json_of_list(list_params: Callable[..., dict[str, str | list[str]]]) -> Callable[..., HttpResponse]:
+    """The JSON twin of a page that lists agreements: a redirect to the agreement list's JSON
+    with the page's filter, ``list_params(**url_kwargs)`` (which raises Http404 for a page
+    that does not exist). Temporary, should a page's JSON one day say more than its list."""
+
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        params = QueryDict(mutable=True)
+        for name, value in list_params(*args, **kwargs).items():
+            params.setlist(name, [value] if isinstance(value, str) else value)
+        return HttpResponseRedirect(links_for(params)["json_url"])
+
+    return view
 
 
 def parties_of(agreement_ids: Iterable[int]) -> dict[int, list[dict[str, str | None]]]:

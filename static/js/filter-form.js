@@ -6,7 +6,11 @@
    2. The Parties checkboxes (agreements/country_picker.py) become a text box that filters the
       countries as you type (the ARIA combobox pattern: arrow keys, Enter adds, Escape closes) and
       the chosen countries show as chips ("Remove Kenya"), announced in a live region. The
-      checkboxes, hidden, stay the form's values: the URL is ?party=RWA&party=KEN either way. */
+      checkboxes, hidden, stay the form's values: the URL is ?party=RWA&party=KEN either way.
+   3. The form submits only what the analyst set: no empty field (?q=lome, not ?q=lome&bloc=&
+      signed_from=&...) and no value the list applies anyway (the form's data-defaults: match=all,
+      sort=newest), so the address reads as the query. Without the script the form sends every
+      field, which gives the same list. */
 (() => {
   "use strict";
 
@@ -333,6 +337,26 @@
     }
   }
 
+  // The form's entries without the empty ones and the defaults. The browser then goes to the
+  // address itself: disabling the empty controls before a plain submission would leave them
+  // disabled when the analyst comes Back to the page (the back-forward cache keeps it as it was).
+  function submitOnlyWhatIsSet(form) {
+    const defaults = new URLSearchParams(form.dataset.defaults || "");
+    form.addEventListener("submit", (event) => {
+      if (event.defaultPrevented) return;
+      const query = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) {
+        if (typeof value !== "string" || !value.trim() || defaults.get(name) === value) continue;
+        query.append(name, value);
+      }
+      event.preventDefault();
+      const action = new URL(form.action);
+      action.search = query.toString();
+      window.location.assign(action.href);
+    });
+  }
+
   foldOnNarrowScreens();
+  for (const form of document.querySelectorAll("form.filters")) submitOnlyWhatIsSet(form);
   for (const root of document.querySelectorAll(".country-picker")) new CountryPicker(root);
 })();

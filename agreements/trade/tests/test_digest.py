@@ -25,8 +25,8 @@ def modes(monkeypatch):
     seen = []
     find = trade_sql._find_changed_pair_years
 
-    def spy(cursor, stored):
-        found = find(cursor, stored)
+    def spy(*args):
+        found = find(*args)
         seen.append(found[0])
         return found
 

@@ -13,9 +13,10 @@ migrated when missing. Then:
    parties). Reused when already there (--regenerate writes them again).
 2. The reference: one SQL aggregate over the same rows computing the plain
    pair-year sums (sum of value by unordered pair and year), its sums consumed.
-3. The full refresh, against that reference (target: at most 2x). It reads
-   every flow and recomputes the pair-years whose inputs changed (found by
-   digest, agreements.trade.sql):
+3. The full refresh, against that reference (target: at most 2x). It
+   recomputes the pair-years whose inputs changed (those the database queued
+   as their flows changed; every flow compared by digest after a change of
+   rates or rules; agreements.trade.sql):
    a. cold: the derived tables empty, every row computed and inserted;
    b. a nightly run after 1% of the flows were revised (3% of the pair-years
       changed; they and the year after each are recomputed);

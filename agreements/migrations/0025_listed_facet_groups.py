@@ -16,7 +16,7 @@ from tradepacts.db import PostgresOnlySQL
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0023_pair_years_fillfactor")]
+    dependencies = [("agreements", "0024_trade_flow_changes_queue")]
 
     operations = [
         PostgresOnlySQL(
