@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from agreements.models import Party
@@ -44,11 +44,13 @@ def parties_of(agreement_ids: Iterable[int]) -> dict[int, list[PartyValues]]:
     return parties
 
 
-def party_code(party: PartyValues) -> SafeString:
+def party_code(party: PartyValues) -> str:
+    """One party's code, every value escaped (plain string formatting: format_html per party
+    took a third of the cells' time, with about 850 parties on a page of 50 agreements)."""
     if party.iso3:
         title = f"{party.name}, acting through {party.institution}" if party.institution else party.name
-        return format_html('<abbr title="{}">{}</abbr>', title, party.iso3)
-    return format_html('<abbr title="{}">{}</abbr>', party.institution, party.acronym or party.institution)
+        return f'<abbr title="{escape(title)}">{escape(party.iso3)}</abbr>'
+    return f'<abbr title="{escape(party.institution)}">{escape(party.acronym or party.institution)}</abbr>'
 
 
 def party_codes(parties: dict[int, list[PartyValues]], limit: int = PARTY_LIMIT) -> dict[int, SafeString]:
@@ -57,7 +59,7 @@ def party_codes(parties: dict[int, list[PartyValues]], limit: int = PARTY_LIMIT)
     for agreement_id, all_parties in parties.items():
         shown = [party_code(party) for party in all_parties[:limit]]
         more = len(all_parties) - len(shown)
-        tail = format_html(' <span class="party-codes__more">and {} more</span>', more) if more else ""
-        # Each code is escaped already (format_html): the separators join them as they are.
-        cells[agreement_id] = format_html('<span class="party-codes">{}{}</span>', mark_safe(BETWEEN.join(shown)), tail)
+        tail = f' <span class="party-codes__more">and {more} more</span>' if more else ""
+        # Each code is escaped already: the separators join them as they are.
+        cells[agreement_id] = mark_safe(f'<span class="party-codes">{BETWEEN.join(shown)}{tail}</span>')
     return cells

@@ -22,6 +22,7 @@ its data.
 import datetime as dt
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,11 +39,18 @@ VERSION_KEY = "tradepacts:data-version"
 WATCHED_APPS = {"agreements", "corridors"}
 
 
+def _first_version() -> int:
+    """Where a version starts (first use, or after the cache lost it): anywhere, so that
+    it never repeats one a process still holds something under (agreements.reference_lists)."""
+    return secrets.randbelow(2**52) + 1
+
+
 def data_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        first = _first_version()
+        cache.add(VERSION_KEY, first, timeout=None)
+        version = cache.get(VERSION_KEY, first)
     return version
 
 
@@ -67,7 +75,7 @@ def _bump() -> None:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # no version yet, or evicted
-            cache.set(VERSION_KEY, 2, timeout=None)
+            cache.set(VERSION_KEY, _first_version(), timeout=None)
     except Exception as error:  # the cache is down: the write itself must still succeed
         logger.warning("Page cache unreachable, data version not bumped: %s", error)
 

@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 from agreements.demo import KPA_LIAISON_OFFICE_MOU
 from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral, country
-from agreements.views.agreements import PAGE_SIZE
+from agreements.views.listing import PAGE_SIZE
 from tradepacts.csv import complete_rows, without_trailer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

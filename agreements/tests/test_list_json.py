@@ -15,7 +15,7 @@ from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, country
 from agreements.tests.format_helpers import build_format_fixture
 from agreements.tests.list_helpers import shown
-from agreements.views.agreements import PAGE_SIZE
+from agreements.views.listing import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

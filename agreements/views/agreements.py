@@ -1,9 +1,6 @@
-"""Public agreement pages: the filtered list, one agreement, and the list as CSV.
+"""One published agreement's page, /agreements/<slug>/ (the list is agreements.views.listing).
 
-The list and the export share one FilterSet (agreements.filters) and one
-QuerySet method (``for_listing``), so the file holds exactly the rows the
-analyst sees, in the same order. Drafts are never shown: every queryset here
-starts from ``published()``.
+Drafts are never shown: its queryset starts from ``published()``, and a draft is a 404.
 """
 
 import dataclasses
@@ -12,185 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Page, Paginator
-from django.db.models import Max, Prefetch, QuerySet
-from django.forms import Form
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponsePermanentRedirect,
-    QueryDict,
-)
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
-from django_filters.views import FilterView
 
 from agreements.extensions import AGREEMENT_PAGE, linked, sections
-from agreements.facets import facet_counts, label_with_counts
-from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement, AgreementRelation, AgreementSlug, AgreementSource, Party, Signatory, Topic
 from agreements.models.dates import ShownDate
-from agreements.party_codes import parties_of, party_codes
 from agreements.trade.pages import agreement_trade
-from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
-from agreements.views.sorting import column_headers
-from tradepacts.pagecache import cached_for_readers
-from tradepacts.params import bounded_int
-
-PAGE_SIZE = 50
-MAX_PAGE = 1_000_000  # 50 million rows: past any list's last page
-
-
-def query_without_page(params: QueryDict) -> str:
-    """The filters of a request as a query string, without its page."""
-    params = params.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-# ---------------------------------------------------------------------------
-# The list
-
-
-def active_filters(form: Form) -> list[tuple[str, str]]:
-    """(label, value) of each filter a valid form applies, in words, for the line above the results."""
-    data, chosen = form.cleaned_data, []
-    for name, field in form.fields.items():
-        value: Any = data.get(name)
-        if name in ("sort", "match") or value in (None, "", [], ()):
-            continue
-        if name == "party":
-            match = data.get("match") or "all"
-            names = [f"{country.name} ({country.iso3})" for country in value]
-            text = (" or " if match == "any" else " and ").join(names)
-            if match == "exactly":
-                text = f"exactly {text}, no other party"
-        elif name in ("kind", "status", "scope", "decade"):
-            labels = dict(getattr(field, "choices", ()))
-            text = " or ".join(str(labels.get(v, v)) for v in value)
-        elif name == "topic":
-            text = " or ".join(topic.name for topic in value)  # already fetched by the filter
-            if not text:
-                continue
-        elif name in ("signed_from", "signed_to"):
-            text = form.data.get(name, "").strip()
-        else:
-            text = str(value)
-        chosen.append((str(field.label), text))
-    return chosen
-
-
-@dataclass(frozen=True)
-class ListRow:
-    """One agreement in the list, with its dates ready to show."""
-
-    agreement: Agreement
-    signed: ShownDate | None
-    in_force: ShownDate | None
-    parties: str = ""  # the Parties cell (agreements.party_codes), safe HTML
-
-
-class IdsFirstPaginator(Paginator):
-    """Finds the page's ids through the index alone, then loads those 50 rows:
-    deep pages no longer sort whole rows to skip past them."""
-
-    object_list: QuerySet[Agreement]
-
-    def page(self, number: Any) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
-
-
-class AgreementListView(FilterView):
-    """/agreements/: published agreements, filtered by the GET parameters of the
-    interface contract, newest first by default, 50 a page.
-
-    An invalid filter gives status 400 with the form and its messages, and no
-    results: never a list that looks filtered but is not.
-    """
-
-    filterset_class = AgreementFilterSet
-    template_name = "agreements/agreement_list.html"
-    paginate_by = PAGE_SIZE
-    paginator_class = IdsFirstPaginator
-    valid = True
-
-    def get_queryset(self) -> QuerySet:
-        return Agreement.objects.published().for_listing()
-
-    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        # Always bound, even with no parameters, so the FilterSet's sort (and
-        # everything else it does) applies to the bare list exactly as to the export.
-        kwargs["data"] = self.request.GET
-        return kwargs
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return cached_for_readers(lambda: self.render_list(request), request)
-
-    def render_list(self, request: HttpRequest) -> HttpResponse:
-        if (output := LIST_FORMATS.get(request.GET.get("format", ""))) is None:
-            return unknown_format(request.GET["format"])
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        self.filterset.form.label_suffix = ""
-        self.valid = self.filterset.is_valid()
-        self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
-        if output == "json":  # the same rows, page and order, as data (agreements.views.list_formats)
-            return list_json(self)
-        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
-        return self.render_to_response(context, status=200 if self.valid else 400)
-
-    def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
-        # Bounded before Django's int(): 4,400 digits would reach Python's own limit.
-        page = self.request.GET.get(self.page_kwarg)
-        if page not in (None, "last") and bounded_int(page, 1, MAX_PAGE) is None:
-            raise Http404("No such page of this list.")
-        return super().paginate_queryset(queryset, page_size)
-
-    def get_paginate_by(self, queryset: QuerySet) -> int | None:
-        # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
-        return self.paginate_by if self.valid else None
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        page = context["page_obj"]
-        agreements = page.object_list if page else []
-        query = query_without_page(self.request.GET)
-        parties = party_codes(parties_of(a.pk for a in agreements))
-        list_url = self.request.build_absolute_uri(reverse("agreements:list"))
-        context.update(
-            valid=self.valid,
-            active_filters=active_filters(self.filterset.form) if self.valid else [],
-            rows=[
-                ListRow(
-                    a, ShownDate.of_field(a, "signed_on"), ShownDate.of_field(a, "in_force_on"), parties.get(a.pk, "")
-                )
-                for a in agreements
-            ],
-            page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-            if page
-            else [],
-            # What the rows are sorted by (a "relevance" with nothing to rank is newest first).
-            sort_label=dict(self.filterset.form.fields["sort"].choices).get(self.filterset.sort_applied, "")
-            if self.valid
-            else "",
-            columns=column_headers(self.request.GET, self.filterset.sort_applied),
-            export_url=reverse("agreements:export") + (f"?{query}" if query else ""),
-            cite_url=list_url + (f"?{query}" if query else ""),
-            cite_today=timezone.localdate(),
-            dataset_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
-        )
-        context.update(format_links(self.request))  # the JSON, the feed, the parties' CSV
-        if self.valid:  # after the line of active filters, which names the options without their counts
-            context["facets"] = facet_counts(self.filterset, self.filterset.queryset)
-            label_with_counts(self.filterset.form, context["facets"])
-        return context
-
 
 # ---------------------------------------------------------------------------
 # One agreement

@@ -16,9 +16,9 @@ from django.utils.feedgenerator import Atom1Feed
 from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement
 from agreements.models.dates import format_partial_date
-from agreements.views.agreements import PAGE_SIZE, active_filters
 from agreements.views.exports import form_errors_text
 from agreements.views.list_formats import parties_of
+from agreements.views.listing import PAGE_SIZE, active_filters
 from tradepacts.pagecache import cached_for_readers
 
 FEED_SIZE = PAGE_SIZE

@@ -30,7 +30,7 @@ from agreements.models import Agreement
 from agreements.party_codes import parties_of as party_values
 
 if TYPE_CHECKING:
-    from agreements.views.agreements import AgreementListView
+    from agreements.views.listing import AgreementListView
 
 # ?format= on /agreements/: the page (absent, empty or "html") or its JSON twin.
 LIST_FORMATS = {"": "html", "html": "html", "json": "json"}

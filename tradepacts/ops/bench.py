@@ -111,7 +111,7 @@ def list_urls() -> list[tuple[str, int]]:
 
     from agreements.filters import AgreementFilterSet
     from agreements.models import Agreement
-    from agreements.views.agreements import PAGE_SIZE
+    from agreements.views.listing import PAGE_SIZE
 
     urls = []
     for params in LIST_FILTERS:

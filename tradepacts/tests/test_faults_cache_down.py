@@ -47,3 +47,11 @@ def test_a_write_succeeds_and_is_committed(db, cache_down, caplog, django_captur
 
 def test_bump_data_version_never_raises(cache_down, db):
     pagecache.bump_data_version()  # outside a transaction: bumps now and "on commit" at once
+
+
+def test_the_list_reads_its_reference_lists_afresh_without_the_cache(client, db, cache_down):
+    # No data version to hold them under: read for every request, never stale.
+    Topic.objects.create(name="Fisheries", slug="fisheries")
+    assert 'value="fisheries"' in client.get("/agreements/").content.decode()
+    Topic.objects.create(name="Forestry", slug="forestry")
+    assert 'value="forestry"' in client.get("/agreements/").content.decode()
