@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,12 +15,6 @@ from agreements.tests.page_helpers import get, plurilateral
 
 pytestmark = pytest.mark.django_db
 FIELDS = ["iso3", "name", "historic", "agreement_count", "url", "agreements_url", "feed_url"]
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    cache.clear()
 
 
 def countries(client) -> dict:

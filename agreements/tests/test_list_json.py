@@ -7,7 +7,6 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -42,12 +41,6 @@ FIELDS = [
     "parties",
     "updated_at",
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    cache.clear()
 
 
 def get_json(client, query: str, status: int = 200) -> dict:

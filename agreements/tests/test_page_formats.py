@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from django.core.cache import cache
 
 from agreements.models import Agreement, AgreementRelation
 from agreements.tests.factories import AgreementFactory, AgreementRelationFactory, PartyFactory, bilateral, country
@@ -20,12 +19,6 @@ from agreements.views.feeds import FEED_SIZE
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    cache.clear()
 
 
 @pytest.fixture

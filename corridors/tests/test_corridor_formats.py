@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 
 from agreements.models import Agreement
 from agreements.tests.factories import bilateral
@@ -16,12 +15,6 @@ from corridors.tests.page_helpers import concerning, get, northern_corridor
 pytestmark = pytest.mark.django_db
 JSON = "/agreements/?corridor=northern-corridor&format=json"
 FEED = "/agreements/feed.atom?corridor=northern-corridor"
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    cache.clear()
 
 
 @pytest.fixture

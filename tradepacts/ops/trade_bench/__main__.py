@@ -85,8 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     bench = Bench(args.rows, args.seed, args.rounds)
-    bench.run(regenerate=args.regenerate, nightly_only=args.nightly_only)
-    return 0
+    return 0 if bench.run(regenerate=args.regenerate, nightly_only=args.nightly_only) else 1
 
 
 def _database_config(url: str) -> dict | None:

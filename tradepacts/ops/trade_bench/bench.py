@@ -14,6 +14,8 @@ from pathlib import Path
 from tradepacts.ops.trade_bench.data import SLUG_PREFIX, TradeData
 
 FULL_TARGET, PAIR_TARGET = 2.0, 0.2
+# The runs the 2x target applies to (issue 14): the first fill and a rebuild are reported against the floors.
+NIGHTLY = ("b. after 1% of flows revised", "c. nothing changed")
 IMPORT_TARGET = 60  # seconds for a million rows (issue 4)
 
 
@@ -58,7 +60,8 @@ class Bench(TradeData):
 
     # --- the run ---------------------------------------------------------------------
 
-    def run(self, regenerate: bool, nightly_only: bool = False) -> None:
+    def run(self, regenerate: bool, nightly_only: bool = False) -> bool:
+        """Print every figure; True when the targets are met (the nightly's 2x, the import, one pair)."""
         from agreements.models import PairYearStatistic, TradeFlow
 
         load = os.getloadavg()
@@ -86,7 +89,9 @@ class Bench(TradeData):
         print(f"  in one process, as the refresh runs: {single:.2f} s{self._cpu(reference_cpu)}")
         print(f"  ratios below are to the faster, {reference:.2f} s")
 
-        print("\nFull refresh (target: at most 2x the reference)")
+        print(
+            "\nFull refresh (target for the nightly runs b and c: at most 2x the reference; a and d against the floors)"
+        )
         results = []
 
         def empty() -> None:
@@ -111,13 +116,14 @@ class Bench(TradeData):
         for label, seconds, cpu, rows in results:
             ratio = seconds / reference
             cpu_ratio = f"; server CPU {cpu:.2f} s = {cpu / reference_cpu:.1f}x" if cpu and reference_cpu else ""
-            verdict = "MET" if ratio <= FULL_TARGET else "NOT MET"
+            verdict = ("MET" if ratio <= FULL_TARGET else "NOT MET") if label in NIGHTLY else "see the floors"
             print(
                 f"  {label:32s} {seconds:7.2f} s = {ratio:5.1f}x the reference{cpu_ratio}; {rows:,} rows written: {verdict}"
             )
 
+        nightly_met = all(seconds / reference <= FULL_TARGET for label, seconds, _, _ in results if label in NIGHTLY)
         if nightly_only:
-            return
+            return nightly_met
 
         print("\nFloors: what recomputing every row (a, d) cannot do without, timed alone")
         figures, _ = self.timed(self._figures_floor, self.rounds)
@@ -151,11 +157,13 @@ class Bench(TradeData):
         verdicts = ", ".join(
             f"{label.split(' (')[0]} {'MET' if seconds / reference <= FULL_TARGET else 'NOT MET'}"
             for label, seconds, _, _ in results
+            if label in NIGHTLY
         )
         print(
-            f"\nTargets: full refresh <= 2x: {verdicts}; import < {IMPORT_TARGET} s: {imported}; one pair < 0.2 s: {verdict}. "
+            f"\nTargets: nightly refresh <= 2x: {verdicts}; import < {IMPORT_TARGET} s: {imported}; one pair < 0.2 s: {verdict}. "
             f"Total {time.perf_counter() - started:.0f} s."
         )
+        return nightly_met and imported == "MET" and verdict == "MET"
 
     def _cpu(self, seconds: float | None, ms: bool = False) -> str:
         if seconds is None:
