@@ -15,7 +15,7 @@ times while full exports ran, and the machine's load (other processes on a 2-cor
 machine move every figure).
 
 Exit status 1 when any request failed or a file was cut, when p99 of anything but the
-exports reached P99_TARGET_MS, or when the home page took HOME_TARGET_MS or more (p99)
+exports reached P99_TARGET_MS (issue 17) or PAGES_P99_TARGET_MS (issue 15), or when the home page took HOME_TARGET_MS or more (p99)
 while exports ran.
 """
 
@@ -39,7 +39,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tradepacts_load"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/12"
 AGREEMENTS = 100_000
 SEED = 42
-P99_TARGET_MS = 1000
+P99_TARGET_MS = 1000  # issue 17: every page but the exports
+PAGES_P99_TARGET_MS = 500  # issue 15: the same pages, with the page cache off as here
 HOME_TARGET_MS = 200
 HOME_DURING_EXPORTS = "/ (exports running)"
 
@@ -160,12 +161,16 @@ def report(rows: list[dict[str, str]], seconds: int, cut: int) -> bool:
         return False
     failures = int(total["Failure Count"])
     home_p50, home_p99 = (percentile(home, "50%"), percentile(home, "99%")) if home else (0.0, 0.0)
-    ok = failures == 0 and worst_p99 < P99_TARGET_MS and home is not None and home_p99 < HOME_TARGET_MS
+    ok = failures == 0 and worst_p99 < PAGES_P99_TARGET_MS and home is not None and home_p99 < HOME_TARGET_MS
     print(
         f"\n{float(total['Requests/s']):.1f} requests/s over {seconds} s; p50 {total['50%']} ms, p99 {total['99%']} ms; "
         f"{failures} failed requests, of which {cut} cut files."
     )
-    print(f"Worst p99 but exports: {worst_p99:.0f} ms ({worst_name}); target < {P99_TARGET_MS} ms.")
+    print(
+        f"Worst p99 but exports: {worst_p99:.0f} ms ({worst_name}); targets < {P99_TARGET_MS} ms (issue 17): "
+        f"{'MET' if worst_p99 < P99_TARGET_MS else 'MISSED'}, < {PAGES_P99_TARGET_MS} ms (issue 15): "
+        f"{'MET' if worst_p99 < PAGES_P99_TARGET_MS else 'MISSED'}."
+    )
     if home:
         print(
             f"/ while full exports ran: {int(home['Request Count'])} requests, p50 {home_p50:.0f} ms, "
