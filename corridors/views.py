@@ -15,13 +15,13 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from agreements.default_lists import shown_for
 from agreements.models import Agreement, Source
 from agreements.models.ordering import newest_first
 from agreements.views.entries import (
     HEAVY_FIELDS,
     AgreementEntry,
     agreement_list_url,
-    shown_for,
     with_first_parties,
 )
 from corridors.diagram import route_map

@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from agreements.default_lists import LISTED_PARTIES, own_accession_counts
+from agreements.default_lists import LISTED_PARTIES, own_accession_counts, shown_for
 from agreements.extensions import COUNTRY_PAGE, sections
 from agreements.models import Agreement, BlocMembership, Country
 from agreements.models.dates import ShownDate
@@ -51,7 +51,6 @@ from agreements.views.entries import (
     agreement_export_url,
     agreement_list_url,
     entries_of,
-    shown_for,
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response, limit_exports

@@ -23,10 +23,11 @@ from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from agreements.default_lists import shown_for
 from agreements.models import Agreement, Country, Party
 from agreements.models.ordering import newest_first
 from agreements.trade.partners import PartnerShare
-from agreements.views.entries import AgreementEntry, agreement_list_url, entries_of, shown_for, with_party
+from agreements.views.entries import AgreementEntry, agreement_list_url, entries_of, with_party
 
 # Agreements shown under each partner and each year; the rest are one link away.
 MAX_PER_GROUP = 3

@@ -15,10 +15,11 @@ from typing import Any
 from django.db.models import Count
 
 from agreements.country_picker import folded
+from agreements.default_lists import shown_for
 from agreements.filters import SCOPE_CHOICES, SCOPES
 from agreements.models import Agreement, Country
 from agreements.trade.partners import PartnerShare, TopPartners
-from agreements.views.entries import agreement_list_url, shown_for, with_party
+from agreements.views.entries import agreement_list_url, with_party
 
 # Trading partners named in the summary (the section further down has the top ten).
 SUMMARY_PARTNERS = 5

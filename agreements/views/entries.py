@@ -13,8 +13,6 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
-# The rule the agreement list shares, named here too for the pages that list entries.
-from agreements.default_lists import shown_for as shown_for
 from agreements.models import Agreement, Country, Party
 from agreements.models.dates import ShownDate
 from agreements.models.ordering import PRINCIPAL_DATES

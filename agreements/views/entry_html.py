@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
+    from agreements.models.dates import ShownDate
     from agreements.views.entries import AgreementEntry
+
+
+def time_html(date: "ShownDate") -> str:
+    """A date as shown, in a <time> element machines can read ('2026-01' for a month)."""
+    return f'<time datetime="{escape(date.iso)}">{escape(date.text)}</time>'
 
 
 def _when(entry: "AgreementEntry") -> str:
@@ -22,7 +28,7 @@ def _when(entry: "AgreementEntry") -> str:
     date = entry.date
     if date is None:
         return f"{escape(entry.status)}, date unknown"
-    return f'{escape(date.label)} <time datetime="{escape(date.iso)}">{escape(date.text)}</time>'
+    return f"{escape(date.label)} {time_html(date)}"
 
 
 def compact_html(entry: "AgreementEntry") -> SafeString:
@@ -74,9 +80,7 @@ def timeline_html(entry: "AgreementEntry") -> SafeString:
         parts.append(f"    <span>{escape(agreement.place)}</span>")
     parts.append("  </p>")
     if len(entry.dates) > 1:
-        dates = "".join(
-            f'<li>{escape(d.label)} <time datetime="{escape(d.iso)}">{escape(d.text)}</time></li>' for d in entry.dates
-        )
+        dates = "".join(f"<li>{escape(d.label)} {time_html(d)}</li>" for d in entry.dates)
         parts.append(f'  <ul class="timeline__dates">\n    {dates}\n  </ul>')
     parts.append("</li>")
     return mark_safe("\n".join(parts))

@@ -28,6 +28,7 @@ from agreements.filters import AgreementFilterSet
 from agreements.models import Agreement
 from agreements.models.dates import ShownDate
 from agreements.party_codes import parties_of, party_codes
+from agreements.views.entry_html import time_html
 from agreements.views.list_formats import LIST_FORMATS, format_links, list_json, unknown_format
 from agreements.views.sorting import column_headers
 from tradepacts.pagecache import cached_for_readers
@@ -87,7 +88,7 @@ NOT_KNOWN, NO_DATE = '<span class="muted">Not known</span>', '<span class="muted
 
 
 def _date_cell(label: str, when: ShownDate | None, unknown: str) -> str:
-    shown = f'<time datetime="{escape(when.iso)}">{escape(when.text)}</time>' if when else unknown
+    shown = time_html(when) if when else unknown
     return f'<td data-label="{label}">{shown}</td>'
 
 
