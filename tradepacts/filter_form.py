@@ -18,13 +18,9 @@ from html import escape
 from typing import Any
 
 from django.forms import BoundField, Form
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-
-def _e(value: Any) -> str:
-    """``{{ value }}`` with autoescaping (a safe string as it is)."""
-    return str(conditional_escape(value))
+from tradepacts.form_renderer import autoescape as _e
 
 
 def error_summary_html(form: Form) -> str:

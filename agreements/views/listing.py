@@ -205,11 +205,13 @@ class AgreementListView(FilterView):
         agreements = page.object_list if page else []
         query = query_without_page(self.request.GET)
         parties = party_codes(parties_of(a.pk for a in agreements))
+        rows = [self.row(a, parties.get(a.pk, "")) for a in agreements]
         list_url = self.request.build_absolute_uri(reverse("agreements:list"))
         context.update(
             valid=self.valid,
             active_filters=active_filters(self.filterset.form) if self.valid else [],
-            rows=[self.row(a, parties.get(a.pk, "")) for a in agreements],
+            rows=rows,
+            rows_html=mark_safe("".join(row.html for row in rows)),  # each row's HTML is safe
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
             else [],

@@ -7,8 +7,10 @@ only sets ``?sort=``, as the "Sort by" control does, so the export follows it to
 """
 
 from dataclasses import dataclass
+from html import escape
 
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
 
 ASCENDING, DESCENDING = "ascending", "descending"
 
@@ -35,6 +37,24 @@ class ColumnHeader:
     url: str  # this page's query with the column's next direction, from the first page
     sorted: str  # ASCENDING, DESCENDING, or "" when the list is not sorted by this column
     next: str  # the direction the link sorts in
+
+    @property
+    def html(self) -> SafeString:
+        """The column's <th>: a plain link, the direction it sorts in said to screen readers, an arrow
+        on the column the list is sorted by. (Written here rather than by an included template: four
+        includes were a fiftieth of the list page's server time.)"""
+        aria_sort = f' aria-sort="{escape(self.sorted)}"' if self.sorted else ""
+        arrow = ARROWS.get(self.sorted, "")
+        return mark_safe(  # every value is escaped
+            f'<th scope="col"{aria_sort}><a class="sort-link" href="{escape(self.url)}">{escape(self.label)}'
+            f'<span class="visually-hidden">, sort {escape(self.next)}</span>{arrow}</a></th>\n'
+        )
+
+
+ARROWS = {
+    ASCENDING: '<span class="sort-link__arrow" aria-hidden="true">▲</span>',
+    DESCENDING: '<span class="sort-link__arrow" aria-hidden="true">▼</span>',
+}
 
 
 def column_headers(params: QueryDict, sort_applied: str) -> dict[str, ColumnHeader]:
