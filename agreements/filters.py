@@ -7,8 +7,8 @@ so a URL is a shareable, reproducible query: ``?party=RWA&party=KEN&kind=mou``.
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterable
-from functools import reduce
-from typing import Any
+from functools import cached_property, reduce
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import django_filters
@@ -27,8 +27,9 @@ from agreements.filter_fields import (
 )
 from agreements.models import Agreement, AgreementQuerySet, Bloc, BlocMembership, Country, Party
 from agreements.models.ordering import newest_first
-from agreements.reference_lists import reference_lists
+from agreements.reference_lists import ReferenceChoiceField, ReferenceLists, reference_lists
 from tradepacts.form_renderer import PYTHON_FORM_RENDERER
+from tradepacts.light_copies import LightlyCopiedFields, LightlyCopiedFilters
 
 # ?match= : how the chosen parties select agreements (Agreement.objects.with_parties).
 MATCH_MODES = [
@@ -246,11 +247,37 @@ class AgreementFilterSet(django_filters.FilterSet):
         ]
 
     filters: dict[str, django_filters.Filter]
+    # The form class, by the linked records' filters it has: built once per process (django-filters
+    # builds one per FilterSet), its fields copied for each form without their choices.
+    form_classes: ClassVar[dict[tuple, type[forms.Form]]] = {}
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         self.filters = self.with_linked_filters(self.filters)
-        self.form.fields["party"].widget.choices = lambda: reference_lists().country_choices
+        # Every field reads the same version of the reference lists, once (each read asks the
+        # cache for the data version); the country picker's options only when it is rendered.
+        fields = self.form.fields
+        fields["party"].widget.choices = lambda: self.lists.country_choices
+        fields["party"].countries = lambda: self.lists.countries
+        for field in fields.values():
+            if isinstance(field, ReferenceChoiceField):
+                field.read_from(self.records)
+
+    @cached_property
+    def lists(self) -> ReferenceLists:
+        return reference_lists()
+
+    def records(self, name: str) -> list[Any]:
+        return self.lists.records(name)
+
+    def get_form_class(self) -> type[forms.Form]:
+        key = tuple(linked())
+        form_class = self.form_classes.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()
+            form_class.base_fields = LightlyCopiedFields(form_class.base_fields)
+            self.form_classes[key] = form_class
+        return form_class
 
     def filtered(self, queryset: AgreementQuerySet, without: tuple[str, ...] = ()) -> AgreementQuerySet:
         """``queryset`` with every filter applied but those named in ``without``
@@ -341,3 +368,7 @@ class AgreementFilterSet(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # applied last, in filter_queryset, once every filter has run
+
+
+# Each FilterSet's filters copied without their options (tradepacts.light_copies).
+AgreementFilterSet.base_filters = LightlyCopiedFilters(AgreementFilterSet.base_filters)

@@ -96,6 +96,11 @@ class ReferenceChoiceField(forms.ChoiceField):
         self.records = records or (lambda name: reference_lists().records(name))
         super().__init__(choices=self.options, **kwargs)
 
+    def read_from(self, records: Callable[[str], Sequence[Any]]) -> None:
+        """Take the records from ``records`` (a FilterSet's one version of the lists), options included."""
+        self.records = records
+        self.choices = self.options  # bound to this field: a copy of another field's would read that one's
+
     def options(self) -> list[tuple[str, str]]:
         empty = [("", self.empty_label)] if self.empty_label is not None else []
         return empty + [(str(getattr(record, self.key)), str(record)) for record in self.records(self.parameter)]
