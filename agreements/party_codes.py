@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import NamedTuple
 
+from django.db import connections, router
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from agreements.models import Party
@@ -31,17 +33,39 @@ class PartyValues(NamedTuple):
     acronym: str | None
 
 
-def parties_of(agreement_ids: Iterable[int]) -> dict[int, list[PartyValues]]:
-    """The agreements' parties in their order, by agreement id, in one query (no Party
-    objects): for the list's cells, and its JSON and feed."""
-    rows = (
-        Party.objects.filter(agreement_id__in=list(agreement_ids))
+def parties_query(agreement_ids: Iterable[int]) -> QuerySet:
+    return (
+        Party.objects.filter(agreement_id__in=agreement_ids)
         .order_by("agreement_id", "id")
         .values_list("agreement_id", "country__iso3", "country__name", "institution__name", "institution__acronym")
     )
+
+
+@functools.lru_cache(maxsize=256)
+def parties_sql(alias: str, count: int) -> str:
+    """parties_query's SQL for ``count`` agreements, its parameters their ids in order: compiled
+    once per process and number of ids (a page of 50, its last page fewer), where compiling it
+    took as long as running it. Placeholder ids (negative: no agreement has one) let the ORM
+    write it; the check below makes sure they are the whole of its parameters, in order."""
+    placeholders = list(range(-count, 0))
+    sql, params = parties_query(placeholders).query.get_compiler(alias).as_sql()
+    if list(params) != placeholders:
+        raise RuntimeError(f"unexpected parameters for the parties' query on {alias}: {params}")
+    return sql
+
+
+def parties_of(agreement_ids: Iterable[int]) -> dict[int, list[PartyValues]]:
+    """The agreements' parties in their order, by agreement id, in one query (no Party
+    objects): for the list's cells, and its JSON and feed."""
+    ids = list(dict.fromkeys(agreement_ids))
     parties: dict[int, list[PartyValues]] = defaultdict(list)
-    for agreement_id, *values in rows:
-        parties[agreement_id].append(PartyValues(*values))
+    if not ids:
+        return parties
+    alias = router.db_for_read(Party)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(parties_sql(alias, len(ids)), ids)
+        for agreement_id, *values in cursor.fetchall():
+            parties[agreement_id].append(PartyValues(*values))
     return parties
 
 
