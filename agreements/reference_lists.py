@@ -1,5 +1,6 @@
 """The reference lists the agreement list's filters offer and check against: countries,
-topics, blocs and other apps' linked records (corridors, agreements.extensions).
+topics, blocs and other apps' linked records (corridors, agreements.extensions); and when a
+published agreement last changed (the list's "dataset last updated", a query per page before).
 
 Loaded once per process and kept until the data changes: they are read under the page
 cache's data version (tradepacts.pagecache), which every write to the agreements and
@@ -13,17 +14,18 @@ for them: the options and validation of Django's model choice fields (the same v
 labels and messages), from these lists instead of a query.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Max, Model
 
 from agreements.country_picker import CountryChoice, country_choices
 from agreements.extensions import linked
-from agreements.models import Bloc, Country, Topic
+from agreements.models import Agreement, Bloc, Country, Topic
 from tradepacts.pagecache import data_version
 
 
@@ -35,6 +37,7 @@ class ReferenceLists:
     topics: list[Topic]  # by name
     blocs: list[Bloc]  # by code
     linked: dict[str, list[Any]] = field(default_factory=dict)  # by GET parameter, each by name
+    agreements_updated: dt.datetime | None = None  # the latest updated_at of a published agreement
 
     def records(self, name: str) -> list[Any]:
         """The records a filter parameter chooses among: ``topic``, ``bloc`` or a linked one's."""
@@ -54,6 +57,7 @@ def load(version: int | None) -> ReferenceLists:
         topics=list(Topic.objects.order_by("name")),
         blocs=list(Bloc.objects.order_by("code")),
         linked={records.parameter: list(records.records()) for records in linked()},
+        agreements_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
     )
 
 

@@ -27,16 +27,16 @@ Corridor = Agreement._meta.get_field("corridors").related_model
 
 TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"]+">(.*?)</a></th>')
 
-# The page's ids, its agreements and their parties; the dataset's last update (the citation);
-# the facet counts (agreements.facets: the agreement's own columns in one, which counts the
-# list too, and topics, blocs and corridors in another). The countries, topics, blocs and
-# corridors the form offers are read once per process until the data changes
+# The page's ids, its agreements and their parties; the facet counts (agreements.facets: the
+# agreement's own columns in one, which counts the list too, and topics, blocs and corridors in
+# another). The countries, topics, blocs and corridors the form offers, and the dataset's last
+# update (the citation), are read once per process until the data changes
 # (agreements.reference_lists): ``warm`` reads them first.
-LIST_QUERIES = 6
+LIST_QUERIES = 5
 # The same with party, topic, corridor and bloc given: checked against those lists, no query; the
 # chosen parties' own accession instruments are read (agreements.default_lists.listed_for).
 FILTERED_LIST_QUERIES = LIST_QUERIES + 1
-REFERENCE_QUERIES = 4  # countries, topics, blocs, corridors
+REFERENCE_QUERIES = 5  # countries, topics, blocs, corridors; the last update
 
 
 def warm(client) -> None:

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
@@ -223,7 +223,7 @@ class AgreementListView(FilterView):
             export_url=reverse("agreements:export") + (f"?{query}" if query else ""),
             cite_url=list_url + (f"?{query}" if query else ""),
             cite_today=timezone.localdate(),
-            dataset_updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
+            dataset_updated=self.filterset.lists.agreements_updated,  # read once per data version
         )
         context.update(format_links(self.request))  # the JSON, the feed, the parties' CSV
         if self.facets is not None:  # after the line of active filters, which names the options without counts
