@@ -8,7 +8,7 @@ twentieth of the agreement list's server time once the rest was written in Pytho
 and whitespace are that template's.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
@@ -17,23 +17,32 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 
-def page_link(params: QueryDict, number: int) -> str:
-    """``{% querystring page=number %}`` (``page=None`` for the first page), escaped for an attribute."""
-    query = params.copy()
-    if number == 1:
-        query.pop("page", None)
-    else:
-        query["page"] = str(number)
-    if not query and not params:
-        return ""
-    return escape(f"?{query.urlencode()}")
+def page_links(params: QueryDict) -> Callable[[int], str]:
+    """``{% querystring page=n %}`` for each ``n`` (``page=None`` for the first page), escaped for an
+    attribute: the parameters encoded once, the page put where that tag puts it (where ``page`` was
+    in the request, else last), rather than a copy and an encoding of them per link."""
+    marked = params.copy()
+    marked["page"] = "\x00"
+    parts = marked.urlencode().split("&")  # a value's own "&" is encoded: each part is one parameter
+    at = parts.index("page=%00")
+    before, after = parts[:at], parts[at + 1 :]
+
+    def link(number: int) -> str:
+        if number == 1:
+            if not params:
+                return ""
+            return escape("?" + "&".join(before + after))
+        return escape("?" + "&".join([*before, f"page={number}", *after]))
+
+    return link
 
 
 def pagination_html(page: Page | None, page_range: Iterable[Any], params: QueryDict) -> SafeString:
     """The page's links: previous, the numbers (``page_range``, with its gaps), next; nothing for a single page."""
     if not page or page.paginator.num_pages <= 1:
         return mark_safe("\n")
-    number, ellipsis = page.number, page.paginator.ELLIPSIS
+    number, ellipsis = page.number, str(page.paginator.ELLIPSIS)  # translated once, not per comparison
+    page_link = page_links(params)
     parts = [
         f'\n<nav class="pagination" aria-label="Pagination">'
         f'\n  <p class="pagination__status">Page {number} of {page.paginator.num_pages}</p>'
@@ -41,7 +50,7 @@ def pagination_html(page: Page | None, page_range: Iterable[Any], params: QueryD
     ]
     if page.has_previous():
         parts.append(
-            f'\n    <li><a href="{page_link(params, number - 1)}" rel="prev">'
+            f'\n    <li><a href="{page_link(number - 1)}" rel="prev">'
             'Previous<span class="visually-hidden"> page</span></a></li>\n    '
         )
     parts.append("\n    ")
@@ -52,14 +61,14 @@ def pagination_html(page: Page | None, page_range: Iterable[Any], params: QueryD
         else:
             current = ' aria-current="page"' if n == number else ""
             parts.append(
-                f'\n    <li><a href="{page_link(params, n)}"{current}><span class="visually-hidden">Page </span>'
+                f'\n    <li><a href="{page_link(n)}"{current}><span class="visually-hidden">Page </span>'
                 f"{n}</a></li>\n    "
             )
         parts.append("\n    ")
     parts.append("\n    ")
     if page.has_next():
         parts.append(
-            f'\n    <li><a href="{page_link(params, number + 1)}" rel="next">'
+            f'\n    <li><a href="{page_link(number + 1)}" rel="next">'
             'Next<span class="visually-hidden"> page</span></a></li>\n    '
         )
     parts.append("\n  </ul>\n</nav>\n\n")
