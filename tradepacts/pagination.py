@@ -16,23 +16,17 @@ from django.core.paginator import Page
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
+from tradepacts.params import queries_with
+
 
 def page_links(params: QueryDict) -> Callable[[int], str]:
-    """``{% querystring page=n %}`` for each ``n`` (``page=None`` for the first page), escaped for an
-    attribute: the parameters encoded once, the page put where that tag puts it (where ``page`` was
-    in the request, else last), rather than a copy and an encoding of them per link."""
-    marked = params.copy()
-    marked["page"] = "\x00"
-    parts = marked.urlencode().split("&")  # a value's own "&" is encoded: each part is one parameter
-    at = parts.index("page=%00")
-    before, after = parts[:at], parts[at + 1 :]
+    """``{% querystring page=n %}`` for each ``n`` (``page=None`` for the first page), escaped for an attribute."""
+    query = queries_with(params, "page")
 
     def link(number: int) -> str:
         if number == 1:
-            if not params:
-                return ""
-            return escape("?" + "&".join(before + after))
-        return escape("?" + "&".join([*before, f"page={number}", *after]))
+            return escape(f"?{query(None)}") if params else ""
+        return escape(f"?{query(str(number))}")
 
     return link
 

@@ -10,6 +10,7 @@ parties. The filter form is written in Python (tradepacts.form_renderer) from re
 lists read once per process (agreements.reference_lists).
 """
 
+import functools
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -85,6 +86,9 @@ class ListRow:
     html: str = ""  # the whole <tr> (row_html), safe HTML
 
 
+# A date as shown, written once per process (a ShownDate is immutable): a page of 50 rows has
+# 100 dates to write in words, most of them shown on other pages before.
+shown_date = functools.lru_cache(maxsize=8192)(ShownDate.of)
 NOT_KNOWN, NO_DATE = '<span class="muted">Not known</span>', '<span class="muted">—</span>'
 # The kinds' and statuses' labels by value: get_FIELD_display() builds this dict for every call.
 KIND_LABELS = {value: escape(str(label)) for value, label in Agreement.Kind.choices}
@@ -194,7 +198,8 @@ class AgreementListView(FilterView):
         return self.paginate_by if self.valid else None
 
     def row(self, agreement: Agreement, parties: str) -> ListRow:
-        signed, in_force = ShownDate.of_field(agreement, "signed_on"), ShownDate.of_field(agreement, "in_force_on")
+        signed = shown_date(agreement.signed_on, agreement.signed_precision)
+        in_force = shown_date(agreement.in_force_on, agreement.in_force_precision)
         url = f"{self.detail_prefix}{agreement.slug}/"  # the detail's URL pattern, without a reverse() per row
         return ListRow(agreement, signed, in_force, parties, row_html(agreement, signed, in_force, parties, url))
 

@@ -12,6 +12,8 @@ from html import escape
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
+from tradepacts.params import queries_with
+
 ASCENDING, DESCENDING = "ascending", "descending"
 
 
@@ -60,12 +62,11 @@ ARROWS = {
 def column_headers(params: QueryDict, sort_applied: str) -> dict[str, ColumnHeader]:
     """Each sortable column's header for a list with these GET parameters, sorted by ``sort_applied``."""
     headers = {}
+    query = queries_with(params, "sort", without=("page",))
     for name, column in SORTABLE_COLUMNS.items():
         directions = {column.ascending: ASCENDING, column.descending: DESCENDING}
         current = directions.get(sort_applied, "")
         following = {ASCENDING: DESCENDING, DESCENDING: ASCENDING}.get(current, column.first)
-        query = params.copy()
-        query.pop("page", None)
-        query["sort"] = column.ascending if following == ASCENDING else column.descending
-        headers[name] = ColumnHeader(column.label, f"?{query.urlencode()}", current, following)
+        sort = column.ascending if following == ASCENDING else column.descending
+        headers[name] = ColumnHeader(column.label, f"?{query(sort)}", current, following)
     return headers
