@@ -3,7 +3,9 @@
 - ``CountryCodesField``: repeated ISO alpha-3 codes, to the reference lists' Country rows;
 - ``PartialDateBoundField``: a year, month or day, as the first or last day of that period;
 - ``ReferenceFilter`` and ``ReferenceMultipleFilter``: topics, blocs and linked records by key
-  (agreements.reference_lists' fields).
+  (agreements.reference_lists' fields);
+- ``ChoiceFilter`` and ``MultipleChoiceFilter``: django-filters' own, their choices normalized once
+  when set rather than at every iteration (validation, the facets' counts, each option rendered).
 """
 
 import calendar
@@ -14,6 +16,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import normalize_choices
+from django_filters.fields import ChoiceIterator
 
 from agreements.country_picker import CountryPickerWidget
 from agreements.models import Country
@@ -93,3 +97,35 @@ class ReferenceFilter(django_filters.Filter):
 
 class ReferenceMultipleFilter(django_filters.Filter):
     field_class = ReferenceMultipleChoiceField
+
+
+class PairsIterator(ChoiceIterator):
+    """django-filters' choices (its empty and null options first), normalized to (value, label)
+    pairs when the field's choices are set: on Django 5 its ChoiceIterator normalizes them at
+    every iteration, a few times a page for each of the list's seven choice fields."""
+
+    def __init__(self, field: forms.Field, choices: Any) -> None:
+        super().__init__(field, normalize_choices(choices))  # a callable stays lazy
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from self.choices
+
+
+class PairsChoiceField(django_filters.fields.ChoiceField):
+    iterator = PairsIterator
+
+
+class PairsMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    iterator = PairsIterator
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = PairsChoiceField
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = PairsMultipleChoiceField

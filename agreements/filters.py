@@ -20,8 +20,10 @@ from agreements.default_lists import listed_for
 from agreements.extensions import LinkedRecords, linked
 from agreements.filter_fields import (
     MAX_PARTIES,
+    ChoiceFilter,
     CountryCodesFilter,
     DateBoundFilter,
+    MultipleChoiceFilter,
     ReferenceFilter,
     ReferenceMultipleFilter,
 )
@@ -152,7 +154,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         help_text="Choose one or several countries; how they combine is set just below.",
         widget=CountryPickerWidget(attrs={"data-max": MAX_PARTIES}),
     )
-    match = django_filters.ChoiceFilter(
+    match = ChoiceFilter(
         label="Parties match",
         choices=MATCH_MODES,
         empty_label=None,
@@ -163,13 +165,13 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     # Filters on the agreement's own columns or through EXISTS: no join, so no
     # DISTINCT over whole rows at 100,000 agreements.
-    kind = django_filters.MultipleChoiceFilter(
+    kind = MultipleChoiceFilter(
         choices=Agreement.Kind.choices, widget=forms.CheckboxSelectMultiple, method="filter_column"
     )
-    status = django_filters.MultipleChoiceFilter(
+    status = MultipleChoiceFilter(
         choices=Agreement.Status.choices, widget=forms.CheckboxSelectMultiple, method="filter_column"
     )
-    scope = django_filters.MultipleChoiceFilter(
+    scope = MultipleChoiceFilter(
         label="Scope",
         choices=SCOPE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -194,14 +196,14 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     signed_from = DateBoundFilter(end=False, label="Signed from", method="filter_signed_from")
     signed_to = DateBoundFilter(end=True, label="Signed to", method="filter_signed_to")
-    decade = django_filters.MultipleChoiceFilter(
+    decade = MultipleChoiceFilter(
         label="Decade signed",
         choices=DECADES,
         widget=forms.CheckboxSelectMultiple,
         method="filter_column",
         help_text="Any of the chosen decades.",
     )
-    accessions = django_filters.ChoiceFilter(
+    accessions = ChoiceFilter(
         label="Accessions and consolidated versions",
         choices=[("true", "Include them")],
         empty_label="Leave them out",
@@ -209,7 +211,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         help_text="Left out by default, but for a chosen party's own: an accession shows as its acceding "
         "party's joining date on the base agreement.",
     )
-    sort = django_filters.ChoiceFilter(
+    sort = ChoiceFilter(
         label="Sort by",
         choices=[
             ("newest", "Newest first"),
