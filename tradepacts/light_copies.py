@@ -30,12 +30,12 @@ def field_copy(field: forms.Field) -> forms.Field:
     copied.widget.attrs = field.widget.attrs.copy()
     copied.error_messages = field.error_messages.copy()
     copied.validators = field.validators[:]
-    choices = getattr(field, "_choices", None)
+    choices: Any = getattr(field, "_choices", None)
     if getattr(choices, "field", None) is field:
         # django-filters' choice iterator reads its field's empty and null labels: the copy's own.
         choices = copy.copy(choices)
         choices.field = copied
-        copied._choices = copied.widget.choices = choices
+        copied._choices = copied.widget.choices = choices  # type: ignore[attr-defined]  # a ChoiceField's
     return copied
 
 
