@@ -54,7 +54,7 @@ class CountryPickerWidget(forms.Widget):
 
     allow_multiple_selected = True
     use_fieldset = True
-    # filter_form.html folds fieldsets into a <details>; this one stays open (the script's text
+    # tradepacts.filter_form folds fieldsets into a <details>; this one stays open (the script's text
     # box lives in it).
     keep_open = True
 

@@ -1,4 +1,4 @@
-/* The agreement list's filter form (templates/includes/filter_form.html), enhanced. Loaded with
+/* The agreement list's filter form (tradepacts/filter_form.py), enhanced. Loaded with
    `defer` through the country picker's form media; the page works without it.
 
    1. On a narrow screen the form folds into its <details> ("Filter agreements (2 active)"), so the
