@@ -4,8 +4,8 @@ everything for every request.
 
 Each bound FilterSet deep-copies its class's filters (``BaseFilterSet.__init__``), and each form its
 class's fields (``BaseForm.__init__``): with the agreement list's thirteen filters and some sixty
-options, about a thousand ``deepcopy`` calls, a tenth of the page's Python once its markup was
-written in Python. Both copy through ``copy.deepcopy(<class attribute>)``, so these mappings, set
+options, about a thousand ``deepcopy`` calls a request (with the form class django-filters builds
+for every FilterSet, 1.5 ms against 0.4 ms now for the FilterSet and its validation). Both copy through ``copy.deepcopy(<class attribute>)``, so these mappings, set
 as that attribute, decide how: each filter or field is copied (``copy.copy``) with the parts a
 request does change copied too, the rest shared.
 

@@ -44,7 +44,7 @@ class ColumnHeader:
     def html(self) -> SafeString:
         """The column's <th>: a plain link, the direction it sorts in said to screen readers, an arrow
         on the column the list is sorted by. (Written here rather than by an included template: four
-        includes were a fiftieth of the list page's server time.)"""
+        includes, about 0.2 ms a page.)"""
         aria_sort = f' aria-sort="{escape(self.sorted)}"' if self.sorted else ""
         arrow = ARROWS.get(self.sorted, "")
         return mark_safe(  # every value is escaped
