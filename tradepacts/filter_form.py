@@ -15,13 +15,31 @@ page is unchanged byte for byte.
 The fields themselves are their renderer's (tradepacts.form_renderer).
 """
 
+from functools import cached_property
 from html import escape
 from typing import Any
 
-from django.forms import BoundField, Form
+from django.forms import BoundField, Form, Media
 from django.utils.safestring import SafeString, mark_safe
 
 from tradepacts.form_renderer import autoescape as _e
+
+
+class WrittenMedia(Media):
+    """A form's scripts and styles whose HTML is written once, for a form class whose widgets are the
+    same for every form (agreements.filters.AgreementFilterForm.media): Django resolves each static
+    URL at every render."""
+
+    def __init__(self, media: Media) -> None:
+        # Its lists as Django merges them (Media's own properties: no public way to read them).
+        super().__init__(css=media._css, js=media._js)  # type: ignore[attr-defined]
+
+    @cached_property
+    def html(self) -> SafeString:
+        return super().render()
+
+    def render(self) -> SafeString:
+        return self.html
 
 
 def error_summary_html(form: Form) -> str:
