@@ -123,6 +123,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # How long an anonymous reader's page may be served from the cache; any write
 # to the data makes it stale at once (tradepacts.pagecache). 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# The agreement list's counts and facets from bitmaps in memory (agreements.listing_index), kept
+# under the same data version: built by a thread of its own after a write (``background``), by the
+# request that finds it missing (``inline``: the tests, whose data only their transaction sees), or
+# never (``off``: every count in SQL).
+LISTING_INDEX = env.str("LISTING_INDEX", default="background")
+if LISTING_INDEX not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured("LISTING_INDEX must be background, inline or off.")
 # CSV downloads one client address may run at once (tradepacts.csv.limit_exports): one more is a 429.
 EXPORTS_PER_CLIENT = env.int("EXPORTS_PER_CLIENT", default=2)
 if EXPORTS_PER_CLIENT < 1:
