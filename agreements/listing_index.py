@@ -128,12 +128,22 @@ class ListingIndex:
         return self.countries.get(country_id, 0)
 
     def bitmap_of(self, ids: Iterable[int]) -> int:
-        """The agreements with these ids (those the index holds) as a bitmap."""
-        bits, positions = Bits(len(self.ids)), self.positions
+        """The agreements with these ids (those the index holds) as a bitmap: Bits.add written
+        out, as this runs for every agreement a search finds (11,445 for "ports")."""
+        array, position = bytearray((len(self.ids) + 7) // 8), self.positions.get
         for pk in ids:
-            if (i := positions.get(pk)) is not None:
-                bits.add(True, i)
-        return bits.bitmaps().get(True, 0)
+            if (i := position(pk)) is not None:
+                array[i >> 3] |= 1 << (i & 7)
+        return int.from_bytes(array, "little")
+
+    def partners(self, country_id: int) -> Iterator[tuple[int, int, int]]:
+        """(partner's country id, agreements, of them in force) for each other country party to
+        the agreements a country's page lists (agreements.default_lists.shown_for)."""
+        shown = self.country(country_id) & (self.listed | self.accessions.get(country_id, 0))
+        in_force = shown & self.columns["status"].get(Agreement.Status.IN_FORCE, 0)
+        for partner_id, bitmap in self.countries.items():
+            if partner_id != country_id and (shared := shown & bitmap):
+                yield partner_id, shared.bit_count(), (shared & in_force).bit_count()
 
     def filters(self, data: dict[str, Any], text: int | None = None) -> dict[str, int] | None:
         """Each filter set in a form's cleaned data as the bitmap of what it keeps, or None if
