@@ -164,7 +164,7 @@ def test_with_the_cache_down_the_list_counts_in_sql(client, registry, monkeypatc
     assert shown(client, "party=RWA&party=KEN&match=exactly")[:2] == ["Same day", "Port liaison"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_in_the_background_the_list_is_served_in_sql_until_the_index_is_built(client, settings):
     """Production's mode: no request waits for the index; a thread builds it from committed data."""
     settings.LISTING_INDEX = "background"
