@@ -3,6 +3,7 @@ the same count, the same counts beside every option, the same rows newest first,
 filter and their combinations; kept current across writes; built in a thread of its own."""
 
 import datetime as dt
+import pickle
 import threading
 import time
 
@@ -10,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
 
-from agreements import listing_index
+from agreements import current_index, listing_index
 from agreements.facets import facet_counts
 from agreements.filters import AgreementFilterSet
 from agreements.listing_index import build, set_bits, span
@@ -142,12 +143,12 @@ def test_the_list_page_is_the_same_with_the_index_and_without(client, registry, 
 
 def test_a_write_is_in_the_next_page(client, registry):
     assert "Lake Victoria MoU" not in shown(client, "party=KEN&kind=mou")
-    first = listing_index.listing_index()
+    first = current_index.listing_index()
 
     bilateral("UGA", "KEN", title="Lake Victoria MoU", kind=K.MOU, published=True, signed_on=dt.date(2024, 2, 2))
 
     assert shown(client, "party=KEN&kind=mou")[0] == "Lake Victoria MoU"
-    assert listing_index.listing_index() is not first
+    assert current_index.listing_index() is not first
     Agreement.objects.filter(title="Lake Victoria MoU").update(is_published=False)  # a bulk write...
     from tradepacts.pagecache import bump_data_version
 
@@ -159,8 +160,8 @@ def test_with_the_cache_down_the_list_counts_in_sql(client, registry, monkeypatc
     def unreachable() -> int:
         raise ConnectionError("no cache")
 
-    monkeypatch.setattr(listing_index, "data_version", unreachable)
-    assert listing_index.listing_index() is None
+    monkeypatch.setattr(current_index, "data_version", unreachable)
+    assert current_index.listing_index() is None
     assert shown(client, "party=RWA&party=KEN&match=exactly")[:2] == ["Same day", "Port liaison"]
 
 
@@ -171,16 +172,30 @@ def test_in_the_background_the_list_is_served_in_sql_until_the_index_is_built(cl
     with transaction.atomic():  # PostgreSQL checks a bilateral's two parties at commit
         bilateral("RWA", "KEN", title="Committed", kind=K.MOU, published=True, signed_on=dt.date(2020, 1, 1))
 
-    assert listing_index.listing_index() is None  # a thread is building it
+    assert current_index.listing_index() is None  # a thread is building it
     assert shown(client, "party=KEN") == ["Committed"]  # meanwhile, in SQL
     deadline = time.monotonic() + 30
-    while (index := listing_index.listing_index()) is None and time.monotonic() < deadline:
+    while (index := current_index.listing_index()) is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert index is not None and len(index.ids) == 1
     assert not any(thread.name == "listing-index" for thread in threading.enumerate() if thread.is_alive())
     assert shown(client, "party=KEN") == ["Committed"]
+
+    current_index._current = None  # another web process: it loads the one built, builds none
+    shared = current_index.listing_index()
+    assert shared is not None and shared.ids == index.ids and shared is not index
+    assert not any(thread.name == "listing-index" for thread in threading.enumerate())
     if connection.vendor == "sqlite":
         connection.close()
+
+
+def test_an_index_loaded_in_another_process_answers_the_same(registry):
+    index = build(version=1)
+    loaded = pickle.loads(pickle.dumps(index))
+    for query in QUERIES:
+        mine, theirs = answered(index, filtered(query)), answered(loaded, filtered(query))
+        assert (mine.total, mine.facets, mine.page_ids(0, 100)) == (theirs.total, theirs.facets, theirs.page_ids(0, 100))
+    assert loaded.positions == index.positions
 
 
 def test_set_bits_finds_any_run_of_positions_across_chunks():

@@ -26,7 +26,8 @@ from django_filters.views import FilterView
 
 from agreements.facets import Counts, facet_counts, label_with_counts
 from agreements.filters import AgreementFilterSet
-from agreements.listing_index import Selection, listing_index
+from agreements.current_index import listing_index
+from agreements.listing_index import Selection
 from agreements.models import Agreement
 from agreements.models.dates import ShownDate
 from agreements.party_codes import parties_of, party_codes
