@@ -179,16 +179,17 @@ class AgreementListView(FilterView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.form.label_suffix = ""
         self.valid = self.filterset.is_valid()
-        if output == "json":  # the same rows, page and order, as data (agreements.views.list_formats)
-            self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
-            return list_json(self)
         self.selection = selection = self.indexed() if self.valid else None
         if selection is not None:
-            self.facets, self.counted = selection.facets, selection.total
+            self.counted = selection.total
         else:
             self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
-            if self.valid:
-                self.facets, self.counted = facet_counts(self.filterset, self.filterset.queryset)
+        if output == "json":  # the same rows, page and order, as data (agreements.views.list_formats)
+            return list_json(self)
+        if selection is not None:
+            self.facets = selection.facets
+        elif self.valid:
+            self.facets, self.counted = facet_counts(self.filterset, self.filterset.queryset)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=200 if self.valid else 400)
 
