@@ -15,12 +15,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.utils.safestring import SafeString
 
 from agreements.country_picker import folded
 from agreements.default_lists import shown_for
 from agreements.filters import SCOPE_CHOICES, SCOPES
 from agreements.models import Agreement, Country
 from agreements.trade.partners import PartnerShare, TopPartners
+from agreements.views.country_groups import year_items
 from agreements.views.entries import agreement_list_url, with_party
 
 # Trading partners named in the summary (the section further down has the top ten).
@@ -160,6 +162,10 @@ class Decade:
     @property
     def anchor(self) -> str:
         return "decade-unknown" if self.start is None else f"decade-{self.start}"
+
+    @property
+    def items(self) -> SafeString:
+        return year_items(self.years)
 
 
 def by_decade(years: list[Any]) -> list[Decade]:
