@@ -12,7 +12,8 @@ and folds its long sections (agreements.views.country_summary).
 
 What a country's page counts is behind three functions, each one query today: the partners'
 counts (country_groups.partner_counts), the counts by kind, status, scope and year
-(country_summary.listed_counts) and the partners' newest (country_groups.newest_with).
+(country_summary.listed_counts) and the partners' newest (country_groups.newest_with); a
+pair's, behind ``timeline_ids``.
 
 This app never names ``corridors``: that app adds its section about a country
 through agreements.extensions.
@@ -69,9 +70,10 @@ if TYPE_CHECKING:
 # Partners with most agreements shown as groups; the others (Lomé and Cotonou alone give a
 # hundred) as one line of links to their pair pages, so the page stays readable.
 MAX_PARTNER_GROUPS = 12
-# Instruments per page of a pair's timeline: most real pairs fit on one, and one of the bench's
-# thousands costs a page of fifty, not two hundred, entries to read and write.
-TIMELINE_PAGE_SIZE = 50
+# Instruments per page of a pair's timeline: with the real registry most pairs fit on one (East
+# African pairs some 15, France and Germany 127 on two), and a pair of the bench's thousands costs
+# a page of a hundred entries to read and write, not two hundred.
+TIMELINE_PAGE_SIZE = 100
 MAX_PAGE_DIGITS = 7
 # --- /countries/
 
@@ -237,6 +239,13 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
     )
 
 
+def timeline_ids(first: Country, second: Country) -> list[int]:
+    """The ids of ``timeline(first, second)``, in its order: one query (a pair has a few thousand
+    at most, on the 100,000-agreement bench Kenya and Uganda 3,700: as cheap as counting them,
+    which was a query of its own)."""
+    return list(timeline(first, second).values_list("id", flat=True))
+
+
 def _pair(code: str, other: str, view: str) -> tuple[Country, Country] | HttpResponse:
     """The two countries of a pair URL, or the redirect to its upper-case spelling (the
     order is kept: the page and its CSV put the first country first). 404 for one
@@ -282,9 +291,8 @@ def render_pair(request: HttpRequest, code: str, other: str) -> HttpResponse:
     # A page number that is not one gives the first page; one out of range, the last.
     # Only a short one is converted at all (4,400 digits are past what int() takes).
     asked = request.GET.get("page", "")
-    # Every id of the timeline in one query (a pair has a few thousand at most: as cheap as
-    # counting them, which was a query of its own), then the page's entries as plain values.
-    ids = list(timeline(first, second).values_list("id", flat=True))
+    # Every id of the timeline, then the page's entries as plain values.
+    ids = timeline_ids(first, second)
     page = Paginator(ids, TIMELINE_PAGE_SIZE).get_page(asked if len(asked) <= MAX_PAGE_DIGITS else None)
     found = entries_of(page.object_list)
     entries = [found[pk] for pk in page.object_list]
