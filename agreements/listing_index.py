@@ -108,6 +108,7 @@ class ListingIndex:
     everything: int
     listed: int  # in_default_lists
     columns: dict[str, dict[str, int]]  # kind, status, scope, decade: {option value: bitmap}
+    years: dict[int, int]  # {year signed: bitmap}
     links: dict[str, dict[str, int]]  # topic, bloc, linked records: {option value: bitmap}
     link_ids: dict[str, dict[Any, str]]  # the same: {record id: option value}
     countries: dict[int, int]  # {country id: its agreements}
@@ -139,14 +140,32 @@ class ListingIndex:
                 array[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(array, "little")
 
+    def shown_for(self, country_id: int) -> int:
+        """What a country's page and ``/agreements/?party=<it>`` list (agreements.default_lists.shown_for)."""
+        return self.country(country_id) & (self.listed | self.accessions.get(country_id, 0))
+
     def partners(self, country_id: int) -> Iterator[tuple[int, int, int]]:
         """(partner's country id, agreements, of them in force) for each other country party to
-        the agreements a country's page lists (agreements.default_lists.shown_for)."""
-        shown = self.country(country_id) & (self.listed | self.accessions.get(country_id, 0))
+        the agreements a country's page lists."""
+        shown = self.shown_for(country_id)
         in_force = shown & self.columns["status"].get(Agreement.Status.IN_FORCE, 0)
         for partner_id, bitmap in self.countries.items():
             if partner_id != country_id and (shared := shown & bitmap):
                 yield partner_id, shared.bit_count(), (shared & in_force).bit_count()
+
+    def tally(self, bitmap: int, name: str) -> dict[str, int]:
+        """How many of ``bitmap``'s agreements have each option of a column (kind, status, scope, decade)."""
+        counts = {value: (bitmap & option).bit_count() for value, option in self.columns[name].items()}
+        return {value: n for value, n in counts.items() if n}
+
+    def year_counts(self, bitmap: int) -> dict[int | None, int]:
+        """How many of ``bitmap``'s agreements were signed each year (None: no date known)."""
+        counts: dict[int | None, int] = {year: (bitmap & option).bit_count() for year, option in self.years.items()}
+        counts[None] = (bitmap & ~span(0, len(self.signed_keys))).bit_count()
+        return {year: n for year, n in counts.items() if n}
+
+    def newest_ids(self, bitmap: int, count: int) -> list[int]:
+        return [self.ids[position] for position in set_bits(bitmap, 0, count)]
 
     def filters(self, data: dict[str, Any], text: int | None = None) -> dict[str, int] | None:
         """Each filter set in a form's cleaned data as the bitmap of what it keeps, or None if
@@ -246,7 +265,7 @@ def build(version: int | None) -> ListingIndex:
     scope_of = {model_value: value for value, model_value in SCOPES.items()}
     decades = {int(value) for value, _ in DECADES}
     columns = {name: Bits(size) for name in COLUMNS}
-    listed, signed_keys = Bits(size), []
+    listed, years, signed_keys = Bits(size), Bits(size), []
     for i, (_, kind, status, scope, signed_on, in_default_lists) in enumerate(rows):
         columns["kind"].add(kind, i)
         columns["status"].add(status, i)
@@ -254,6 +273,7 @@ def build(version: int | None) -> ListingIndex:
             columns["scope"].add(scope_of[scope], i)
         if signed_on is not None:
             signed_keys.append(-signed_on.toordinal())
+            years.add(signed_on.year, i)
             if signed_on.year // 10 * 10 in decades:
                 columns["decade"].add(str(signed_on.year // 10 * 10), i)
         if in_default_lists:
@@ -293,6 +313,7 @@ def build(version: int | None) -> ListingIndex:
         everything=span(0, size),
         listed=listed.bitmaps().get(True, 0),
         columns={name: bits.bitmaps() for name, bits in columns.items()},
+        years=years.bitmaps(),
         links=links,
         link_ids=link_ids,
         countries=countries.bitmaps(),

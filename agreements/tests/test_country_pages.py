@@ -20,7 +20,15 @@ from agreements.tests.factories import (
     bilateral,
     country,
 )
-from agreements.tests.page_helpers import DETAIL_QUERIES, LIST_QUERIES, get, plurilateral, section, warm
+from agreements.tests.page_helpers import (
+    DETAIL_QUERIES,
+    LIST_QUERIES,
+    SQL_DETAIL_QUERIES,
+    get,
+    plurilateral,
+    section,
+    warm,
+)
 from agreements.views.countries import MAX_PER_GROUP
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +340,9 @@ def test_detail_unknown_or_hostile_code_is_404(client, url):
     assert client.get(url).status_code == 404
 
 
-def test_detail_query_count_does_not_grow_with_agreements(client):
+@pytest.mark.parametrize("mode, queries", [("inline", DETAIL_QUERIES), ("off", SQL_DETAIL_QUERIES)])
+def test_detail_query_count_does_not_grow_with_agreements(client, settings, mode, queries):
+    settings.LISTING_INDEX = mode
     partners = ["KEN", "UGA", "TZA", "BDI", "SSD", "COD"]
 
     def add(n: int) -> None:
@@ -350,5 +360,5 @@ def test_detail_query_count_does_not_grow_with_agreements(client):
     with CaptureQueriesContext(connection) as many:
         response = client.get("/countries/RWA/")
 
-    assert len(few) == len(many) == DETAIL_QUERIES
+    assert len(few) == len(many) == queries
     assert response.context["agreement_count"] == 30

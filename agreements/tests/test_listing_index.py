@@ -141,6 +141,16 @@ def test_the_list_page_is_the_same_with_the_index_and_without(client, registry, 
         assert with_index == without, query
 
 
+def test_the_country_pages_are_the_same_with_the_index_and_without(client, registry, settings):
+    """Their counts by partner, kind, status, scope and year, and each partner's newest agreements."""
+    for code in ("KEN", "RWA", "BDI", "ETH", "ISL"):
+        settings.LISTING_INDEX = "inline"
+        with_index = client.get(f"/countries/{code}/").content.decode()
+        settings.LISTING_INDEX = "off"
+        without = client.get(f"/countries/{code}/").content.decode()
+        assert with_index == without, code
+
+
 def test_a_write_is_in_the_next_page(client, registry):
     assert "Lake Victoria MoU" not in shown(client, "party=KEN&kind=mou")
     first = current_index.listing_index()

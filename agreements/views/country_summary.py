@@ -18,6 +18,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.safestring import SafeString
 
 from agreements.country_picker import folded
+from agreements.current_index import listing_index
 from agreements.default_lists import shown_for
 from agreements.filters import SCOPE_CHOICES, SCOPES
 from agreements.models import Agreement, Country
@@ -77,8 +78,18 @@ class ListedCounts:
 
 def listed_counts(country: Country) -> ListedCounts:
     """The counts of the country's published agreements as the agreement list shows them
-    (agreements.default_lists: no third country's accession). One query, grouped by the four
-    at once (5,000 groups for Kenya: one pass over its 19,484 agreements instead of two)."""
+    (agreements.default_lists: no third country's accession). From the listing index when it is
+    current; else one query, grouped by the four at once (5,000 groups for Kenya: one pass over
+    its 19,484 agreements instead of two, 40-80 ms)."""
+    if (index := listing_index()) is not None:
+        shown = index.shown_for(country.pk)
+        model_scope = {value: str(model_value) for value, model_value in SCOPES.items()}
+        return ListedCounts(
+            kinds=index.tally(shown, "kind"),
+            statuses=index.tally(shown, "status"),
+            scopes={model_scope[value]: n for value, n in index.tally(shown, "scope").items()},
+            years=index.year_counts(shown),
+        )
     grouped = (
         Agreement.objects.published()
         .filter(with_party(country))
