@@ -18,6 +18,8 @@ filter and facet against the SQL path on the same data.
 """
 
 import bisect
+import datetime as dt
+import re
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -30,7 +32,7 @@ from django.db.models import Max
 from agreements.default_lists import accession_joins
 from agreements.filters import DECADES, SCOPES
 from agreements.models import Agreement, Party
-from agreements.models.ordering import newest_first
+from agreements.models.ordering import newest_first, principal_date
 
 COLUMNS = ("kind", "status", "scope", "decade")
 # The filters a bitmap answers (and the links', and the text search's found ids); any other
@@ -83,6 +85,17 @@ def set_bits(bitmap: int, skip: int, count: int, chunk: int = 4096) -> list[int]
     return found
 
 
+NONZERO_BYTE = re.compile(rb"[^\x00]")
+BITS_OF_BYTE = [[bit for bit in range(8) if value >> bit & 1] for value in range(256)]
+
+
+def all_set_bits(bitmap: int) -> list[int]:
+    """The positions of every set bit, lowest first: the bytes scanned in C for the few that
+    are not zero (a pair's 3,700 agreements among 95,000 positions)."""
+    data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
+    return [match.start() * 8 + bit for match in NONZERO_BYTE.finditer(data) for bit in BITS_OF_BYTE[data[match.start()]]]
+
+
 @dataclass(frozen=True)
 class Selection:
     """What the index answered for one valid filter: the list's count, each facet's counts by
@@ -105,6 +118,7 @@ class ListingIndex:
     ids: list[int]  # by position: every published agreement, newest first
     positions: dict[int, int]  # {agreement id: its position}
     signed_keys: list[int]  # by position, the signed dates' negated ordinals, while they are known
+    principal: array  # by position, the principal date's ordinal (agreements.models.ordering), undated last
     everything: int
     listed: int  # in_default_lists
     columns: dict[str, dict[str, int]]  # kind, status, scope, decade: {option value: bitmap}
@@ -140,9 +154,12 @@ class ListingIndex:
                 array[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(array, "little")
 
-    def shown_for(self, country_id: int) -> int:
-        """What a country's page and ``/agreements/?party=<it>`` list (agreements.default_lists.shown_for)."""
-        return self.country(country_id) & (self.listed | self.accessions.get(country_id, 0))
+    def shown_for(self, *country_ids: int) -> int:
+        """What a country's page, a pair's timeline and ``/agreements/?party=<each>`` list of the
+        agreements the countries are all party to: the default lists', and the accessions by
+        which one of them joined (agreements.default_lists.shown_for)."""
+        parties = _all((self.country(pk) for pk in country_ids), self.everything)
+        return parties & (self.listed | _any(self.accessions.get(pk, 0) for pk in country_ids))
 
     def partners(self, country_id: int) -> Iterator[tuple[int, int, int]]:
         """(partner's country id, agreements, of them in force) for each other country party to
@@ -166,6 +183,12 @@ class ListingIndex:
 
     def newest_ids(self, bitmap: int, count: int) -> list[int]:
         return [self.ids[position] for position in set_bits(bitmap, 0, count)]
+
+    def oldest_first_ids(self, bitmap: int) -> list[int]:
+        """Every id of ``bitmap`` by principal date, oldest first, undated last, then by id (a
+        pair's timeline, agreements.views.countries.timeline)."""
+        ids, principal = self.ids, self.principal
+        return [ids[i] for i in sorted(all_set_bits(bitmap), key=lambda i: (principal[i], ids[i]))]
 
     def filters(self, data: dict[str, Any], text: int | None = None) -> dict[str, int] | None:
         """Each filter set in a form's cleaned data as the bitmap of what it keeps, or None if
@@ -257,7 +280,8 @@ def build(version: int | None) -> ListingIndex:
     rows = list(
         Agreement.objects.published()
         .order_by(*newest_first())
-        .values_list("id", "kind", "status", "scope", "signed_on", "in_default_lists")
+        .annotate(principal=principal_date())
+        .values_list("id", "kind", "status", "scope", "signed_on", "in_default_lists", "principal")
     )
     size = len(rows)
     ids = [row[0] for row in rows]
@@ -266,7 +290,9 @@ def build(version: int | None) -> ListingIndex:
     decades = {int(value) for value, _ in DECADES}
     columns = {name: Bits(size) for name in COLUMNS}
     listed, years, signed_keys = Bits(size), Bits(size), []
-    for i, (_, kind, status, scope, signed_on, in_default_lists) in enumerate(rows):
+    undated = dt.date.max.toordinal() + 1  # last, oldest first
+    principal = array("q", (undated if row[6] is None else row[6].toordinal() for row in rows))
+    for i, (_, kind, status, scope, signed_on, in_default_lists, _) in enumerate(rows):
         columns["kind"].add(kind, i)
         columns["status"].add(status, i)
         if scope in scope_of:
@@ -310,6 +336,7 @@ def build(version: int | None) -> ListingIndex:
         ids=ids,
         positions=position,
         signed_keys=signed_keys,
+        principal=principal,
         everything=span(0, size),
         listed=listed.bitmaps().get(True, 0),
         columns={name: bits.bitmaps() for name, bits in columns.items()},

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from agreements import current_index, listing_index
 from agreements.facets import facet_counts
 from agreements.filters import AgreementFilterSet
-from agreements.listing_index import build, set_bits, span
+from agreements.listing_index import all_set_bits, build, set_bits, span
 from agreements.models import Agreement, AgreementRelation
 from agreements.search import reindex
 from agreements.tests.factories import (
@@ -142,13 +142,16 @@ def test_the_list_page_is_the_same_with_the_index_and_without(client, registry, 
 
 
 def test_the_country_pages_are_the_same_with_the_index_and_without(client, registry, settings):
-    """Their counts by partner, kind, status, scope and year, and each partner's newest agreements."""
-    for code in ("KEN", "RWA", "BDI", "ETH", "ISL"):
+    """Their counts by partner, kind, status, scope and year, each partner's newest agreements,
+    and a pair's timeline (Burundi's and Rwanda's accessions: each on its own country's pairs)."""
+    pages = [f"/countries/{code}/" for code in ("KEN", "RWA", "BDI", "ETH", "ISL")]
+    pages += [f"/countries/{pair}/" for pair in ("KEN/RWA", "RWA/KEN", "BDI/KEN", "KEN/TZA", "UGA/TZA", "ISL/KEN")]
+    for url in pages:
         settings.LISTING_INDEX = "inline"
-        with_index = client.get(f"/countries/{code}/").content.decode()
+        with_index = client.get(url).content.decode()
         settings.LISTING_INDEX = "off"
-        without = client.get(f"/countries/{code}/").content.decode()
-        assert with_index == without, code
+        without = client.get(url).content.decode()
+        assert with_index == without, url
 
 
 def test_a_write_is_in_the_next_page(client, registry):
@@ -218,3 +221,4 @@ def test_set_bits_finds_any_run_of_positions_across_chunks():
             assert set_bits(bitmap, skip, count) == positions[skip : skip + count]
     assert set_bits(span(10, 20), 3, 4) == [13, 14, 15, 16]
     assert set_bits(0, 0, 50) == []
+    assert all_set_bits(bitmap) == positions and all_set_bits(0) == []

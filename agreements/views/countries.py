@@ -33,6 +33,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from agreements.current_index import listing_index
 from agreements.default_lists import LISTED_PARTIES, own_accession_counts, shown_for
 from agreements.extensions import COUNTRY_PAGE, sections
 from agreements.models import Agreement, BlocMembership, Country
@@ -242,7 +243,9 @@ def timeline(first: Country, second: Country) -> QuerySet[Agreement]:
 def timeline_ids(first: Country, second: Country) -> list[int]:
     """The ids of ``timeline(first, second)``, in its order: one query (a pair has a few thousand
     at most, on the 100,000-agreement bench Kenya and Uganda 3,700: as cheap as counting them,
-    which was a query of its own)."""
+    which was a query of its own); from the listing index when it is current (16 ms -> 2 ms)."""
+    if (index := listing_index()) is not None:
+        return index.oldest_first_ids(index.shown_for(first.pk, second.pk))
     return list(timeline(first, second).values_list("id", flat=True))
 
 
