@@ -79,8 +79,11 @@ def listing_index() -> ListingIndex | None:
         if (shared := _shared(version)) is not None:
             _current = shared
             return shared
-        if cache.add(BUILDING_KEY.format(version=version), 1, BUILD_CLAIM_SECONDS) and _building.acquire(False):
-            threading.Thread(target=_build_and_share, args=(version,), name="listing-index", daemon=True).start()
+        if _building.acquire(blocking=False):  # no thread of this process is building one
+            if cache.add(BUILDING_KEY.format(version=version), 1, BUILD_CLAIM_SECONDS):  # nor another process
+                threading.Thread(target=_build_and_share, args=(version,), name="listing-index", daemon=True).start()
+            else:
+                _building.release()
     except Exception as error:  # the cache is down: no way to know whether an index is current
         logger.warning("Cache unreachable, the list counts in SQL: %s", error)
     return None
