@@ -80,7 +80,12 @@ def listing_index() -> ListingIndex | None:
             _current = shared
             return shared
         if _building.acquire(blocking=False):  # no thread of this process is building one
-            if cache.add(BUILDING_KEY.format(version=version), 1, BUILD_CLAIM_SECONDS):  # nor another process
+            try:
+                claimed = cache.add(BUILDING_KEY.format(version=version), 1, BUILD_CLAIM_SECONDS)  # nor another's
+            except Exception:
+                _building.release()
+                raise
+            if claimed:
                 threading.Thread(target=_build_and_share, args=(version,), name="listing-index", daemon=True).start()
             else:
                 _building.release()
