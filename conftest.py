@@ -45,6 +45,19 @@ def _static_files_from_source(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _listing_index_inline(settings):
+    """The agreement list's index (agreements.current_index) built by the request that needs it, from
+    the test's own data (a thread of its own would not see the test's transaction), and never one
+    built in another test: its data version may repeat once that test's data is rolled back."""
+    from agreements import current_index
+
+    settings.LISTING_INDEX = "inline"
+    current_index._current = None
+    yield
+    current_index._current = None
+
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 

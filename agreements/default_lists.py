@@ -10,26 +10,30 @@ once and hashes: a correlated EXISTS beside ``in_default_lists OR`` ran once per
 ``/agreements/?party=KEN``'s count 4x and its facets 2x slower on the 100,000-agreement bench.
 """
 
+from typing import Any
+
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from agreements.models import AgreementRelation, Country, Party
 
 
+def accession_joins(**party: Any) -> QuerySet:
+    """Accession instruments with the parties of their base agreement that joined by them: a
+    party of the base that joined it on or after the instrument's signature (a country that
+    joined earlier is a party of later accessions too). ``party`` narrows those parties, in the
+    same filter() so that it is the same party row."""
+    return AgreementRelation.objects.filter(
+        kind=AgreementRelation.Kind.ACCESSION_TO,
+        # Those the default lists show already need no finding: few are left (an index finds them).
+        from_agreement__in_default_lists=False,
+        to_agreement__parties__joined_on__gte=F("from_agreement__signed_on"),
+        **party,
+    ).order_by()
+
+
 def own_accessions(*countries: Country) -> QuerySet:
-    """The ids of the accession instruments by which one of ``countries`` joined their base
-    agreement: a party of the base that joined it on or after the instrument's signature (a
-    country that joined earlier is a party of later accessions too)."""
-    return (
-        AgreementRelation.objects.filter(
-            kind=AgreementRelation.Kind.ACCESSION_TO,
-            # Those the default lists show already need no finding: few are left (an index finds them).
-            from_agreement__in_default_lists=False,
-            to_agreement__parties__country__in=countries,
-            to_agreement__parties__joined_on__gte=F("from_agreement__signed_on"),
-        )
-        .values("from_agreement_id")
-        .order_by()
-    )
+    """The ids of the accession instruments by which one of ``countries`` joined their base agreement."""
+    return accession_joins(to_agreement__parties__country__in=countries).values("from_agreement_id")
 
 
 def _own_accession(country: Country, outer: str, prefix: str) -> Exists:

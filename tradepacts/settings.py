@@ -106,8 +106,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # party row of its agreements (235,000 for Kenya on the 100,000-agreement bench); with
     # PostgreSQL's 4 MB the sort spilled to disk. 32 MB per sort, for at most the web's
     # threads at once (WEB_WORKERS x WEB_THREADS: 16 by default), fits this machine many times.
+    # jit: a page's queries run in milliseconds, and PostgreSQL's JIT compiles any whose estimate
+    # passes 100,000: a pair's timeline (its per-row accession test inflates the estimate) spent
+    # 40 of its 50 ms compiling on the 100,000-agreement bench. The export sets it off too.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c cursor_tuple_fraction=1.0 -c work_mem=32MB".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c cursor_tuple_fraction=1.0 -c work_mem=32MB -c jit=off".strip()
+    )
 else:
     for _name, _value in SQLITE_OPTIONS.items():
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_name, _value)
@@ -123,6 +128,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # How long an anonymous reader's page may be served from the cache; any write
 # to the data makes it stale at once (tradepacts.pagecache). 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# The agreement list's counts and facets from bitmaps in memory (agreements.listing_index), kept
+# under the same data version: built by a thread of its own after a write (``background``), by the
+# request that finds it missing (``inline``: the tests, whose data only their transaction sees), or
+# never (``off``: every count in SQL).
+LISTING_INDEX = env.str("LISTING_INDEX", default="background")
+if LISTING_INDEX not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured("LISTING_INDEX must be background, inline or off.")
 # CSV downloads one client address may run at once (tradepacts.csv.limit_exports): one more is a 429.
 EXPORTS_PER_CLIENT = env.int("EXPORTS_PER_CLIENT", default=2)
 if EXPORTS_PER_CLIENT < 1:

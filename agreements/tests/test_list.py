@@ -27,20 +27,26 @@ Corridor = Agreement._meta.get_field("corridors").related_model
 
 TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"]+">(.*?)</a></th>')
 
-# The page's ids, its agreements and their parties; the facet counts (agreements.facets: the
-# agreement's own columns in one, which counts the list too, and topics, blocs and corridors in
-# another). The countries, topics, blocs and corridors the form offers, and the dataset's last
-# update (the citation), are read once per process until the data changes
-# (agreements.reference_lists): ``warm`` reads them first.
-LIST_QUERIES = 5
-# The same with party, topic, corridor and bloc given: checked against those lists, no query; the
-# chosen parties' own accession instruments are read (agreements.default_lists.listed_for).
-FILTERED_LIST_QUERIES = LIST_QUERIES + 1
+# With the listing index current (agreements.listing_index; ``warm`` builds it after the test's
+# writes): the page's agreements and their parties; the index counts, facets, pages newest first
+# and knows the dataset's last update (the citation). The countries, topics, blocs and corridors
+# the form offers, and the dataset's last update, are read once per process until the data changes
+# (agreements.reference_lists).
+LIST_QUERIES = 2
+# Sorted otherwise (?sort=oldest): the page's ids in that order, and the chosen parties' own
+# accession instruments (agreements.default_lists.listed_for) that the FilterSet's queryset reads.
+FILTERED_LIST_QUERIES = LIST_QUERIES + 2
+# Without the index (LISTING_INDEX=off, or while a new one is built after a write): the page's ids
+# and the facet counts (agreements.facets: the agreement's own columns in one, which counts the list
+# too, and topics, blocs and corridors in another); the dataset's last update is the reference lists'.
+SQL_LIST_QUERIES = LIST_QUERIES + 3
+SQL_FILTERED_LIST_QUERIES = SQL_LIST_QUERIES + 1
+QUERIES = {"inline": (LIST_QUERIES, FILTERED_LIST_QUERIES), "off": (SQL_LIST_QUERIES, SQL_FILTERED_LIST_QUERIES)}
 REFERENCE_QUERIES = 5  # countries, topics, blocs, corridors; the last update
 
 
 def warm(client) -> None:
-    """The list once, after the test's writes: the reference lists read since the last change."""
+    """The list once, after the test's writes: the reference lists and the listing index read since the last change."""
     assert client.get("/agreements/?page=last").status_code == 200
 
 
@@ -212,28 +218,35 @@ def test_an_invalid_filter_ignores_the_page(client):
 # Query count ------------------------------------------------------------------
 
 
-def test_query_count_is_pinned_and_does_not_grow_with_results(client, build, django_assert_num_queries):
+@pytest.fixture(params=["inline", "off"])
+def index_mode(request, settings):
+    """Each query count with the listing index and without it (its SQL path)."""
+    settings.LISTING_INDEX = request.param
+    return QUERIES[request.param]
+
+
+def test_query_count_is_pinned_and_does_not_grow_with_results(client, build, django_assert_num_queries, index_mode):
     build(3)
     warm(client)
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(index_mode[0]):
         few = client.get("/agreements/")
     build(27)
     warm(client)
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(index_mode[0]):
         many = client.get("/agreements/")
 
     assert len(titles(few)) == 3 and len(titles(many)) == 30
 
 
-def test_query_count_does_not_grow_with_page_size_or_deep_pages(client, build, django_assert_num_queries):
+def test_query_count_does_not_grow_with_page_size_or_deep_pages(client, build, django_assert_num_queries, index_mode):
     build(120)
     warm(client)
     for query in ("", "page=2", "page=3", "page=last"):
-        with django_assert_num_queries(LIST_QUERIES):
+        with django_assert_num_queries(index_mode[0]):
             assert client.get(f"/agreements/?{query}").status_code == 200
 
 
-def test_query_count_with_every_filter_is_pinned_too(client, build, django_assert_num_queries):
+def test_query_count_with_every_filter_is_pinned_too(client, build, django_assert_num_queries, index_mode):
     from agreements.tests.factories import BlocMembershipFactory
 
     BlocMembershipFactory(bloc__code="EAC", country=country("KEN"))
@@ -243,11 +256,11 @@ def test_query_count_with_every_filter_is_pinned_too(client, build, django_asser
     )
     build(3)
     warm(client)
-    with django_assert_num_queries(FILTERED_LIST_QUERIES):
+    with django_assert_num_queries(index_mode[1]):
         few = client.get(f"/agreements/?{query}")
     build(60)
     warm(client)
-    with django_assert_num_queries(FILTERED_LIST_QUERIES):
+    with django_assert_num_queries(index_mode[1]):
         many = client.get(f"/agreements/?{query}&page=2")
 
     assert len(titles(few)) == 3 and len(titles(many)) == 13
@@ -362,15 +375,16 @@ def test_cite_this_list_gives_the_url_today_and_the_last_update(client):
     assert "dataset last updated 24 January 2026, 09:30 UTC" in cite
 
 
-def test_the_reference_lists_are_read_once_then_again_after_a_change(client, build, django_assert_num_queries):
+def test_the_reference_lists_are_read_once_then_again_after_a_change(client, build, django_assert_num_queries, settings):
+    settings.LISTING_INDEX = "off"  # read again after a write too: test_listing_index
     build(3)
-    with django_assert_num_queries(LIST_QUERIES + REFERENCE_QUERIES):
+    with django_assert_num_queries(SQL_LIST_QUERIES + REFERENCE_QUERIES):
         client.get("/agreements/")
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(SQL_LIST_QUERIES):
         first = client.get("/agreements/?kind=mou").content.decode()
     TopicFactory(name="Fisheries", slug="fisheries")  # a write: every process reads them again
 
-    with django_assert_num_queries(LIST_QUERIES + REFERENCE_QUERIES):
+    with django_assert_num_queries(SQL_LIST_QUERIES + REFERENCE_QUERIES):
         then = client.get("/agreements/?kind=mou").content.decode()
 
     assert 'value="fisheries"' not in first and 'value="fisheries"' in then

@@ -12,17 +12,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.utils.safestring import SafeString
 
 from agreements.country_picker import folded
+from agreements.current_index import listing_index
 from agreements.default_lists import shown_for
 from agreements.filters import SCOPE_CHOICES, SCOPES
 from agreements.models import Agreement, Country
 from agreements.trade.partners import PartnerShare, TopPartners
+from agreements.views.country_groups import year_items
 from agreements.views.entries import agreement_list_url, with_party
 
 # Trading partners named in the summary (the section further down has the top ten).
 SUMMARY_PARTNERS = 5
+# The list's ?scope= values by the model's, and their labels: "Bilateral", not "(two countries)".
+READABLE_SCOPE: dict[str, str] = {str(model_value): value for value, model_value in SCOPES.items()}
+SCOPE_LABELS = [(value, label.split(" (")[0]) for value, label in SCOPE_CHOICES]
 
 
 @dataclass(frozen=True)
@@ -57,25 +65,61 @@ def _tallies(
     ]
 
 
-def country_summary(country: Country, trade: TopPartners) -> Summary:
-    """The counts by kind, status and scope of the country's published agreements as the agreement
-    list shows them (agreements.default_lists: no third country's accession), most common kind first,
-    statuses in their lifecycle's order. One query; the trading partners come from ``trade``."""
-    rows = (
+@dataclass
+class ListedCounts:
+    """How many of the country's listed agreements (as ``/agreements/?party=<ISO3>`` shows them)
+    have each kind, status and scope, and were signed in each year (None: not signed, or date unknown)."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    scopes: dict[str, int] = field(default_factory=dict)
+    years: dict[int | None, int] = field(default_factory=dict)
+
+
+def listed_counts(country: Country) -> ListedCounts:
+    """The counts of the country's published agreements as the agreement list shows them
+    (agreements.default_lists: no third country's accession). From the listing index when it is
+    current; else one query, grouped by the four at once (5,000 groups for Kenya: one pass over
+    its 19,484 agreements instead of two, 40-80 ms)."""
+    if (index := listing_index()) is not None:
+        shown = index.shown_for(country.pk)
+        model_scope = {value: str(model_value) for value, model_value in SCOPES.items()}
+        return ListedCounts(
+            kinds=index.tally(shown, "kind"),
+            statuses=index.tally(shown, "status"),
+            scopes={model_scope[value]: n for value, n in index.tally(shown, "scope").items()},
+            years=index.year_counts(shown),
+        )
+    grouped = (
         Agreement.objects.published()
         .filter(with_party(country))
         .filter(shown_for(country))
-        .values("kind", "status", "scope")
+        .values("kind", "status", "scope", year=ExtractYear("signed_on"))
         .annotate(n=Count("id"))
+        .values_list("kind", "status", "scope", "year", "n")
         .order_by()
     )
-    kinds: dict[str, int] = {}
-    statuses: dict[str, int] = {}
-    scopes: dict[str, int] = {}
-    for row in rows:
-        for counts, key in ((kinds, "kind"), (statuses, "status"), (scopes, "scope")):
-            counts[row[key]] = counts.get(row[key], 0) + row["n"]
-    readable_scope: dict[str, str] = {str(model_value): value for value, model_value in SCOPES.items()}
+    # Read through a plain cursor: the ORM's per-row converters took longer than the query's rows.
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts = ListedCounts()
+    kinds, statuses, scopes, years = counts.kinds, counts.statuses, counts.scopes, counts.years
+    for kind, status, scope, year, n in rows:
+        kinds[kind] = kinds.get(kind, 0) + n
+        statuses[status] = statuses.get(status, 0) + n
+        scopes[scope] = scopes.get(scope, 0) + n
+        years[year] = years.get(year, 0) + n
+    # PostgreSQL's EXTRACT gives a numeric: the years as int.
+    counts.years = {None if year is None else int(year): n for year, n in years.items()}
+    return counts
+
+
+def country_summary(country: Country, counts: ListedCounts, trade: TopPartners) -> Summary:
+    """The counts by kind, status and scope (``counts``), most common kind first, statuses in
+    their lifecycle's order, each a link to the list filtered so; the trading partners come from ``trade``."""
+    kinds, statuses = counts.kinds, counts.statuses
     iso3 = country.iso3
     kind_choices = sorted(Agreement.Kind.choices, key=lambda choice: -kinds.get(choice[0], 0))
     return Summary(
@@ -84,8 +128,8 @@ def country_summary(country: Country, trade: TopPartners) -> Summary:
         kinds=_tallies(kinds, kind_choices, lambda value: {"kind": value}, iso3),
         statuses=_tallies(statuses, Agreement.Status.choices, lambda value: {"status": value}, iso3),
         scopes=_tallies(
-            {readable_scope[value]: n for value, n in scopes.items() if value in readable_scope},
-            [(value, label.split(" (")[0]) for value, label in SCOPE_CHOICES],  # "Bilateral", not "(two countries)"
+            {READABLE_SCOPE[value]: n for value, n in counts.scopes.items() if value in READABLE_SCOPE},
+            SCOPE_LABELS,
             lambda value: {"scope": value},
             iso3,
         ),
@@ -129,6 +173,10 @@ class Decade:
     @property
     def anchor(self) -> str:
         return "decade-unknown" if self.start is None else f"decade-{self.start}"
+
+    @property
+    def items(self) -> SafeString:
+        return year_items(self.years)
 
 
 def by_decade(years: list[Any]) -> list[Decade]:

@@ -11,6 +11,7 @@ lists read once per process (agreements.reference_lists).
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -25,8 +26,10 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django_filters.views import FilterView
 
+from agreements.current_index import listing_index
 from agreements.facets import Counts, facet_counts, label_with_counts
 from agreements.filters import AgreementFilterSet
+from agreements.listing_index import Selection
 from agreements.models import Agreement
 from agreements.models.dates import ShownDate
 from agreements.party_codes import parties_of, party_codes
@@ -122,20 +125,31 @@ def row_html(agreement: Agreement, signed: ShownDate | None, in_force: ShownDate
 
 
 class IdsFirstPaginator(Paginator):
-    """Finds the page's ids through the index alone, then loads those 50 rows:
-    deep pages no longer sort whole rows to skip past them."""
+    """Finds the page's ids first, then loads those 50 rows: deep pages no longer sort whole
+    rows to skip past them. The ids come from the listing index's bitmap when it has them
+    (``page_ids``, the newest-first order), else through the database's index alone."""
 
     object_list: QuerySet[Agreement]
 
-    def __init__(self, *args: Any, count: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        count: int | None = None,
+        page_ids: Callable[[int, int], list[int]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        if count is not None:  # counted already (the facets' grouped query): no COUNT(*) of its own
+        if count is not None:  # counted already (the facets or the listing index): no COUNT(*) of its own
             self.__dict__["count"] = count
+        self.page_ids = page_ids
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        if self.page_ids is not None:
+            ids = self.page_ids(bottom, self.per_page)
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
         return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
@@ -155,6 +169,8 @@ class AgreementListView(FilterView):
     valid = True
     facets: Counts | None = None  # each facet's counts by option, for a valid filter (agreements.facets)
     counted: int | None = None  # how many agreements the filter lists, counted with the facets
+    selection: Selection | None = None  # what the listing index answered, when it did
+    page_ids: Callable[[int, int], list[int]] | None = None  # its newest-first pages
 
     def get_queryset(self) -> QuerySet:
         return Agreement.objects.published().for_listing()
@@ -175,13 +191,41 @@ class AgreementListView(FilterView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.form.label_suffix = ""
         self.valid = self.filterset.is_valid()
-        self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
+        self.selection = selection = self.indexed() if self.valid else None
+        if selection is not None:
+            self.counted = selection.total
+        else:
+            self.object_list = self.filterset.qs if self.valid else self.filterset.queryset.none()
         if output == "json":  # the same rows, page and order, as data (agreements.views.list_formats)
             return list_json(self)
-        if self.valid:
+        if selection is not None:
+            self.facets = selection.facets
+        elif self.valid:
             self.facets, self.counted = facet_counts(self.filterset, self.filterset.queryset)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=200 if self.valid else 400)
+
+    def indexed(self) -> Selection | None:
+        """The count and facets from the listing index, when it is current (the text search's
+        ids from the database); the rows' order too when it is newest first. The FilterSet's
+        queryset is then built only for another order (relevance, title...)."""
+        index = listing_index()
+        if index is None:
+            return None
+        data = self.filterset.form.cleaned_data
+        found = None
+        if data.get("q"):  # what the database's text search finds, as one more bitmap
+            found = index.bitmap_of(self.filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
+        selection = index.select(data, found)
+        if selection is None:
+            return None
+        sort = self.filterset.form.cleaned_data.get("sort") or "newest"
+        if sort == "newest" or (sort == "relevance" and not data.get("q")):  # nothing to rank: newest first
+            self.filterset.sort_applied, self.page_ids = "newest", selection.page_ids
+            self.object_list = self.get_queryset()
+        else:
+            self.object_list = self.filterset.qs
+        return selection
 
     def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
         # Bounded before Django's int(): 4,400 digits would reach Python's own limit.
@@ -191,7 +235,7 @@ class AgreementListView(FilterView):
         return super().paginate_queryset(queryset, page_size)
 
     def get_paginator(self, queryset: QuerySet, per_page: int, *args: Any, **kwargs: Any) -> Paginator:
-        return self.paginator_class(queryset, per_page, *args, count=self.counted, **kwargs)
+        return self.paginator_class(queryset, per_page, *args, count=self.counted, page_ids=self.page_ids, **kwargs)
 
     def get_paginate_by(self, queryset: QuerySet) -> int | None:
         # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
@@ -228,7 +272,8 @@ class AgreementListView(FilterView):
             export_url=reverse("agreements:export") + (f"?{query}" if query else ""),
             cite_url=list_url + (f"?{query}" if query else ""),
             cite_today=timezone.localdate(),
-            dataset_updated=self.filterset.lists.agreements_updated,  # read once per data version
+            # The index's, else read with the reference lists, once per data version.
+            dataset_updated=self.selection.index.updated if self.selection else self.filterset.lists.agreements_updated,
         )
         context.update(format_links(self.request))  # the JSON, the feed, the parties' CSV
         if self.facets is not None:  # after the line of active filters, which names the options without counts

@@ -1,0 +1,349 @@
+"""The agreement list's counts and newest-first pages from bitmaps held in memory.
+
+Every list page counts the agreements its filters keep, and each facet's options with every
+other filter kept (agreements.facets). In SQL that reads every matching row for each count:
+``?party=KEN`` is 19,484 agreements, and its facets took 50-150 ms on the 100,000-agreement
+bench whatever the indexes. Here each published agreement has a position (its place in the
+newest-first order) and each filter option a set of positions, held as one Python int used as
+a bitmap (bit i: the agreement at position i). A filter is an AND or OR of a few of them, a
+count is ``int.bit_count()``: microseconds for 100,000 agreements. A page of the newest-first
+list is the n-th to n+49-th set bits; a date range is a run of positions.
+
+It is an index, not a cache of answers: it holds the agreements' filterable columns and links,
+and answers every filter; the text search is the database's (PostgreSQL's GIN index), whose
+found ids become one more bitmap. How each process keeps one current: agreements.current_index.
+
+The filters' meaning is restated here, option by option; test_listing_index checks every
+filter and facet against the SQL path on the same data.
+"""
+
+import bisect
+import datetime as dt
+import re
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max
+
+from agreements.default_lists import accession_joins
+from agreements.filters import DECADES, SCOPES
+from agreements.models import Agreement, Party
+from agreements.models.ordering import newest_first, principal_date
+
+COLUMNS = ("kind", "status", "scope", "decade")
+# The filters a bitmap answers (and the links', and the text search's found ids); any other
+# parameter with a value makes the list count in SQL (agreements.facets).
+ANSWERED = {"party", "match", "signed_from", "signed_to", "accessions", "sort", *COLUMNS}
+
+
+class Bits:
+    """Positions collected per key, then made into bitmaps in one pass each."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.arrays: dict[Any, bytearray] = {}
+
+    def add(self, key: Any, position: int) -> None:
+        array = self.arrays.get(key)
+        if array is None:
+            array = self.arrays[key] = bytearray((self.size + 7) // 8)
+        array[position >> 3] |= 1 << (position & 7)
+
+    def bitmaps(self) -> dict[Any, int]:
+        return {key: int.from_bytes(array, "little") for key, array in self.arrays.items()}
+
+
+def span(start: int, end: int) -> int:
+    """The positions start..end-1 as a bitmap."""
+    return ((1 << end) - 1) ^ ((1 << start) - 1) if end > start else 0
+
+
+def set_bits(bitmap: int, skip: int, count: int, chunk: int = 4096) -> list[int]:
+    """The positions of the set bits numbered skip..skip+count-1, lowest first."""
+    found: list[int] = []
+    offset, mask = 0, (1 << chunk) - 1
+    rest = bitmap
+    while rest and len(found) < count:
+        part = rest & mask
+        n = part.bit_count()
+        if skip >= n:
+            skip -= n
+        else:
+            while part and len(found) < count:
+                low = part & -part
+                if skip:
+                    skip -= 1
+                else:
+                    found.append(offset + low.bit_length() - 1)
+                part ^= low
+        rest >>= chunk
+        offset += chunk
+    return found
+
+
+NONZERO_BYTE = re.compile(rb"[^\x00]")
+BITS_OF_BYTE = [[bit for bit in range(8) if value >> bit & 1] for value in range(256)]
+
+
+def all_set_bits(bitmap: int) -> list[int]:
+    """The positions of every set bit, lowest first: the bytes scanned in C for the few that
+    are not zero (a pair's 3,700 agreements among 95,000 positions)."""
+    data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
+    return [match.start() * 8 + bit for match in NONZERO_BYTE.finditer(data) for bit in BITS_OF_BYTE[data[match.start()]]]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the index answered for one valid filter: the list's count, each facet's counts by
+    option (as agreements.facets.facet_counts gives them), and its newest-first bitmap."""
+
+    index: "ListingIndex"
+    bitmap: int
+    total: int
+    facets: dict[str, dict[str, int]]
+
+    def page_ids(self, skip: int, count: int) -> list[int]:
+        """The ids of the newest-first list's rows skip..skip+count-1."""
+        return [self.index.ids[position] for position in set_bits(self.bitmap, skip, count)]
+
+
+@dataclass(frozen=True)
+class ListingIndex:
+    version: int | None
+    updated: Any  # the published agreements' last update (the list's citation), or None
+    ids: list[int]  # by position: every published agreement, newest first
+    positions: dict[int, int]  # {agreement id: its position}
+    signed_keys: list[int]  # by position, the signed dates' negated ordinals, while they are known
+    principal: array  # by position, the principal date's ordinal (agreements.models.ordering), undated last
+    everything: int
+    listed: int  # in_default_lists
+    columns: dict[str, dict[str, int]]  # kind, status, scope, decade: {option value: bitmap}
+    years: dict[int, int]  # {year signed: bitmap}
+    links: dict[str, dict[str, int]]  # topic, bloc, linked records: {option value: bitmap}
+    link_ids: dict[str, dict[Any, str]]  # the same: {record id: option value}
+    countries: dict[int, int]  # {country id: its agreements}
+    party_rows: dict[int, int]  # {number of parties: agreements}
+    accessions: dict[int, int]  # {country id: the accession instruments by which it joined}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What another process loads (agreements.current_index): the ids and dates as packed
+        arrays (0.8 MB each, not 3 MB of int objects), the positions rebuilt from the ids."""
+        state = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "positions"}
+        state["ids"], state["signed_keys"] = array("q", self.ids), array("q", self.signed_keys)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["ids"], state["signed_keys"] = state["ids"].tolist(), state["signed_keys"].tolist()
+        state["positions"] = {pk: i for i, pk in enumerate(state["ids"])}
+        for name, value in state.items():
+            object.__setattr__(self, name, value)  # frozen
+
+    def country(self, country_id: int) -> int:
+        return self.countries.get(country_id, 0)
+
+    def bitmap_of(self, ids: Iterable[int]) -> int:
+        """The agreements with these ids (those the index holds) as a bitmap: Bits.add written
+        out, as this runs for every agreement a search finds (11,445 for "ports")."""
+        array, position = bytearray((len(self.ids) + 7) // 8), self.positions.get
+        for pk in ids:
+            if (i := position(pk)) is not None:
+                array[i >> 3] |= 1 << (i & 7)
+        return int.from_bytes(array, "little")
+
+    def shown_for(self, *country_ids: int) -> int:
+        """What a country's page, a pair's timeline and ``/agreements/?party=<each>`` list of the
+        agreements the countries are all party to: the default lists', and the accessions by
+        which one of them joined (agreements.default_lists.shown_for)."""
+        parties = _all((self.country(pk) for pk in country_ids), self.everything)
+        return parties & (self.listed | _any(self.accessions.get(pk, 0) for pk in country_ids))
+
+    def partners(self, country_id: int) -> Iterator[tuple[int, int, int]]:
+        """(partner's country id, agreements, of them in force) for each other country party to
+        the agreements a country's page lists."""
+        shown = self.shown_for(country_id)
+        in_force = shown & self.columns["status"].get(Agreement.Status.IN_FORCE, 0)
+        for partner_id, bitmap in self.countries.items():
+            if partner_id != country_id and (shared := shown & bitmap):
+                yield partner_id, shared.bit_count(), (shared & in_force).bit_count()
+
+    def tally(self, bitmap: int, name: str) -> dict[str, int]:
+        """How many of ``bitmap``'s agreements have each option of a column (kind, status, scope, decade)."""
+        counts = {value: (bitmap & option).bit_count() for value, option in self.columns[name].items()}
+        return {value: n for value, n in counts.items() if n}
+
+    def year_counts(self, bitmap: int) -> dict[int | None, int]:
+        """How many of ``bitmap``'s agreements were signed each year (None: no date known)."""
+        counts: dict[int | None, int] = {year: (bitmap & option).bit_count() for year, option in self.years.items()}
+        counts[None] = (bitmap & ~span(0, len(self.signed_keys))).bit_count()
+        return {year: n for year, n in counts.items() if n}
+
+    def newest_ids(self, bitmap: int, count: int) -> list[int]:
+        return [self.ids[position] for position in set_bits(bitmap, 0, count)]
+
+    def oldest_first_ids(self, bitmap: int) -> list[int]:
+        """Every id of ``bitmap`` by principal date, oldest first, undated last, then by id (a
+        pair's timeline, agreements.views.countries.timeline)."""
+        ids, principal = self.ids, self.principal
+        return [ids[i] for i in sorted(all_set_bits(bitmap), key=lambda i: (principal[i], ids[i]))]
+
+    def filters(self, data: dict[str, Any], text: int | None = None) -> dict[str, int] | None:
+        """Each filter set in a form's cleaned data as the bitmap of what it keeps, or None if
+        one is not for this index. The text search is PostgreSQL's (or SQLite's): ``text`` is
+        the bitmap of what it found, from ``bitmap_of``."""
+        kept: dict[str, int] = {}
+        if data.get("q"):
+            if text is None:
+                return None
+            kept["q"] = text
+        answered = ANSWERED | set(self.links) | {"q"}
+        if any(value not in (None, "", [], ()) for name, value in data.items() if name not in answered):
+            return None
+        countries = sorted({country.pk for country in data.get("party") or ()})
+        if countries:
+            match = data.get("match") or "all"
+            if match == "any":
+                kept["party"] = _any(self.country(pk) for pk in countries)
+            else:
+                kept["party"] = _all(self.country(pk) for pk in countries)
+                if match == "exactly":  # every one a party, and no other (each country is a party once)
+                    kept["party"] &= self.party_rows.get(len(countries), 0)
+        for name in COLUMNS:
+            if data.get(name):
+                kept[name] = _any(self.columns[name].get(str(value), 0) for value in data[name])
+        for name, options in self.links.items():
+            chosen = data.get(name)
+            if chosen:
+                records = chosen if isinstance(chosen, (list, tuple)) else [chosen]
+                kept[name] = _any(options.get(key, 0) for key in self.link_keys(name, records))
+        if data.get("signed_from"):
+            kept["signed_from"] = span(0, bisect.bisect_right(self.signed_keys, -data["signed_from"].toordinal()))
+        if data.get("signed_to"):
+            start = bisect.bisect_left(self.signed_keys, -data["signed_to"].toordinal())
+            kept["signed_to"] = span(start, len(self.signed_keys))
+        if data.get("accessions") != "true":  # agreements.default_lists.listed_for
+            kept["accessions"] = self.listed | _any(self.accessions.get(pk, 0) for pk in countries)
+        return kept
+
+    def link_keys(self, name: str, records: Iterable[Any]) -> Iterator[str]:
+        keys = self.link_ids[name]
+        return (keys[record.pk] for record in records if record.pk in keys)
+
+    def select(self, data: dict[str, Any], text: int | None = None) -> Selection | None:
+        """The count, facets and bitmap of a valid form's cleaned data (``text``: as for
+        ``filters``); None if the filters are not all this index's."""
+        kept = self.filters(data, text)
+        if kept is None:
+            return None
+        facets: dict[str, dict[str, int]] = {}
+        for name, options in [*self.columns.items(), *self.links.items()]:
+            others = _all((bitmap for other, bitmap in kept.items() if other != name), self.everything)
+            counts = {value: (others & bitmap).bit_count() for value, bitmap in options.items()}
+            facets[name] = {value: n for value, n in counts.items() if n}
+        bitmap = _all(kept.values(), self.everything)
+        return Selection(self, bitmap, bitmap.bit_count(), facets)
+
+
+def _any(bitmaps: Iterable[int]) -> int:
+    result = 0
+    for bitmap in bitmaps:
+        result |= bitmap
+    return result
+
+
+def _all(bitmaps: Iterable[int], start: int = -1) -> int:
+    result = start
+    for bitmap in bitmaps:
+        result &= bitmap
+    return result if result != -1 else 0
+
+
+def _fetch(queryset: Any, chunk: int = 20_000) -> Iterator[tuple]:
+    """A values_list's rows through the cursor, a chunk at a time: its hundreds of thousands of
+    id pairs need none of Django's per-row conversions, and never all at once in memory
+    (fetched whole, the bench's 550,000 party rows took 45 MB more of Python objects while the index
+was built; the driver still holds their 20 MB of text until the last row)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
+
+def build(version: int | None) -> ListingIndex:
+    from agreements.facets import link_facets
+    from agreements.reference_lists import reference_lists
+
+    rows = list(
+        Agreement.objects.published()
+        .order_by(*newest_first())
+        .annotate(principal=principal_date())
+        .values_list("id", "kind", "status", "scope", "signed_on", "in_default_lists", "principal")
+    )
+    size = len(rows)
+    ids = [row[0] for row in rows]
+    position = {pk: i for i, pk in enumerate(ids)}
+    scope_of = {model_value: value for value, model_value in SCOPES.items()}
+    decades = {int(value) for value, _ in DECADES}
+    columns = {name: Bits(size) for name in COLUMNS}
+    listed, years, signed_keys = Bits(size), Bits(size), []
+    undated = dt.date.max.toordinal() + 1  # last, oldest first
+    principal = array("q", (undated if row[6] is None else row[6].toordinal() for row in rows))
+    for i, (_, kind, status, scope, signed_on, in_default_lists, _) in enumerate(rows):
+        columns["kind"].add(kind, i)
+        columns["status"].add(status, i)
+        if scope in scope_of:
+            columns["scope"].add(scope_of[scope], i)
+        if signed_on is not None:
+            signed_keys.append(-signed_on.toordinal())
+            years.add(signed_on.year, i)
+            if signed_on.year // 10 * 10 in decades:
+                columns["decade"].add(str(signed_on.year // 10 * 10), i)
+        if in_default_lists:
+            listed.add(True, i)
+
+    countries, party_rows = Bits(size), Bits(size)
+    per_agreement: dict[int, int] = defaultdict(int)
+    for agreement_id, country_id in _fetch(Party.objects.values_list("agreement_id", "country_id")):
+        if (i := position.get(agreement_id)) is not None:
+            per_agreement[i] += 1
+            if country_id is not None:
+                countries.add(country_id, i)
+    for i, n in per_agreement.items():
+        party_rows.add(n, i)
+
+    links, link_ids = {}, {}
+    for facet in link_facets(reference_lists()):  # their option values, by record id
+        bits = Bits(size)
+        for agreement_id, key in _fetch(facet.links.order_by().values_list("agreement_id", facet.key)):
+            if (i := position.get(agreement_id)) is not None and key in facet.keys:
+                bits.add(facet.keys[key], i)
+        links[facet.name] = bits.bitmaps()
+        link_ids[facet.name] = facet.keys
+
+    accessions = Bits(size)
+    joined = accession_joins().values_list("from_agreement_id", "to_agreement__parties__country_id")
+    for agreement_id, country_id in _fetch(joined):
+        if (i := position.get(agreement_id)) is not None:
+            accessions.add(country_id, i)
+
+    return ListingIndex(
+        version=version,
+        updated=Agreement.objects.published().aggregate(last=Max("updated_at"))["last"],
+        ids=ids,
+        positions=position,
+        signed_keys=signed_keys,
+        principal=principal,
+        everything=span(0, size),
+        listed=listed.bitmaps().get(True, 0),
+        columns={name: bits.bitmaps() for name, bits in columns.items()},
+        years=years.bitmaps(),
+        links=links,
+        link_ids=link_ids,
+        countries=countries.bitmaps(),
+        party_rows=party_rows.bitmaps(),
+        accessions=accessions.bitmaps(),
+    )
