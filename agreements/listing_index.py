@@ -93,7 +93,9 @@ def all_set_bits(bitmap: int) -> list[int]:
     """The positions of every set bit, lowest first: the bytes scanned in C for the few that
     are not zero (a pair's 3,700 agreements among 95,000 positions)."""
     data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
-    return [match.start() * 8 + bit for match in NONZERO_BYTE.finditer(data) for bit in BITS_OF_BYTE[data[match.start()]]]
+    return [
+        match.start() * 8 + bit for match in NONZERO_BYTE.finditer(data) for bit in BITS_OF_BYTE[data[match.start()]]
+    ]
 
 
 @dataclass(frozen=True)
@@ -263,9 +265,9 @@ def _all(bitmaps: Iterable[int], start: int = -1) -> int:
 
 def _fetch(queryset: Any, chunk: int = 20_000) -> Iterator[tuple]:
     """A values_list's rows through the cursor, a chunk at a time: its hundreds of thousands of
-    id pairs need none of Django's per-row conversions, and never all at once in memory
-    (fetched whole, the bench's 550,000 party rows took 45 MB more of Python objects while the index
-was built; the driver still holds their 20 MB of text until the last row)."""
+        id pairs need none of Django's per-row conversions, and never all at once in memory
+        (fetched whole, the bench's 550,000 party rows took 45 MB more of Python objects while the index
+    was built; the driver still holds their 20 MB of text until the last row)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -286,7 +288,7 @@ def build(version: int | None) -> ListingIndex:
     size = len(rows)
     ids = [row[0] for row in rows]
     position = {pk: i for i, pk in enumerate(ids)}
-    scope_of = {model_value: value for value, model_value in SCOPES.items()}
+    scope_of: dict[str, str] = {str(model_value): value for value, model_value in SCOPES.items()}
     decades = {int(value) for value, _ in DECADES}
     columns = {name: Bits(size) for name in COLUMNS}
     listed, years, signed_keys = Bits(size), Bits(size), []
@@ -308,27 +310,27 @@ def build(version: int | None) -> ListingIndex:
     countries, party_rows = Bits(size), Bits(size)
     per_agreement: dict[int, int] = defaultdict(int)
     for agreement_id, country_id in _fetch(Party.objects.values_list("agreement_id", "country_id")):
-        if (i := position.get(agreement_id)) is not None:
-            per_agreement[i] += 1
+        if (at := position.get(agreement_id)) is not None:
+            per_agreement[at] += 1
             if country_id is not None:
-                countries.add(country_id, i)
-    for i, n in per_agreement.items():
-        party_rows.add(n, i)
+                countries.add(country_id, at)
+    for at, n in per_agreement.items():
+        party_rows.add(n, at)
 
     links, link_ids = {}, {}
     for facet in link_facets(reference_lists()):  # their option values, by record id
         bits = Bits(size)
         for agreement_id, key in _fetch(facet.links.order_by().values_list("agreement_id", facet.key)):
-            if (i := position.get(agreement_id)) is not None and key in facet.keys:
-                bits.add(facet.keys[key], i)
+            if (at := position.get(agreement_id)) is not None and key in facet.keys:
+                bits.add(facet.keys[key], at)
         links[facet.name] = bits.bitmaps()
         link_ids[facet.name] = facet.keys
 
     accessions = Bits(size)
     joined = accession_joins().values_list("from_agreement_id", "to_agreement__parties__country_id")
     for agreement_id, country_id in _fetch(joined):
-        if (i := position.get(agreement_id)) is not None:
-            accessions.add(country_id, i)
+        if (at := position.get(agreement_id)) is not None:
+            accessions.add(country_id, at)
 
     return ListingIndex(
         version=version,

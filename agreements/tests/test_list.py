@@ -375,7 +375,9 @@ def test_cite_this_list_gives_the_url_today_and_the_last_update(client):
     assert "dataset last updated 24 January 2026, 09:30 UTC" in cite
 
 
-def test_the_reference_lists_are_read_once_then_again_after_a_change(client, build, django_assert_num_queries, settings):
+def test_the_reference_lists_are_read_once_then_again_after_a_change(
+    client, build, django_assert_num_queries, settings
+):
     settings.LISTING_INDEX = "off"  # read again after a write too: test_listing_index
     build(3)
     with django_assert_num_queries(SQL_LIST_QUERIES + REFERENCE_QUERIES):

@@ -54,7 +54,15 @@ def registry():
     b.signed_on = dt.date(1999, 7, 1)
     b.save()
     b.topics.add(ports)
-    plurilateral("Horn", "ETH", "SOM", kind=K.MOU, status=S.IN_FORCE, signed_on=dt.date(2011, 1, 1), in_force_on=dt.date(2012, 1, 1))
+    plurilateral(
+        "Horn",
+        "ETH",
+        "SOM",
+        kind=K.MOU,
+        status=S.IN_FORCE,
+        signed_on=dt.date(2011, 1, 1),
+        in_force_on=dt.date(2012, 1, 1),
+    )
     plurilateral("Roads", "UGA", "KEN", kind=K.FTA, signed_on=dt.date(2015, 1, 1)).corridors.add(northern)
     plurilateral("Undated", "RWA", "BDI", kind=K.MOU, status=S.ANNOUNCED, signed_on=None)
     plurilateral("Old", "KEN", "TZA", kind=K.TREATY, scope=Agreement.Scope.BLOC, signed_on=dt.date(1925, 1, 1))
@@ -207,7 +215,11 @@ def test_an_index_loaded_in_another_process_answers_the_same(registry):
     loaded = pickle.loads(pickle.dumps(index))
     for query in QUERIES:
         mine, theirs = answered(index, filtered(query)), answered(loaded, filtered(query))
-        assert (mine.total, mine.facets, mine.page_ids(0, 100)) == (theirs.total, theirs.facets, theirs.page_ids(0, 100))
+        assert (mine.total, mine.facets, mine.page_ids(0, 100)) == (
+            theirs.total,
+            theirs.facets,
+            theirs.page_ids(0, 100),
+        )
     assert loaded.positions == index.positions
 
 
