@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, TextChoices, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, TextChoices
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.safestring import SafeString
 
@@ -63,35 +64,52 @@ ENTRY_FIELDS = [
 ]
 
 
+def _entries_sql(count: int) -> str:
+    """``entries_of``'s query for ``count`` ids: the window ranks the narrow party rows alone, then
+    the ranked rows are joined to their codes, and the first to its agreement's fields. Joined
+    before the window (the ORM's only way), every party row carried the agreement's columns
+    through the sort: 2,900 wide rows for a pair's 100 entries on the 100,000-agreement bench, and
+    8.4 ms of execution where this takes 4.8."""
+    columns = ", ".join(f"a.{Agreement._meta.get_field(name).column}" for name in ENTRY_FIELDS)
+    institutions = Party._meta.get_field("institution").related_model._meta.db_table
+    return (
+        f"SELECT p.agreement_id, p.total, c.iso3, i.acronym, i.name, {columns} "
+        "FROM (SELECT agreement_id, country_id, institution_id,"
+        " ROW_NUMBER() OVER (PARTITION BY agreement_id ORDER BY id) AS rank,"
+        " COUNT(*) OVER (PARTITION BY agreement_id) AS total"
+        f" FROM {Party._meta.db_table} WHERE agreement_id IN ({', '.join(['%s'] * count)})) p "
+        # Its first party's row alone gets the agreement's fields: the CASE, not an AND, so that
+        # the others are not looked up in the agreements' index at all (752 look-ups for 100).
+        f"LEFT JOIN {Agreement._meta.db_table} a ON a.id = CASE WHEN p.rank = 1 THEN p.agreement_id END "
+        f"LEFT JOIN {Country._meta.db_table} c ON c.id = p.country_id "
+        f"LEFT JOIN {institutions} i ON i.id = p.institution_id "
+        f"WHERE p.rank <= {MAX_PARTY_CODES} ORDER BY p.agreement_id, p.rank"
+    )
+
+
 def entries_of(ids: Iterable[int]) -> "dict[int, AgreementEntry]":
     """The entries of these agreements (each has a party: a country page's all have the
-    country), by id, in one query of plain values: each agreement's first MAX_PARTY_CODES
-    parties (a window per agreement, as ``with_first_parties``), how many it has, and its own
-    fields. No Party, Country nor Institution object is built."""
-    rows = (
-        Party.objects.filter(agreement_id__in=list(ids))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("agreement_id")], order_by=F("id").asc()),
-            total=Window(Count("id"), partition_by=[F("agreement_id")]),
-        )
-        .filter(rank__lte=MAX_PARTY_CODES)
-        .values_list(
-            "agreement_id",
-            "rank",
-            "total",
-            "country__iso3",
-            "institution__acronym",
-            "institution__name",
-            *(f"agreement__{name}" for name in ENTRY_FIELDS),
-        )
-        .order_by()  # sorted in Python
-    )
+    country), by id, in one query of plain values (``_entries_sql``): each agreement's first
+    MAX_PARTY_CODES parties (a window per agreement, as ``with_first_parties``), how many it has,
+    and its own fields. No Party, Country nor Institution object is built."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    # The database's values as the ORM would give them (SQLite's dates are text).
+    compiler = Agreement.objects.none().query.get_compiler(connection=connection)
+    fields = [Agreement._meta.get_field(name) for name in ENTRY_FIELDS]
+    converters = compiler.get_converters([field.get_col("a") for field in fields])
+    with connection.cursor() as cursor:
+        cursor.execute(_entries_sql(len(ids)), ids)
+        rows = cursor.fetchall()
     codes: dict[int, list[str]] = {}
     counts: dict[int, int] = {}
     agreements: dict[int, Agreement] = {}
-    for agreement_id, _, total, iso3, acronym, name, *fields in sorted(rows, key=lambda row: (row[0], row[1])):
-        if agreement_id not in agreements:
-            agreements[agreement_id] = Agreement(id=agreement_id, **dict(zip(ENTRY_FIELDS, fields, strict=True)))
+    for agreement_id, total, iso3, acronym, name, *values in rows:
+        if agreement_id not in agreements:  # its first party's row: the agreement's fields
+            if converters:
+                values = next(compiler.apply_converters([values], converters))
+            agreements[agreement_id] = Agreement(id=agreement_id, **dict(zip(ENTRY_FIELDS, values, strict=True)))
             codes[agreement_id], counts[agreement_id] = [], total
         codes[agreement_id].append(iso3 or acronym or name)  # as party_code: a country, else its institution
     # One reverse() for all: a slug (the URL's <slug:slug>) needs no quoting.
