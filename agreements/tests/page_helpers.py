@@ -22,6 +22,9 @@ SQL_DETAIL_QUERIES = DETAIL_QUERIES + 3
 # chapters; the timeline's ids come from the listing index (``warm`` reads it after a write).
 PAIR_QUERIES = 4
 SQL_PAIR_QUERIES = PAIR_QUERIES + 1  # without the index: the timeline's ids
+# With trade figures reported in another currency than the US dollar: their exchange rates too
+# (agreements.trade.pages.pair_statistics).
+CONVERTED_PAIR_QUERIES = PAIR_QUERIES + 1
 
 
 def warm(client) -> None:

@@ -81,8 +81,9 @@ HEADER = [header for header, _ in COLUMNS]
 
 
 def trade_table(first: Country, second: Country) -> Iterator[list[Any]]:
-    """The file's rows, oldest year first (one query, run when the first row is asked for)."""
-    for row in pair_statistics(first, second).iterator(chunk_size=500):
+    """The file's rows, oldest year first (read when the first row is asked for: a pair has a row
+    a year, a few dozen at most)."""
+    for row in pair_statistics(first, second):
         year = oriented(row, first)
         values = [value(year) for _, value in COLUMNS]
         values[1:3] = [first.iso3, second.iso3]
