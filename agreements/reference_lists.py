@@ -26,12 +26,11 @@ from django.db.models import Max, Model
 from agreements.country_picker import CountryChoice, country_choices
 from agreements.extensions import linked
 from agreements.models import Agreement, Bloc, Country, Topic
-from tradepacts.pagecache import data_version
+from tradepacts.pagecache import kept_until_change
 
 
 @dataclass(frozen=True)
 class ReferenceLists:
-    version: int | None
     countries: dict[str, Country]  # by ISO alpha-3 code
     country_choices: list[CountryChoice]  # the picker's order
     topics: list[Topic]  # by name
@@ -48,10 +47,9 @@ class ReferenceLists:
         return self.linked[name]
 
 
-def load(version: int | None) -> ReferenceLists:
+def load() -> ReferenceLists:
     countries = list(Country.objects.all())
     return ReferenceLists(
-        version=version,
         countries={country.iso3: country for country in countries},
         country_choices=country_choices(countries),
         topics=list(Topic.objects.order_by("name")),
@@ -61,20 +59,9 @@ def load(version: int | None) -> ReferenceLists:
     )
 
 
-_current: ReferenceLists | None = None
-
-
 def reference_lists() -> ReferenceLists:
     """This process's lists, read again when the data version has moved since."""
-    global _current
-    try:
-        version: int | None = data_version()
-    except Exception:  # the cache is down: no way to know they are current, so read them
-        version = None
-    current = _current
-    if current is None or version is None or current.version != version:
-        current = _current = load(version)
-    return current
+    return kept_until_change("reference-lists", load)
 
 
 class ReferenceChoiceField(forms.ChoiceField):

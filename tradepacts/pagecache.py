@@ -70,6 +70,24 @@ def derived(name: str, compute: Callable[[], Any], seconds: int = 300) -> Any:
         return compute()
 
 
+_KEPT: dict[str, tuple[int, Any]] = {}
+
+
+def kept_until_change(name: str, load: Callable[[], Any]) -> Any:
+    """A value read from the database (reference lists, the few countries an app has records
+    about), kept in this process under the data version: read again, by ``load()``, once the
+    version has moved, so never older than the last write in any process. Reading it costs a
+    cache read, not the queries. With the cache unreachable, read afresh every time."""
+    try:
+        version = data_version()
+    except Exception:  # no way to know it is current, so read it
+        return load()
+    kept = _KEPT.get(name)
+    if kept is None or kept[0] != version:
+        kept = _KEPT[name] = (version, load())
+    return kept[1]
+
+
 def _bump() -> None:
     try:
         try:

@@ -9,12 +9,14 @@ from agreements.tests.factories import AgreementFactory, PartyFactory, country
 
 LIST_QUERIES = 2  # countries with their counts; their own accession instruments (agreements.default_lists)
 # The years with trade figures (none here: trade/tests/test_trade_pages_bad_input_and_queries.py
-# counts the page with them), the partner groups' entries with their first parties, blocs,
-# corridors, and the corridors app's cargo split (two). The country itself comes from the reference
-# lists (agreements.reference_lists), and the counts (partners, the newest with each, kind, status,
-# scope and year) from the listing index (agreements.listing_index), each read once per process
-# until the data changes: ``warm`` reads them.
-DETAIL_QUERIES = 6
+# counts the page with them) and the partner groups' entries with their first parties. The country
+# itself comes from the reference lists (agreements.reference_lists), its blocs from every country's
+# memberships and the corridors app's records from the countries it has some about
+# (corridors.extensions.countries_with_records), each read once per process until the data changes
+# (``warm`` reads them), and the counts (partners, the newest three with each, kind, status, scope and
+# year) from the listing index (agreements.listing_index). A country the corridors app has records
+# about takes up to three more (corridors/tests/test_corridor_pages.py counts them).
+DETAIL_QUERIES = 2
 # Without the listing index (LISTING_INDEX=off, or while it is rebuilt): the partners counted, the
 # newest with the partners shown, the counts by kind, status, scope and year.
 SQL_DETAIL_QUERIES = DETAIL_QUERIES + 3

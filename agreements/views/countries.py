@@ -63,7 +63,7 @@ from agreements.views.entries import (
 )
 from tradepacts.charts import Marker
 from tradepacts.csv import csv_response, limit_exports
-from tradepacts.pagecache import cached_for_readers
+from tradepacts.pagecache import cached_for_readers, kept_until_change
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations  # a development requirement: for the type checker only
@@ -154,18 +154,27 @@ class MembershipRow:
     left: ShownDate | None
 
 
-def bloc_memberships(country: Country) -> list[MembershipRow]:
-    memberships = country.bloc_memberships.select_related("bloc").order_by(
+def _every_bloc_membership() -> dict[int, list[MembershipRow]]:
+    """{country id: its memberships, first joined first}: a few hundred rows for the world's blocs."""
+    memberships = BlocMembership.objects.select_related("bloc").order_by(
         F("joined_on").asc(nulls_last=True), "bloc__code", "id"
     )
-    return [
-        MembershipRow(
-            m,
-            ShownDate.of(m.joined_on, m.joined_precision, "Joined"),
-            ShownDate.of(m.left_on, m.left_precision, "Left"),
+    by_country: dict[int, list[MembershipRow]] = {}
+    for m in memberships:
+        by_country.setdefault(m.country_id, []).append(
+            MembershipRow(
+                m,
+                ShownDate.of(m.joined_on, m.joined_precision, "Joined"),
+                ShownDate.of(m.left_on, m.left_precision, "Left"),
+            )
         )
-        for m in memberships
-    ]
+    return by_country
+
+
+def bloc_memberships(country: Country) -> list[MembershipRow]:
+    """The country's bloc memberships, from every country's, read at once and kept in the process
+    until the data changes, as the reference lists (a query of 1.5-3 ms on every country page)."""
+    return kept_until_change("bloc-memberships", _every_bloc_membership).get(country.pk, [])
 
 
 def _canonical_code(code: str) -> str:

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Source
 from agreements.tests.factories import SourceFactory, bilateral
-from agreements.tests.page_helpers import assert_plain_page, section
+from agreements.tests.page_helpers import DETAIL_QUERIES as COUNTRY_QUERIES
+from agreements.tests.page_helpers import assert_plain_page, section, warm
 from corridors import views
 from corridors.models import Node
 from corridors.stats import refresh_corridor_statistics
@@ -229,6 +230,28 @@ def test_country_page_summary_names_its_corridors(client):
         '<li><a href="/corridors/northern-corridor/">Northern Corridor</a> <span class="muted">(destination)</span></li>'
     ) in summary
     assert "<dt>Corridors</dt>" not in section(get(client, "/countries/ISL/"), "summary")
+
+
+def test_the_page_of_a_country_on_no_corridor_reads_nothing_of_this_app(client):
+    """The countries it has records about are read once until the data changes: another one's page
+    costs no query of this app; a member's, its memberships, and its figures when it has some."""
+    corridor = northern_corridor()
+    figure(corridor, "2024", 100)  # Rwandan cargo
+    for other in ("TZA", "RWA"):
+        bilateral("KEN", other, published=True)  # each page's entries: a query of its own
+    warm(client)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            get(client, url)
+        return len(captured)
+
+    assert queries("/countries/TZA/") == COUNTRY_QUERIES
+    assert queries("/countries/KEN/") == COUNTRY_QUERIES + 1  # its memberships
+    assert queries("/countries/RWA/") == COUNTRY_QUERIES + 2  # and the figures about its cargo
+
+    corridor_through("TZA", "RWA", name="Central Corridor", slug="central-corridor")
+    assert "Central Corridor" in section(get(client, "/countries/TZA/"), "corridors")  # at once
 
 
 # --- every page
