@@ -45,13 +45,34 @@ def _first_version() -> int:
     return secrets.randbelow(2**52) + 1
 
 
+# Within one public page's rendering (``cached_for_readers``): the version it read first. A country's
+# page asked the cache six times (its key, the reference lists, the listing index ...), a round trip
+# to Redis each; and every part of the page is now read under the same version.
+_RENDERING: ContextVar[list[int] | None] = ContextVar("pagecache_rendering", default=None)
+
+
 def data_version() -> int:
+    held = _RENDERING.get()
+    if held:
+        return held[0]
     version = cache.get(VERSION_KEY)
     if version is None:
         first = _first_version()
         cache.add(VERSION_KEY, first, timeout=None)
         version = cache.get(VERSION_KEY, first)
+    if held is not None:
+        held.append(version)
     return version
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """``data_version()`` read once within the block: for rendering a page that writes nothing."""
+    token = _RENDERING.set([])
+    try:
+        yield
+    finally:
+        _RENDERING.reset(token)
 
 
 def derived(name: str, compute: Callable[[], Any], seconds: int = 300) -> Any:
@@ -127,9 +148,17 @@ def bump_on_write(sender: type[models.Model], **kwargs: Any) -> None:
 
 
 def cached_for_readers(render: Callable[[], HttpResponse], request: HttpRequest) -> HttpResponse:
-    """The page for anonymous GETs from the cache, else rendered and stored (200 and 400 only)."""
+    """The page for anonymous GETs from the cache, else rendered and stored (200 and 400 only).
+    A GET reads the data version once (``one_version``): it writes nothing."""
+    if request.method != "GET":
+        return render()
+    with one_version():
+        return _cached_for_readers(render, request)
+
+
+def _cached_for_readers(render: Callable[[], HttpResponse], request: HttpRequest) -> HttpResponse:
     seconds = settings.PAGE_CACHE_SECONDS
-    if not seconds or request.method != "GET" or request.user.is_authenticated:
+    if not seconds or request.user.is_authenticated:
         return render()
     url = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
     try:
