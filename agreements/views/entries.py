@@ -3,15 +3,17 @@ principal date, every date), the queryset helpers that load a page of them in
 a fixed number of queries, and the URLs they link to.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, TextChoices
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from agreements.models import Agreement, Country, Party
@@ -143,12 +145,23 @@ def agreement_url(slug: str) -> str:
     return _reverse_or("agreements:detail", [slug], f"agreements/{quote(slug)}/")
 
 
+@functools.lru_cache(maxsize=16)
+def _fixed_url(name: str, path: str, prefix: str, urlconf: str) -> str:
+    """A URL without arguments, reversed once for each script prefix and URLconf: a country's page
+    links to the list some 26 times (its summary's counts, its years), a reverse() each."""
+    return _reverse_or(name, [], path)
+
+
+def _list_url(name: str, path: str) -> str:
+    return _fixed_url(name, path, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def agreement_list_url(**params: str | list[str]) -> str:
-    return f"{_reverse_or('agreements:list', [], 'agreements/')}?{urlencode(params, doseq=True)}"
+    return f"{_list_url('agreements:list', 'agreements/')}?{urlencode(params, doseq=True)}"
 
 
 def agreement_export_url(**params: str | list[str]) -> str:
-    return f"{_reverse_or('agreements:export', [], 'agreements/export.csv')}?{urlencode(params, doseq=True)}"
+    return f"{_list_url('agreements:export', 'agreements/export.csv')}?{urlencode(params, doseq=True)}"
 
 
 # --- One agreement in a list or on a timeline.
