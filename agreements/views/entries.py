@@ -231,13 +231,10 @@ class AgreementEntry:
     ) -> "AgreementEntry":
         """``parties``: the first MAX_PARTY_CODES parties' codes; ``party_count``: how many in all;
         ``url``: the agreement's page, when known."""
-        dates = [date for name, label in ALL_DATES if (date := ShownDate.of_field(agreement, name, label)) is not None]
-        principal = next(
-            (
-                ShownDate.of_field(agreement, name, label)
-                for name, label in PRINCIPAL_DATES
-                if getattr(agreement, name) is not None
-            ),
-            None,
-        )
+        shown = {
+            name: date for name, label in ALL_DATES if (date := ShownDate.of_field(agreement, name, label)) is not None
+        }
+        # The principal date is one of them, under the same label: not formatted twice.
+        principal = next((shown[name] for name, _ in PRINCIPAL_DATES if name in shown), None)
+        dates = list(shown.values())
         return cls(agreement, url or agreement_url(agreement.slug), parties, party_count, principal, dates)
