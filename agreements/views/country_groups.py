@@ -20,6 +20,7 @@ from html import escape
 
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,6 +54,10 @@ class Group:
     @property
     def more(self) -> int:
         return self.count - len(self.entries)
+
+    @property
+    def html(self) -> SafeString:
+        return partner_group_html(self)
 
 
 def _with_country(country: Country) -> Q:
@@ -202,6 +207,32 @@ def year_items(groups: list[Group]) -> SafeString:
             else f'<li id="year-unknown">Last in the <a href="{escape(group.url)}">agreement list</a> <span class="count">{group.count}</span></li>'
             for group in groups
         )
+    )
+
+
+def partner_group_html(group: Group) -> SafeString:
+    """A partner's group as the country's page folds it: its heading (name, code, how many
+    agreements, in force, its share of trade), its newest entries and the link to the pair's
+    timeline, written in one pass as ``year_items`` (twelve groups were some 240 variable look-ups
+    of the page's template, a third of its rendering)."""
+    partner = group.partner
+    name, iso3, url, count = escape(partner.name), escape(partner.iso3), escape(group.url), group.count
+    counted = f"{count} agreement{'' if count == 1 else 's'}"
+    if group.in_force:
+        counted += f", {group.in_force} in force"
+    if group.trade:
+        counted += f" · {floatformat(group.trade.share_percent, 1)}% of trade"
+    if group.more:
+        more = f'<a href="{url}">All {count} with {name}</a>'
+    else:
+        more = f'Every instrument with <a href="{url}">{name}</a>'
+    entries = "".join(entry.compact_html for entry in group.entries)
+    return mark_safe(
+        '\n  <details class="fold">\n'
+        f'    <summary><h3 class="group__heading" id="partner-{iso3}">{name} <span class="code">{iso3}</span>'
+        f' <span class="count">{counted}</span></h3></summary>\n'
+        f'    <ol class="entries">\n      {entries}\n    </ol>\n'
+        f'    <p class="more">{more}, on a timeline</p>\n  </details>\n  '
     )
 
 
