@@ -20,9 +20,10 @@ DETAIL_QUERIES = 2
 # Without the listing index (LISTING_INDEX=off, or while it is rebuilt): the partners counted, the
 # newest with the partners shown, the counts by kind, status, scope and year.
 SQL_DETAIL_QUERIES = DETAIL_QUERIES + 3
-# The two countries, the page's entries with their first parties, the trade statistics, the HS
-# chapters; the timeline's ids come from the listing index (``warm`` reads it after a write).
-PAIR_QUERIES = 4
+# The page's entries with their first parties, the trade statistics, the HS chapters; the two
+# countries come from the reference lists and the timeline's ids from the listing index (``warm``
+# reads them after a write).
+PAIR_QUERIES = 3
 SQL_PAIR_QUERIES = PAIR_QUERIES + 1  # without the index: the timeline's ids
 # With trade figures reported in another currency than the US dollar: their exchange rates too
 # (agreements.trade.pages.pair_statistics).

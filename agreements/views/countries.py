@@ -265,12 +265,13 @@ def _pair(code: str, other: str, view: str) -> tuple[Country, Country] | HttpRes
     codes = (_canonical_code(code), _canonical_code(other))
     if codes[0] == codes[1]:
         raise Http404("A pair needs two different countries.")
-    found = Country.objects.in_bulk(codes, field_name="iso3")
-    if len(found) != 2:
+    countries = reference_lists().countries  # as a country's page: no query of its own
+    first, second = countries.get(codes[0]), countries.get(codes[1])
+    if first is None or second is None:
         raise Http404("No such country.")
     if (code, other) != codes:
         return redirect(view, *codes, permanent=True)
-    return found[codes[0]], found[codes[1]]
+    return first, second
 
 
 def agreement_markers(entries: Iterable[AgreementEntry]) -> list[Marker]:
