@@ -25,9 +25,9 @@ SQL_DETAIL_QUERIES = DETAIL_QUERIES + 3
 # reads them after a write).
 PAIR_QUERIES = 3
 SQL_PAIR_QUERIES = PAIR_QUERIES + 1  # without the index: the timeline's ids
-# With trade figures reported in another currency than the US dollar: their exchange rates too
-# (agreements.trade.pages.pair_statistics).
-CONVERTED_PAIR_QUERIES = PAIR_QUERIES + 1
+# With trade figures: the flows they were computed from, with their sources; and with figures
+# reported in another currency than the US dollar, their exchange rates (agreements.trade.pair_rows).
+CONVERTED_PAIR_QUERIES = PAIR_QUERIES + 2
 
 
 def warm(client) -> None:

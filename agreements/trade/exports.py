@@ -4,7 +4,7 @@ one row per year, oldest first, the columns declared once below.
 ``country_a`` is the first country of the URL, as on the page: the file of
 /countries/TZA/RWA/trade.csv has Tanzania's exports to Rwanda in ``a_to_b``.
 Figures are the refresh's (agreements.trade.refresh), read through the same query as
-the page (agreements.trade.pages.pair_statistics), so the file and the page
+the page (agreements.trade.pair_rows.pair_statistics), so the file and the page
 always agree. Values in US dollars to the cent; ``original_value`` and
 ``currency`` are the flow as its source reported it, ``rate`` the units of that
 currency per US dollar that converted it (empty for US dollars, and when no rate
@@ -19,7 +19,8 @@ from typing import Any
 
 from agreements.exports import source_text
 from agreements.models import Country
-from agreements.trade.pages import Figure, PairYear, oriented, pair_statistics
+from agreements.trade.pages import Figure, PairYear, oriented
+from agreements.trade.pair_rows import pair_statistics
 
 
 def _number(value: Decimal | None) -> str | float | None:

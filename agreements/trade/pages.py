@@ -21,12 +21,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from agreements.models import AgreementTradeStatistic, Basis, Country, ExchangeRate, Origin, PairYearStatistic, Source
+from agreements.models import AgreementTradeStatistic, Basis, Country, Origin, PairYearStatistic, Source
 from agreements.trade.models import ORIGIN_PRECISION
+from agreements.trade.pair_rows import pair_statistics
 from agreements.trade.python import to_usd
 from tradepacts.charts import MARKER_REACH, Chart, Marker, Series, line_chart
 
-ROLES = ("a_to_b", "b_to_a", "total")
 BASIS_SHORT: dict[str, str] = {
     Basis.REPORTED: "exporter's report",
     Basis.MIRROR: "importer's mirror report",
@@ -177,50 +177,6 @@ class PairTrade:
     @property
     def has_stale(self) -> bool:
         return any(f.stale for y in self.years for f in (y.forward, y.backward, y.total))
-
-
-def pair_statistics(first: Country, second: Country) -> list[PairYearStatistic]:
-    """The pair's derived rows, oldest first, with each flow used, its source and, for a flow in
-    another currency than the US dollar, the rate that converted it (``_add_rates``). One query;
-    two when a flow is in another currency."""
-    a, b = sorted([first, second], key=lambda c: c.pk)
-    flows = [f"{role}_flow" for role in ROLES] + ["a_to_b_check_flow", "b_to_a_check_flow"]
-    rows = list(
-        PairYearStatistic.objects.filter(country_a=a, country_b=b)
-        .select_related(*flows, *(f"{flow}__source" for flow in flows))
-        .order_by("year")
-    )
-    _add_rates(rows)
-    return rows
-
-
-def _add_rates(rows: list[PairYearStatistic]) -> None:
-    """Set ``<role>_rate`` and ``<role>_rate_source_{id,title,url,publisher}`` on each row: the rate
-    of its flow's currency in its year (one per currency and year: a constraint) and the rate's
-    source, else None. Read in one query, and only when a flow is in another currency: they
-    were fifteen correlated subqueries of the statistics' query (an exchange rate has no key to
-    join on), which took some 20 ms to compile and plan for every pair, with figures or without."""
-    wanted = {
-        (flow.currency, row.year)
-        for row in rows
-        for role in ROLES
-        if (flow := getattr(row, f"{role}_flow")) is not None and flow.currency != "USD"
-    }
-    rates: dict[tuple[str, int], ExchangeRate] = {}
-    if wanted:
-        matching = Q()
-        for currency, year in wanted:
-            matching |= Q(currency=currency, year=year)
-        rates = {(r.currency, r.year): r for r in ExchangeRate.objects.filter(matching).select_related("source")}
-    for row in rows:
-        for role in ROLES:
-            flow = getattr(row, f"{role}_flow")
-            rate = None if flow is None else rates.get((flow.currency, row.year))
-            source = None if rate is None else rate.source
-            setattr(row, f"{role}_rate", None if rate is None else rate.units_per_usd)
-            setattr(row, f"{role}_rate_source_id", None if rate is None else rate.source_id)
-            for name in ("title", "url", "publisher"):
-                setattr(row, f"{role}_rate_source_{name}", None if source is None else getattr(source, name))
 
 
 def _source(source: Source | None) -> SourceRef | None:
