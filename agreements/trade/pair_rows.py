@@ -5,7 +5,7 @@ converted those in another currency than the US dollar. Read in as few and as si
 the rows allow: a pair without figures, the most common on the 100,000-agreement bench, costs one.
 """
 
-from django.db.models import Q
+from django.db.models import ForeignKey, Q
 
 from agreements.models import Country, ExchangeRate, PairYearStatistic, TradeFlow
 
@@ -36,6 +36,7 @@ def _add_flows(rows: list[PairYearStatistic]) -> None:
     flows = TradeFlow.objects.select_related("source").in_bulk(ids) if ids else {}
     for name in FLOWS:
         pointer = PairYearStatistic._meta.get_field(name)
+        assert isinstance(pointer, ForeignKey), name
         for row in rows:
             # A pointer to a flow since deleted reads as no flow, as the join did (it has no constraint).
             pointer.set_cached_value(row, flows.get(getattr(row, pointer.attname)))

@@ -216,6 +216,7 @@ def partner_group_html(group: Group) -> SafeString:
     timeline, written in one pass as ``year_items`` (twelve groups were some 240 variable look-ups
     of the page's template, a third of its rendering)."""
     partner = group.partner
+    assert partner is not None  # the groups shown are partners' (the others are one line of links)
     name, iso3, url, count = escape(partner.name), escape(partner.iso3), escape(group.url), group.count
     counted = f"{count} agreement{'' if count == 1 else 's'}"
     if group.in_force:
