@@ -2,44 +2,21 @@
 agreements the list shows with that option chosen, the other filters kept; in a
 fixed number of queries."""
 
-import datetime as dt
 import re
 from urllib.parse import urlencode
 
 import pytest
 
-from agreements.models import Agreement
-from agreements.search import reindex
-from agreements.tests.factories import BlocMembershipFactory, TopicFactory, bilateral, country
-from agreements.tests.list_helpers import plurilateral, shown
+from agreements.tests.list_helpers import facet_registry, shown
 
 pytestmark = pytest.mark.django_db
 
-Corridor = Agreement._meta.get_field("corridors").related_model
-K, S = Agreement.Kind, Agreement.Status
 FACETS = ["kind", "status", "scope", "decade", "topic", "bloc", "corridor"]
 
 
 @pytest.fixture
 def registry():
-    eac = BlocMembershipFactory(bloc__code="EAC", country=country("KEN")).bloc
-    BlocMembershipFactory(bloc=eac, country=country("RWA"))
-    BlocMembershipFactory(bloc__code="AU", country=country("ETH"))
-    ports, roads = TopicFactory(name="Ports", slug="ports"), TopicFactory(name="Roads", slug="roads")
-    northern = Corridor.objects.create(name="Northern Corridor", slug="northern-corridor")
-    a = bilateral("RWA", "KEN", title="A", kind=K.MOU, published=True, signed_on=dt.date(2021, 5, 1))
-    a.topics.add(ports, roads)
-    a.corridors.add(northern)
-    b = plurilateral(
-        "B", "RWA", "KEN", "TZA", kind=K.TREATY, scope=Agreement.Scope.REGIONAL, signed_on=dt.date(1999, 7, 1)
-    )
-    b.topics.add(ports)
-    in_force = {"status": S.IN_FORCE, "signed_on": dt.date(2011, 1, 1), "in_force_on": dt.date(2012, 1, 1)}
-    plurilateral("C", "ETH", "SOM", kind=K.MOU, **in_force)
-    plurilateral("D", "UGA", "KEN", kind=K.FTA, signed_on=dt.date(2015, 1, 1)).corridors.add(northern)
-    plurilateral("Undated", "RWA", "BDI", kind=K.MOU, status=S.ANNOUNCED, signed_on=None)
-    plurilateral("Accession", "BDI", "KEN", kind=K.ACCESSION, in_default_lists=False)
-    reindex(Agreement.objects.values_list("pk", flat=True))
+    facet_registry()
 
 
 OPTION = re.compile(r'name="(?P<name>\w+)" value="(?P<value>[^"]+)"[^>]*>\s*[^<]*\((?P<n>[\d,]+)\)</label>')
