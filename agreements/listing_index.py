@@ -11,7 +11,9 @@ list is the n-th to n+49-th set bits; a date range is a run of positions.
 
 It is an index, not a cache of answers: it holds the agreements' filterable columns and links,
 and answers every filter; the text search is the database's (PostgreSQL's GIN index), whose
-found ids become one more bitmap. How each process keeps one current: agreements.current_index.
+found ids become one more bitmap. A country's page reads its counts from it too (by partner,
+kind, status, scope, year), and a pair's timeline its ids. How each process keeps one current:
+agreements.current_index.
 
 The filters' meaning is restated here, option by option; test_listing_index checks every
 filter and facet against the SQL path on the same data.
@@ -48,13 +50,13 @@ class Bits:
         self.arrays: dict[Any, bytearray] = {}
 
     def add(self, key: Any, position: int) -> None:
-        array = self.arrays.get(key)
-        if array is None:
-            array = self.arrays[key] = bytearray((self.size + 7) // 8)
-        array[position >> 3] |= 1 << (position & 7)
+        octets = self.arrays.get(key)
+        if octets is None:
+            octets = self.arrays[key] = bytearray((self.size + 7) // 8)
+        octets[position >> 3] |= 1 << (position & 7)
 
     def bitmaps(self) -> dict[Any, int]:
-        return {key: int.from_bytes(array, "little") for key, array in self.arrays.items()}
+        return {key: int.from_bytes(octets, "little") for key, octets in self.arrays.items()}
 
 
 def span(start: int, end: int) -> int:
@@ -150,11 +152,11 @@ class ListingIndex:
     def bitmap_of(self, ids: Iterable[int]) -> int:
         """The agreements with these ids (those the index holds) as a bitmap: Bits.add written
         out, as this runs for every agreement a search finds (11,445 for "ports")."""
-        array, position = bytearray((len(self.ids) + 7) // 8), self.positions.get
+        octets, position = bytearray((len(self.ids) + 7) // 8), self.positions.get
         for pk in ids:
             if (i := position(pk)) is not None:
-                array[i >> 3] |= 1 << (i & 7)
-        return int.from_bytes(array, "little")
+                octets[i >> 3] |= 1 << (i & 7)
+        return int.from_bytes(octets, "little")
 
     def shown_for(self, *country_ids: int) -> int:
         """What a country's page, a pair's timeline and ``/agreements/?party=<each>`` list of the
