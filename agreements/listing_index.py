@@ -162,8 +162,12 @@ class ListingIndex:
         """What a country's page, a pair's timeline and ``/agreements/?party=<each>`` list of the
         agreements the countries are all party to: the default lists', and the accessions by
         which one of them joined (agreements.default_lists.shown_for)."""
-        parties = _all((self.country(pk) for pk in country_ids), self.everything)
-        return parties & (self.listed | _any(self.accessions.get(pk, 0) for pk in country_ids))
+        return _all((self.country(pk) for pk in country_ids), self.everything) & self.listed_for(*country_ids)
+
+    def listed_for(self, *country_ids: int) -> int:
+        """The default lists' agreements and the accessions by which one of the countries joined
+        (agreements.default_lists.listed_for), whoever their parties."""
+        return self.listed | _any(self.accessions.get(pk, 0) for pk in country_ids)
 
     def partners(self, country_id: int) -> Iterator[tuple[int, int, int]]:
         """(partner's country id, agreements, of them in force) for each other country party to
@@ -228,8 +232,8 @@ class ListingIndex:
         if data.get("signed_to"):
             start = bisect.bisect_left(self.signed_keys, -data["signed_to"].toordinal())
             kept["signed_to"] = span(start, len(self.signed_keys))
-        if data.get("accessions") != "true":  # agreements.default_lists.listed_for
-            kept["accessions"] = self.listed | _any(self.accessions.get(pk, 0) for pk in countries)
+        if data.get("accessions") != "true":
+            kept["accessions"] = self.listed_for(*countries)
         return kept
 
     def link_keys(self, name: str, records: Iterable[Any]) -> Iterator[str]:
