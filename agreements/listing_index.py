@@ -240,6 +240,15 @@ class ListingIndex:
         keys = self.link_ids[name]
         return (keys[record.pk] for record in records if record.pk in keys)
 
+    def select_for(self, filterset: Any) -> Selection | None:
+        """``select`` for a valid FilterSet (agreements.filters): its text search, if any, run by
+        the database first and read as one more bitmap."""
+        data = filterset.form.cleaned_data
+        found = None
+        if data.get("q"):
+            found = self.bitmap_of(filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
+        return self.select(data, found)
+
     def select(self, data: dict[str, Any], text: int | None = None) -> Selection | None:
         """The count, facets and bitmap of a valid form's cleaned data (``text``: as for
         ``filters``); None if the filters are not all this index's."""

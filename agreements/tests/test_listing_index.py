@@ -93,11 +93,7 @@ def filtered(query: str) -> AgreementFilterSet:
 
 
 def answered(index: listing_index.ListingIndex, filterset: AgreementFilterSet) -> listing_index.Selection:
-    data = filterset.form.cleaned_data
-    found = None
-    if data.get("q"):
-        found = index.bitmap_of(filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
-    selection = index.select(data, found)
+    selection = index.select_for(filterset)
     assert selection is not None
     return selection
 

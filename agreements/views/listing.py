@@ -216,14 +216,11 @@ class AgreementListView(FilterView):
         index = listing_index()
         if index is None:
             return None
-        data = self.filterset.form.cleaned_data
-        found = None
-        if data.get("q"):  # what the database's text search finds, as one more bitmap
-            found = index.bitmap_of(self.filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
-        selection = index.select(data, found)
+        selection = index.select_for(self.filterset)
         if selection is None:
             return None
-        sort = self.filterset.form.cleaned_data.get("sort") or "newest"
+        data = self.filterset.form.cleaned_data
+        sort = data.get("sort") or "newest"
         if sort == "newest" or (sort == "relevance" and not data.get("q")):  # nothing to rank: newest first
             self.filterset.sort_applied, self.page_ids = "newest", selection.page_ids
             self.object_list = self.get_queryset()
