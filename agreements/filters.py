@@ -151,7 +151,9 @@ class AgreementFilterSet(django_filters.FilterSet):
         "-in_force": [F("in_force_on").desc(nulls_last=True), F("id").desc()],
         "parties": [F("number_of_parties").asc(), F("id").asc()],
         "-parties": [F("number_of_parties").desc(), F("id").desc()],
-        "relevance": [F("rank").desc(), F("signed_on").desc(nulls_last=True), F("id").desc()],
+        # Equal ranks newest first, as the list's default order (the listing index ranks one-word
+        # searches itself, agreements.text_index, and must order them as the database does).
+        "relevance": [F("rank").desc(), *newest_first()],
     }
     # What the list was sorted by (filter_queryset): "relevance" asked for with nothing to rank is "newest".
     sort_applied = "newest"

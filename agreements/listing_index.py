@@ -10,8 +10,8 @@ count is ``int.bit_count()``: microseconds for 100,000 agreements. A page of the
 list is the n-th to n+49-th set bits; a date range is a run of positions.
 
 It is an index, not a cache of answers: it holds the agreements' filterable columns and links,
-and answers every filter; the text search is the database's (PostgreSQL's GIN index), whose
-found ids become one more bitmap. A country's page reads its counts from it too (by partner,
+and answers every filter; on PostgreSQL, the search's lexemes too (agreements.text_index), else
+the database's search finds the ids, which become one more bitmap. A country's page reads its counts from it too (by partner,
 kind, status, scope, year), and a pair's timeline its ids. How each process keeps one current:
 agreements.current_index.
 
@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,8 @@ from agreements.default_lists import accession_joins
 from agreements.filters import DECADES, SCOPES
 from agreements.models import Agreement, Party
 from agreements.models.ordering import newest_first, principal_date
+from agreements.search import parse_query, websearch_text
+from agreements.text_index import TextPostings, Unsupported, build_postings, tsquery_text
 
 COLUMNS = ("kind", "status", "scope", "decade")
 # The filters a bitmap answers (and the links', and the text search's found ids); any other
@@ -114,6 +116,26 @@ class Selection:
         """The ids of the newest-first list's rows skip..skip+count-1."""
         return [self.index.ids[position] for position in set_bits(self.bitmap, skip, count)]
 
+    def ranked_page_ids(self, ranks: list[int]) -> Callable[[int, int], list[int]]:
+        """``page_ids`` for the rows in the order of ``ranks`` (ListingIndex.text_ranks):
+        each rank's newest first, as the database sorts by relevance, then date and id."""
+
+        def page_ids(skip: int, count: int) -> list[int]:
+            positions: list[int] = []
+            for rank in ranks:
+                kept = rank & self.bitmap
+                n = kept.bit_count()
+                if skip >= n:
+                    skip -= n
+                    continue
+                positions += set_bits(kept, skip, count - len(positions))
+                skip = 0
+                if len(positions) == count:
+                    break
+            return [self.index.ids[position] for position in positions]
+
+        return page_ids
+
 
 @dataclass(frozen=True)
 class ListingIndex:
@@ -132,6 +154,7 @@ class ListingIndex:
     countries: dict[int, int]  # {country id: its agreements}
     party_rows: dict[int, int]  # {number of parties: agreements}
     accessions: dict[int, int]  # {country id: the accession instruments by which it joined}
+    text: TextPostings | None  # the search's lexemes (agreements.text_index), on PostgreSQL
 
     def __getstate__(self) -> dict[str, Any]:
         """What another process loads (agreements.current_index): the ids and dates as packed
@@ -241,13 +264,39 @@ class ListingIndex:
         return (keys[record.pk] for record in records if record.pk in keys)
 
     def select_for(self, filterset: Any) -> Selection | None:
-        """``select`` for a valid FilterSet (agreements.filters): its text search, if any, run by
-        the database first and read as one more bitmap."""
+        """``select`` for a valid FilterSet (agreements.filters): its text search, if any, read
+        from the lexemes' postings, else (a phrase; SQLite) run by the database and read as one more bitmap."""
         data = filterset.form.cleaned_data
         found = None
         if data.get("q"):
-            found = self.bitmap_of(filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
+            found = self.text_matches(data["q"])
+            if found is None:
+                found = self.bitmap_of(filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
         return self.select(data, found)
+
+    def text_matches(self, text: str) -> int | None:
+        """What ``Agreement.objects.search(text)`` finds, as a bitmap, or None where the
+        postings cannot tell (agreements.text_index)."""
+        if self.text is None:
+            return None
+        groups = parse_query(text)
+        if not groups:  # no word: the search filters nothing
+            return self.everything
+        try:
+            return self.text.matching(tsquery_text(websearch_text(groups)))
+        except Unsupported:
+            return None
+
+    def text_ranks(self, text: str) -> list[int] | None:
+        """The search's matches as bitmaps by relevance, highest first (each newest first within),
+        where the postings rank them as the database does (one word); else None."""
+        groups = parse_query(text)
+        if self.text is None or not groups:
+            return None
+        try:
+            return self.text.by_rank(tsquery_text(websearch_text(groups)))
+        except Unsupported:
+            return None
 
     def select(self, data: dict[str, Any], text: int | None = None) -> Selection | None:
         """The count, facets and bitmap of a valid form's cleaned data (``text``: as for
@@ -294,9 +343,9 @@ def build(version: int | None) -> ListingIndex:
     from agreements.facets import link_facets
     from agreements.reference_lists import reference_lists
 
+    published = Agreement.objects.published()
     rows = list(
-        Agreement.objects.published()
-        .order_by(*newest_first())
+        published.order_by(*newest_first())
         .annotate(principal=principal_date())
         .values_list("id", "kind", "status", "scope", "signed_on", "in_default_lists", "principal")
     )
@@ -363,4 +412,5 @@ def build(version: int | None) -> ListingIndex:
         countries=countries.bitmaps(),
         party_rows=party_rows.bitmaps(),
         accessions=accessions.bitmaps(),
+        text=build_postings(published.order_by().values("id").query.sql_with_params(), position),
     )

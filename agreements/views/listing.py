@@ -224,6 +224,9 @@ class AgreementListView(FilterView):
         if sort == "newest" or (sort == "relevance" and not data.get("q")):  # nothing to rank: newest first
             self.filterset.sort_applied, self.page_ids = "newest", selection.page_ids
             self.object_list = self.get_queryset()
+        elif sort == "relevance" and (ranks := index.text_ranks(data["q"])) is not None:
+            self.filterset.sort_applied, self.page_ids = "relevance", selection.ranked_page_ids(ranks)
+            self.object_list = self.get_queryset()
         else:
             self.object_list = self.filterset.qs
         return selection
