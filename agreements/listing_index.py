@@ -144,7 +144,7 @@ class ListingIndex:
     ids: list[int]  # by position: every published agreement, newest first
     positions: dict[int, int]  # {agreement id: its position}
     signed_keys: list[int]  # by position, the signed dates' negated ordinals, while they are known
-    principal: array  # by position, the principal date's ordinal (agreements.models.ordering), undated last
+    oldest_rank: array  # by position, its place oldest first: by principal date (undated last), then id
     everything: int
     listed: int  # in_default_lists
     columns: dict[str, dict[str, int]]  # kind, status, scope, decade: {option value: bitmap}
@@ -218,8 +218,8 @@ class ListingIndex:
     def oldest_first_ids(self, bitmap: int) -> list[int]:
         """Every id of ``bitmap`` by principal date, oldest first, undated last, then by id (a
         pair's timeline, agreements.views.countries.timeline)."""
-        ids, principal = self.ids, self.principal
-        return [ids[i] for i in sorted(all_set_bits(bitmap), key=lambda i: (principal[i], ids[i]))]
+        ids = self.ids
+        return [ids[i] for i in sorted(all_set_bits(bitmap), key=self.oldest_rank.__getitem__)]
 
     def filters(self, data: dict[str, Any], text: int | None = None) -> dict[str, int] | None:
         """Each filter set in a form's cleaned data as the bitmap of what it keeps, or None if
@@ -357,7 +357,10 @@ def build(version: int | None) -> ListingIndex:
     columns = {name: Bits(size) for name in COLUMNS}
     listed, years, signed_keys = Bits(size), Bits(size), []
     undated = dt.date.max.toordinal() + 1  # last, oldest first
-    principal = array("q", (undated if row[6] is None else row[6].toordinal() for row in rows))
+    principal = [undated if row[6] is None else row[6].toordinal() for row in rows]
+    oldest_rank = array("I", bytes(4 * size))
+    for rank, i in enumerate(sorted(range(size), key=lambda i: (principal[i], ids[i]))):
+        oldest_rank[i] = rank
     for i, (_, kind, status, scope, signed_on, in_default_lists, _) in enumerate(rows):
         columns["kind"].add(kind, i)
         columns["status"].add(status, i)
@@ -402,7 +405,7 @@ def build(version: int | None) -> ListingIndex:
         ids=ids,
         positions=position,
         signed_keys=signed_keys,
-        principal=principal,
+        oldest_rank=oldest_rank,
         everything=span(0, size),
         listed=listed.bitmaps().get(True, 0),
         columns={name: bits.bitmaps() for name, bits in columns.items()},

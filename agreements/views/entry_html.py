@@ -4,7 +4,7 @@ A country's page once listed some 270 entries (twelve partners' and every year's
 included template per entry, resolving a dozen variables each, was about a third of its server
 time on the 100,000-agreement bench. The markup is written here once, for the country and
 corridor pages alike (``templates/countries/agreement_entry.html`` shows it), and a pair's
-timeline (100 items a page); every value is escaped (the standard library's ``html.escape``, as Django's ``escape`` without its
+timeline (50 items a page); every value is escaped (the standard library's ``html.escape``, as Django's ``escape`` without its
 lazy-string wrapper: 20,000 calls a page), the rest is fixed text.
 """
 
