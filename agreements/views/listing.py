@@ -205,7 +205,8 @@ class AgreementListView(FilterView):
             self.facets = selection.facets
         elif self.valid:
             self.facets, self.counted = facet_counts(self.filterset, self.filterset.queryset)
-        self.object_list = self.object_list.only(*ROW_FIELDS)  # the rows' cells, not the whole record
+        # The rows' cells as plain values, not the whole record: no model instance per row.
+        self.object_list = self.object_list.values_list("pk", *ROW_FIELDS, named=True)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=200 if self.valid else 400)
 
