@@ -45,8 +45,11 @@ LOADTEST_USERS ?= 8
 # make prod
 PROD_BIND ?= 127.0.0.1:8000
 WEB_WORKERS ?= 4
-# Threads per gunicorn worker (gthread): a long CSV download holds one thread, never a whole worker.
-WEB_THREADS ?= 4
+# Threads per gunicorn worker (gthread): a long CSV download (or one waiting its turn) holds one
+# thread, never a whole worker. A worker accepts connections whatever its threads are doing, and a
+# reader's kept-alive connection stays with its worker: with 4 threads, downloads held all of some
+# worker's and its readers' pages waited seconds behind them (make loadtest: p99 2-4 s; with 8, 140 ms).
+WEB_THREADS ?= 8
 CELERY_CONCURRENCY ?= 2
 BEAT_SCHEDULE ?= /tmp/tradepacts-celerybeat-schedule
 

@@ -105,7 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # work_mem: a country's page ranks its partners' agreements with a window over every
     # party row of its agreements (235,000 for Kenya on the 100,000-agreement bench); with
     # PostgreSQL's 4 MB the sort spilled to disk. 32 MB per sort, for at most the web's
-    # threads at once (WEB_WORKERS x WEB_THREADS: 16 by default), fits this machine many times.
+    # threads at once (WEB_WORKERS x WEB_THREADS: 32 by default), fits this machine many times.
     # jit: a page's queries run in milliseconds, and PostgreSQL's JIT compiles any whose estimate
     # passes 100,000: a pair's timeline (its per-row accession test inflates the estimate) spent
     # 40 of its 50 ms compiling on the 100,000-agreement bench. The export sets it off too.
