@@ -180,13 +180,12 @@ def build_postings(published_ids_sql: tuple[str, tuple], position: dict[int, int
             f"FROM agreements_agreement a, unnest(a.search_vector) u WHERE a.id IN ({sql}) GROUP BY u.lexeme",
             params,
         )
-        while rows := cursor.fetchmany(16):  # a common lexeme's ids are 95,000 Python ints
-            for lexeme, ids, repeated_ids, times in rows:
-                postings[lexeme] = pack(sorted(i for pk in ids if (i := position.get(pk)) is not None), size)
-                by_times: dict[int, list[int]] = {}
-                for pk, n in zip(repeated_ids or (), times or (), strict=True):
-                    if (i := position.get(pk)) is not None:
-                        by_times.setdefault(n, []).append(i)
-                if by_times:
-                    repeats[lexeme] = {n: pack(sorted(at), size) for n, at in by_times.items()}
+        for lexeme, ids, repeated_ids, times in cursor:  # one at a time: a common lexeme's ids are 95,000 ints
+            postings[lexeme] = pack(sorted(i for pk in ids if (i := position.get(pk)) is not None), size)
+            by_times: dict[int, list[int]] = {}
+            for pk, n in zip(repeated_ids or (), times or (), strict=True):
+                if (i := position.get(pk)) is not None:
+                    by_times.setdefault(n, []).append(i)
+            if by_times:
+                repeats[lexeme] = {n: pack(sorted(at), size) for n, at in by_times.items()}
     return TextPostings(((1 << size) - 1), postings, repeats)
