@@ -23,7 +23,6 @@ import bisect
 import datetime as dt
 import re
 from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,8 @@ from django.db.models import Max
 
 from agreements.default_lists import accession_joins
 from agreements.filters import DECADES, SCOPES
-from agreements.models import Agreement, Party
+from agreements.index_parties import FirstParties, FirstPartiesBuilder
+from agreements.models import Agreement, Country, Party
 from agreements.models.ordering import newest_first, principal_date
 from agreements.search import parse_query, websearch_text
 from agreements.text_index import TextPostings, Unsupported, build_postings, tsquery_text
@@ -155,6 +155,7 @@ class ListingIndex:
     party_rows: dict[int, int]  # {number of parties: agreements}
     accessions: dict[int, int]  # {country id: the accession instruments by which it joined}
     text: TextPostings | None  # the search's lexemes (agreements.text_index), on PostgreSQL
+    first_parties: FirstParties  # the list's Parties cells (agreements.index_parties)
 
     def __getstate__(self) -> dict[str, Any]:
         """What another process loads (agreements.current_index): the ids and dates as packed
@@ -171,6 +172,12 @@ class ListingIndex:
 
     def country(self, country_id: int) -> int:
         return self.countries.get(country_id, 0)
+
+    def first_parties_of(self, ids: list[int]) -> tuple[dict[int, list[Any]], dict[int, int]] | None:
+        """As agreements.party_codes.first_parties_of, if the index holds every one of ``ids``."""
+        if not all(pk in self.positions for pk in ids):
+            return None
+        return self.first_parties.of(self.positions, ids)
 
     def bitmap_of(self, ids: Iterable[int]) -> int:
         """The agreements with these ids (those the index holds) as a bitmap: Bits.add written
@@ -375,14 +382,21 @@ def build(version: int | None) -> ListingIndex:
             listed.add(True, i)
 
     countries, party_rows = Bits(size), Bits(size)
-    per_agreement: dict[int, int] = defaultdict(int)
-    for agreement_id, country_id in _fetch(Party.objects.values_list("agreement_id", "country_id")):
+    institution = Party._meta.get_field("institution").related_model
+    first_parties = FirstPartiesBuilder(
+        size,
+        {pk: (iso3, name) for pk, iso3, name in Country.objects.values_list("id", "iso3", "name")},
+        {pk: (name, acronym) for pk, name, acronym in institution.objects.values_list("id", "name", "acronym")},  # type: ignore[union-attr]
+    )
+    parties = Party.objects.order_by("id").values_list("agreement_id", "country_id", "institution_id")
+    for agreement_id, country_id, institution_id in _fetch(parties):
         if (at := position.get(agreement_id)) is not None:
-            per_agreement[at] += 1
+            first_parties.add(at, country_id, institution_id)
             if country_id is not None:
                 countries.add(country_id, at)
-    for at, n in per_agreement.items():
-        party_rows.add(n, at)
+    for at, n in enumerate(first_parties.totals):
+        if n:
+            party_rows.add(n, at)
 
     links, link_ids = {}, {}
     for facet in link_facets(reference_lists()):  # their option values, by record id
@@ -415,5 +429,6 @@ def build(version: int | None) -> ListingIndex:
         countries=countries.bitmaps(),
         party_rows=party_rows.bitmaps(),
         accessions=accessions.bitmaps(),
+        first_parties=first_parties.built(),
         text=build_postings(published.order_by().values("id").query.sql_with_params(), position),
     )

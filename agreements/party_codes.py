@@ -81,12 +81,16 @@ def party_code(party: PartyValues) -> str:
     return f'<abbr title="{escape(str(party.institution))}">{escape(str(party.acronym or party.institution))}</abbr>'
 
 
-def party_codes(parties: dict[int, list[PartyValues]], limit: int = PARTY_LIMIT) -> dict[int, SafeString]:
-    """Each agreement's Parties cell, by agreement id (an agreement without parties has none)."""
+def party_codes(
+    parties: dict[int, list[PartyValues]], totals: dict[int, int] | None = None, limit: int = PARTY_LIMIT
+) -> dict[int, SafeString]:
+    """Each agreement's Parties cell, by agreement id (an agreement without parties has none).
+    ``parties``: all of each agreement's (``parties_of``), or its first ``limit`` when ``totals``
+    says how many it has in all (the listing index's, agreements.index_parties)."""
     cells = {}
     for agreement_id, all_parties in parties.items():
         shown = [party_code(party) for party in all_parties[:limit]]
-        more = len(all_parties) - len(shown)
+        more = (totals[agreement_id] if totals is not None else len(all_parties)) - len(shown)
         tail = f' <span class="party-codes__more">and {more} more</span>' if more else ""
         # Each code is escaped already: the separators join them as they are.
         cells[agreement_id] = mark_safe(f'<span class="party-codes">{BETWEEN.join(shown)}{tail}</span>')

@@ -163,6 +163,16 @@ class TextPostings:
         return [*ranked, once]
 
 
+def _positions(position: dict[int, int], ids: list[int]) -> list[int]:
+    """The positions of these ids, sorted; an id the index does not hold (published since) left out.
+    Mapped in C (3.7 million ids on the bench: a generator's test per id took twice as long)."""
+    found = list(map(position.get, ids))
+    if None in found:
+        found = [i for i in found if i is not None]
+    found.sort()
+    return found
+
+
 def build_postings(published_ids_sql: tuple[str, tuple], position: dict[int, int]) -> TextPostings | None:
     """Every lexeme's postings for the agreements at ``position`` (the index's), read in one
     grouped query (about 1 s at 100,000 agreements and 3.7 million postings); None off PostgreSQL.
@@ -181,10 +191,10 @@ def build_postings(published_ids_sql: tuple[str, tuple], position: dict[int, int
             params,
         )
         for lexeme, ids, repeated_ids, times in cursor:  # one at a time: a common lexeme's ids are 95,000 ints
-            postings[lexeme] = pack(sorted(i for pk in ids if (i := position.get(pk)) is not None), size)
+            postings[lexeme] = pack(_positions(position, ids), size)
             by_times: dict[int, list[int]] = {}
-            for pk, n in zip(repeated_ids or (), times or (), strict=True):
-                if (i := position.get(pk)) is not None:
+            for i, n in zip(map(position.get, repeated_ids or ()), times or (), strict=True):
+                if i is not None:
                     by_times.setdefault(n, []).append(i)
             if by_times:
                 repeats[lexeme] = {n: pack(sorted(at), size) for n, at in by_times.items()}

@@ -16,6 +16,7 @@ from agreements.facets import facet_counts
 from agreements.filters import AgreementFilterSet
 from agreements.listing_index import all_set_bits, build, set_bits, span
 from agreements.models import Agreement, AgreementRelation
+from agreements.party_codes import PARTY_LIMIT, parties_of, party_codes
 from agreements.search import reindex
 from agreements.tests.factories import (
     AgreementRelationFactory,
@@ -28,6 +29,9 @@ from agreements.tests.list_helpers import facet_registry, plurilateral, shown
 
 pytestmark = pytest.mark.django_db
 K = Agreement.Kind
+
+
+MANY = ["KEN", "TZA", "UGA", "RWA", "BDI", "ETH", "SOM", "SSD", "COD", "ZMB", "MWI", "MOZ", "ZAF", "NAM"]
 
 
 @pytest.fixture
@@ -50,6 +54,9 @@ def registry():
         )
         AgreementRelationFactory(from_agreement=accession, kind=AgreementRelation.Kind.ACCESSION_TO, to_agreement=base)
     plurilateral("Consolidated", "KEN", "TZA", kind=K.TREATY, in_default_lists=False, signed_on=dt.date(2010, 1, 1))
+    # More parties than the list's cell names (agreements.party_codes.PARTY_LIMIT), one acting through a body.
+    many = plurilateral("Many", *MANY, kind=K.TREATY, signed_on=dt.date(2015, 2, 2))
+    PartyFactory(agreement=many, country=country("DJI"), institution=OrganisationFactory(name="Port", acronym="PDSA"))
     reindex(Agreement.objects.values_list("pk", flat=True))
 
 
@@ -181,6 +188,16 @@ def test_in_the_background_the_list_is_served_in_sql_until_the_index_is_built(cl
         connection.close()
 
 
+def test_the_list_s_party_cells_from_the_index_are_the_database_s(registry):
+    index = build(version=1)
+    ids = list(Agreement.objects.published().values_list("pk", flat=True))
+    assert party_codes(*index.first_parties_of(ids)) == party_codes(parties_of(ids))
+    many = Agreement.objects.get(title="Many")
+    parties, totals = index.first_parties_of([many.pk])
+    assert ([p.iso3 for p in parties[many.pk]], totals[many.pk]) == (MANY[:PARTY_LIMIT], len(MANY) + 1)
+    assert "and 3 more" in party_codes(parties, totals)[many.pk]
+
+
 def test_an_index_loaded_in_another_process_answers_the_same(registry):
     index = build(version=1)
     loaded = pickle.loads(pickle.dumps(index))
@@ -192,6 +209,8 @@ def test_an_index_loaded_in_another_process_answers_the_same(registry):
             theirs.page_ids(0, 100),
         )
     assert loaded.positions == index.positions
+    ids = index.ids
+    assert loaded.first_parties_of(ids) == index.first_parties_of(ids)
 
 
 def test_set_bits_finds_any_run_of_positions_across_chunks():

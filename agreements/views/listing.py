@@ -258,7 +258,10 @@ class AgreementListView(FilterView):
         page = context["page_obj"]
         agreements = page.object_list if page else []
         query = query_without_page(self.request.GET)
-        parties = party_codes(parties_of(a.pk for a in agreements))
+        ids = [a.pk for a in agreements]
+        # From the listing index when it answered (agreements.index_parties), else one query.
+        first = self.selection.index.first_parties_of(ids) if self.selection is not None else None
+        parties = party_codes(*first) if first is not None else party_codes(parties_of(ids))
         rows = [self.row(a, parties.get(a.pk, "")) for a in agreements]
         list_url = self.request.build_absolute_uri(reverse("agreements:list"))
         context.update(
