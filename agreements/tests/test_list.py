@@ -28,18 +28,19 @@ Corridor = Agreement._meta.get_field("corridors").related_model
 TITLE = re.compile(r'<th scope="row" class="agreement-table__title"><a href="[^"]+">(.*?)</a></th>')
 
 # With the listing index current (agreements.listing_index; ``warm`` builds it after the test's
-# writes): the page's agreements and their parties; the index counts, facets, pages newest first
-# and knows the dataset's last update (the citation). The countries, topics, blocs and corridors
-# the form offers, and the dataset's last update, are read once per process until the data changes
-# (agreements.reference_lists).
-LIST_QUERIES = 2
+# writes): the page's agreements; the index counts, facets, pages newest first, holds each
+# agreement's first parties (the Parties cells) and knows the dataset's last update (the citation).
+# The countries, topics, blocs and corridors the form offers, and the dataset's last update, are
+# read once per process until the data changes (agreements.reference_lists).
+LIST_QUERIES = 1
 # Sorted otherwise (?sort=oldest): the page's ids in that order, and the chosen parties' own
 # accession instruments (agreements.default_lists.listed_for) that the FilterSet's queryset reads.
 FILTERED_LIST_QUERIES = LIST_QUERIES + 2
-# Without the index (LISTING_INDEX=off, or while a new one is built after a write): the page's ids
-# and the facet counts (agreements.facets: the agreement's own columns in one, which counts the list
-# too, and topics, blocs and corridors in another); the dataset's last update is the reference lists'.
-SQL_LIST_QUERIES = LIST_QUERIES + 3
+# Without the index (LISTING_INDEX=off, or while a new one is built after a write): the page's ids,
+# its agreements' parties and the facet counts (agreements.facets: the agreement's own columns in one,
+# which counts the list too, and topics, blocs and corridors in another); the dataset's last update
+# is the reference lists'.
+SQL_LIST_QUERIES = LIST_QUERIES + 4
 SQL_FILTERED_LIST_QUERIES = SQL_LIST_QUERIES + 1
 QUERIES = {"inline": (LIST_QUERIES, FILTERED_LIST_QUERIES), "off": (SQL_LIST_QUERIES, SQL_FILTERED_LIST_QUERIES)}
 REFERENCE_QUERIES = 5  # countries, topics, blocs, corridors; the last update

@@ -4,10 +4,12 @@ The list and the export share one FilterSet (agreements.filters) and one QuerySe
 (``for_listing``), so the file holds exactly the rows the analyst sees, in the same order.
 Drafts are never shown: the queryset starts from ``published()``.
 
-Its cost, at 100,000 agreements, is its queries: the facets' grouped counts (which count
-the list too, so it has no COUNT of its own), the page's ids, then its 50 rows and their
-parties. The filter form is written in Python (tradepacts.form_renderer) from reference
-lists read once per process (agreements.reference_lists).
+With the listing index current (agreements.listing_index) the count, the facets, a newest-first
+page's ids and the rows' Parties cells come from memory, and the page makes one query: its 50
+rows. Without it (the seconds after a write), the facets' grouped counts (which count the list
+too, so it has no COUNT of its own), the page's ids, then its rows and their parties. The filter
+form is written in Python (tradepacts.form_renderer) from reference lists read once per process
+(agreements.reference_lists).
 """
 
 import functools
