@@ -3,9 +3,10 @@
 
 Every field has its label; checkbox groups are a fieldset with a legend, folded in a <details> unless
 something in them is chosen or wrong. Help text and errors are tied to their field (aria-describedby),
-and a summary of the errors links to each field. The whole form is a <details>, open as served:
-static/js/filter-form.js folds it on a narrow screen (the results then start near the top) unless
-there are errors to correct, and submits only the fields set to something else than empty or the
+and a summary of the errors links to each field. The whole form is a <details>, served open when no
+filter is set or there are errors to correct, else folded under its count ("Filter agreements (2
+active)": the results of the filters just applied start on the first screen, not 1,350 px down);
+static/js/filter-form.js folds it on a narrow screen too unless there are errors to correct, and submits only the fields set to something else than empty or the
 form's ``defaults_query`` (data-defaults).
 
 It was an included template (includes/filter_form.html): with a dozen fields, resolving its
@@ -83,6 +84,14 @@ def field_html(field: BoundField) -> str:
     return f'\n    <div class="{classes}">\n      {inner}\n    </div>\n    '
 
 
+def _fold_state(active: int, errors: bool) -> str:
+    """The form's <details> attributes: open with errors (marked, never folded by the script) or no
+    filter set; folded when filters are set (marked, for the script to fold it again on widening)."""
+    if errors:
+        return " open data-errors"
+    return " data-active" if active else " open"
+
+
 def filter_form_html(form: Any, action: str, label: str = "") -> SafeString:
     """The form (a FilterSet's), submitted to ``action``; ``label`` names it ("Filters" by default)."""
     defaults = getattr(form, "defaults_query", "")
@@ -95,7 +104,7 @@ def filter_form_html(form: Any, action: str, label: str = "") -> SafeString:
     return mark_safe(  # every value above is escaped
         f"\n{_e(form.media)}"
         f'\n<form method="get" action="{action}" class="filters" aria-labelledby="filters-heading"{defaults_attr}>'
-        f'\n  <details class="filters__fold" open{" data-errors" if errors else ""}>'
+        f'\n  <details class="filters__fold"{_fold_state(active, bool(errors))}>'
         f'\n  <summary class="filters__summary"><h2 id="filters-heading">{_e(label or "Filters")}{active_html}</h2></summary>'
         f"\n  {error_summary_html(form) if errors else ''}"
         f'\n  <div class="filters__grid">\n    {fields}\n  </div>'

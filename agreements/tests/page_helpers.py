@@ -30,6 +30,13 @@ SQL_PAIR_QUERIES = PAIR_QUERIES + 1  # without the index: the timeline's ids
 CONVERTED_PAIR_QUERIES = PAIR_QUERIES + 2
 
 
+def unfold_filters(page) -> None:
+    """Open the list's filter form, as a reader clicks its summary: it is served folded under its count
+    once filters are set ("Filter agreements (2 active)"), so that the results come first."""
+    if page.locator(".filters__fold").get_attribute("open") is None:
+        page.locator(".filters__summary").click()
+
+
 def warm(client) -> None:
     """A country's page once, after the test's writes: the reference lists and the listing index read since the last change."""
     get(client, "/countries/ISL/")

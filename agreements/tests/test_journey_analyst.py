@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from agreements.demo import KPA_LIAISON_OFFICE_MOU
 from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, PartyFactory, bilateral, country
+from agreements.tests.page_helpers import unfold_filters
 from agreements.views.listing import PAGE_SIZE
 from tradepacts.csv import complete_rows, without_trailer
 
@@ -185,7 +186,10 @@ def test_analyst_filters_reads_and_exports_what_is_shown(live_server, page: Page
     kpa_row = exported[0]
     assert (kpa_row["parties"], kpa_row["signed_on"], kpa_row["signed_place"]) == ("RWA; KEN", "2026-01-22", "Kigali")
 
-    # A mistyped date: the form says what is wrong, and nothing looks filtered.
+    # A mistyped date: the form says what is wrong, and nothing looks filtered. With filters set
+    # the form is folded under its count, the results first: the analyst opens it.
+    expect(page.locator(".filters__fold")).not_to_have_attribute("open", "")
+    unfold_filters(page)
     page.get_by_label("Signed from").fill("notadate")
     with page.expect_response(lambda response: "signed_from=notadate" in response.url) as answered:
         page.get_by_role("button", name="Apply filters").click()

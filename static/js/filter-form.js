@@ -2,7 +2,8 @@
    `defer` through the country picker's form media; the page works without it.
 
    1. On a narrow screen the form folds into its <details> ("Filter agreements (2 active)"), so the
-      results start near the top; never while it shows errors to correct.
+      results start near the top; never while it shows errors to correct. (With filters set it is
+      served folded on every screen.)
    2. The Parties checkboxes (agreements/country_picker.py) become a text box that filters the
       countries as you type (the ARIA combobox pattern: arrow keys, Enter adds, Escape closes) and
       the chosen countries show as chips ("Remove Kenya"), announced in a live region. The
@@ -22,7 +23,8 @@
       if (fold.hasAttribute("data-errors")) continue;
       if (narrow.matches) fold.open = false;
       narrow.addEventListener("change", (event) => {
-        if (!event.matches) fold.open = true;
+        // Wide again: as served, open unless filters are set (tradepacts/filter_form.py).
+        if (!event.matches) fold.open = !fold.hasAttribute("data-active");
       });
     }
   }
