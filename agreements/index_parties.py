@@ -24,8 +24,9 @@ class FirstParties:
     totals: array  # by position: how many parties it has in all
 
     def of(self, positions: dict[int, int], ids: Iterable[int]) -> tuple[dict[int, list[PartyValues]], dict[int, int]]:
-        """As agreements.party_codes.first_parties_of, for agreements the index holds (``positions``:
-        its {id: position}); an agreement without parties has no entry."""
+        """({id: its first parties}, {id: how many it has}) for agreements the index holds
+        (``positions``: its {id: position}), as agreements.party_codes.party_codes reads them; an
+        agreement without parties has no entry."""
         values, refs, starts = self.values, self.refs, self.starts
         parties, totals = {}, {}
         for pk in ids:

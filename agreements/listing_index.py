@@ -11,9 +11,10 @@ list is the n-th to n+49-th set bits; a date range is a run of positions.
 
 It is an index, not a cache of answers: it holds the agreements' filterable columns and links,
 and answers every filter; on PostgreSQL, the search's lexemes too (agreements.text_index), else
-the database's search finds the ids, which become one more bitmap. A country's page reads its counts from it too (by partner,
-kind, status, scope, year), and a pair's timeline its ids. How each process keeps one current:
-agreements.current_index.
+the database's search finds the ids, which become one more bitmap. It keeps each agreement's first
+parties for the list's cells (agreements.index_parties). A country's page reads its counts from it
+too (by partner, kind, status, scope, year), and a pair's timeline its ids. How each process keeps
+one current: agreements.current_index.
 
 The filters' meaning is restated here, option by option; test_listing_index checks every
 filter and facet against the SQL path on the same data.
@@ -174,7 +175,7 @@ class ListingIndex:
         return self.countries.get(country_id, 0)
 
     def first_parties_of(self, ids: list[int]) -> tuple[dict[int, list[Any]], dict[int, int]] | None:
-        """As agreements.party_codes.first_parties_of, if the index holds every one of ``ids``."""
+        """The list's Parties cells' parties (agreements.index_parties), if the index holds every one of ``ids``."""
         if not all(pk in self.positions for pk in ids):
             return None
         return self.first_parties.of(self.positions, ids)

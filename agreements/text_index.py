@@ -9,10 +9,12 @@ read from the database when the index is built. A search asks PostgreSQL only to
 reader's query (``websearch_to_tsquery``, the same call ``search`` makes, without reading a
 table) and evaluates the parsed query's AND, OR and NOT over the lexemes' bitmaps.
 
-Phrases (``"free trade"``: ``<->``) need the words' places in the text, which are not held:
-such a query returns None, and the list asks the database as before. The rank of
-``sort=relevance`` is the database's too; the default order of a search is newest first.
-SQLite keeps its own search (agreements.search): there is nothing to build there.
+Each lexeme also keeps the agreements that hold it more than once, by how many times: with one
+word, that is all ``ts_rank`` ranks by (``by_rank``), so ``sort=relevance`` of one word is ranked
+here, equal ranks newest first as in the database (agreements.filters.SORTS). Phrases (``"free
+trade"``: ``<->``) need the words' places in the text, which are not held: such a query returns
+None, and the list asks the database, as it does to rank several words. (The default order of a
+search is newest first.) SQLite keeps its own search (agreements.search): nothing is built there.
 """
 
 import re
