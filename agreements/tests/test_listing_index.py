@@ -169,7 +169,10 @@ def test_in_the_background_the_list_is_served_in_sql_until_the_index_is_built(cl
     """Production's mode: no request waits for the index; a thread builds it from committed data."""
     settings.LISTING_INDEX = "background"
     with transaction.atomic():  # PostgreSQL checks a bilateral's two parties at commit
-        bilateral("RWA", "KEN", title="Committed", kind=K.MOU, published=True, signed_on=dt.date(2020, 1, 1))
+        committed = bilateral(
+            "RWA", "KEN", title="Committed", kind=K.MOU, published=True, signed_on=dt.date(2020, 1, 1)
+        )
+        reindex([committed.pk])  # its search text
 
     assert current_index.listing_index() is None  # a thread is building it
     assert shown(client, "party=KEN") == ["Committed"]  # meanwhile, in SQL
@@ -177,15 +180,61 @@ def test_in_the_background_the_list_is_served_in_sql_until_the_index_is_built(cl
     while (index := current_index.listing_index()) is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert index is not None and len(index.ids) == 1
-    assert not any(thread.name == "listing-index" for thread in threading.enumerate() if thread.is_alive())
     assert shown(client, "party=KEN") == ["Committed"]
+    # Two steps: the bitmaps are shared first, then (PostgreSQL) the index with the search's lexemes.
+    while (index := current_index.listing_index()).text_pending and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.05)
+    assert index is not None and not index.text_pending
+    assert (index.text is not None) == (connection.vendor == "postgresql")
+    assert shown(client, "q=committed") == ["Committed"]
+    deadline = time.monotonic() + 5
+    while any(t.name == "listing-index" for t in threading.enumerate() if t.is_alive()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(thread.name == "listing-index" for thread in threading.enumerate() if thread.is_alive())
 
     current_index._current = None  # another web process: it loads the one built, builds none
     shared = current_index.listing_index()
     assert shared is not None and shared.ids == index.ids and shared is not index
+    assert not shared.text_pending
     assert not any(thread.name == "listing-index" for thread in threading.enumerate())
     if connection.vendor == "sqlite":
         connection.close()
+
+
+def test_an_index_built_without_the_search_s_lexemes_takes_them_in_a_second_step(registry):
+    first = build(version=1, text=False)
+    assert first.text is None and first.text_pending == (connection.vendor == "postgresql")
+    assert (
+        answered(first, filtered("q=ports&party=RWA")).total
+        == answered(build(version=1), filtered("q=ports&party=RWA")).total
+    )
+    if first.text_pending:
+        complete = first.with_text()
+        assert not complete.text_pending and complete.ids == first.ids
+        assert complete.text_matches("ports") == first.bitmap_of(
+            Agreement.objects.search("ports").values_list("pk", flat=True)
+        )
+
+
+@pytest.mark.postgres
+def test_a_process_holding_the_first_step_takes_the_lexemes_once_shared(registry, settings):
+    """Another process loaded the bitmaps while the builder read the lexemes: it keeps serving with
+    them (searches ask the database) and takes the complete index once its version key says so."""
+    from django.core.cache import cache
+
+    from tradepacts.pagecache import data_version
+
+    settings.LISTING_INDEX = "background"
+    version = data_version()
+    first = build(version, text=False)
+    current_index._current = first
+    assert current_index.listing_index() is first  # nothing more shared yet
+    complete = first.with_text()
+    cache.set(current_index.SHARED_KEY, (version, complete))
+    cache.set(current_index.SHARED_TEXT_VERSION_KEY, version)
+    taken = current_index.listing_index()
+    assert taken is not None and not taken.text_pending and taken.text is not None
+    assert current_index.listing_index() is taken
 
 
 def test_the_list_s_party_cells_from_the_index_are_the_database_s(registry):

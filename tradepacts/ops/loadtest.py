@@ -101,7 +101,8 @@ def wait_for_listing_index(base: str, cache_url: str, seconds: float = 120) -> f
     urllib.request.urlopen(f"{base}/agreements/", timeout=60).read()
     while time.monotonic() - started < seconds:
         # The keys as Django's cache writes them (no prefix, version 1); integers are stored as text.
-        data, built = client.mget(":1:tradepacts:data-version", ":1:tradepacts:listing-index-version")
+        # The second step's key: the index with the search's lexemes (agreements.current_index).
+        data, built = client.mget(":1:tradepacts:data-version", ":1:tradepacts:listing-index-text-version")
         if data is not None and data == built:
             return time.monotonic() - started
         time.sleep(0.2)
