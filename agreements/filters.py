@@ -48,6 +48,8 @@ SCOPES = {
     "region-to-region": Agreement.Scope.BLOC,
     "institutional": Agreement.Scope.INSTITUTIONAL,
 }
+# The list's ?scope= value of each of the model's scopes (the listing index's and a country's page's counts).
+SCOPE_PARAMETERS: dict[str, str] = {str(model_value): value for value, model_value in SCOPES.items()}
 # ?decade=1990 : signed in 1990-1999 (repeatable: any of them).
 DECADES = [(str(year), f"{year}s") for year in range(2020, 1930, -10)]
 

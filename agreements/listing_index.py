@@ -33,12 +33,12 @@ from django.db import connection
 from django.db.models import Max
 
 from agreements.default_lists import accession_joins
-from agreements.filters import DECADES, SCOPES
+from agreements.filters import DECADES, SCOPE_PARAMETERS
 from agreements.index_parties import FirstParties, FirstPartiesBuilder
 from agreements.models import Agreement, Country, Party
 from agreements.models.ordering import newest_first, principal_date
 from agreements.search import parse_query, websearch_text
-from agreements.text_index import TextPostings, Unsupported, build_postings, tsquery_text
+from agreements.text_index import TextPostings, Unsupported, build_postings, positions_bitmap, tsquery_text
 
 COLUMNS = ("kind", "status", "scope", "decade")
 # The filters a bitmap answers (and the links', and the text search's found ids); any other
@@ -113,14 +113,20 @@ class Selection:
     bitmap: int
     total: int
     facets: dict[str, dict[str, int]]
+    tsquery: str | None = None  # the text search as PostgreSQL parsed it, when the postings answered it
 
     def page_ids(self, skip: int, count: int) -> list[int]:
         """The ids of the newest-first list's rows skip..skip+count-1."""
         return [self.index.ids[position] for position in set_bits(self.bitmap, skip, count)]
 
-    def ranked_page_ids(self, ranks: list[int]) -> Callable[[int, int], list[int]]:
-        """``page_ids`` for the rows in the order of ``ranks`` (ListingIndex.text_ranks):
-        each rank's newest first, as the database sorts by relevance, then date and id."""
+    def ranked_page_ids(self) -> Callable[[int, int], list[int]] | None:
+        """``page_ids`` by relevance, where the postings rank the search as the database does (one
+        word: agreements.text_index.TextPostings.by_rank), each rank's newest first as the database
+        sorts equal ranks; else None."""
+        text = self.index.text
+        ranks = text.by_rank(self.tsquery) if text is not None and self.tsquery is not None else None
+        if ranks is None:
+            return None
 
         def page_ids(skip: int, count: int) -> list[int]:
             positions: list[int] = []
@@ -187,13 +193,9 @@ class ListingIndex:
         return self.first_parties.of(self.positions, ids)
 
     def bitmap_of(self, ids: Iterable[int]) -> int:
-        """The agreements with these ids (those the index holds) as a bitmap: Bits.add written
-        out, as this runs for every agreement a search finds (11,445 for "ports")."""
-        octets, position = bytearray((len(self.ids) + 7) // 8), self.positions.get
-        for pk in ids:
-            if (i := position(pk)) is not None:
-                octets[i >> 3] |= 1 << (i & 7)
-        return int.from_bytes(octets, "little")
+        """The agreements with these ids (those the index holds) as a bitmap."""
+        position = self.positions.get
+        return positions_bitmap((i for pk in ids if (i := position(pk)) is not None), len(self.ids))
 
     def shown_for(self, *country_ids: int) -> int:
         """What a country's page, a pair's timeline and ``/agreements/?party=<each>`` list of the
@@ -281,40 +283,36 @@ class ListingIndex:
         """``select`` for a valid FilterSet (agreements.filters): its text search, if any, read
         from the lexemes' postings, else (a phrase; SQLite) run by the database and read as one more bitmap."""
         data = filterset.form.cleaned_data
-        found = None
+        found, tsquery = None, None
         if data.get("q"):
-            found = self.text_matches(data["q"])
+            found, tsquery = self._search(data["q"])
             if found is None:
                 found = self.bitmap_of(filterset.queryset.search(data["q"]).order_by().values_list("pk", flat=True))
-        return self.select(data, found)
+        return self.select(data, found, tsquery)
 
     def text_matches(self, text: str) -> int | None:
         """What ``Agreement.objects.search(text)`` finds, as a bitmap, or None where the
         postings cannot tell (agreements.text_index)."""
+        return self._search(text)[0]
+
+    def _search(self, text: str) -> tuple[int | None, str | None]:
+        """``text_matches``, and the tsquery the postings read (None: none read). PostgreSQL parses
+        the text once a request: the relevance order reads the same tsquery (``Selection.tsquery``)."""
         if self.text is None:
-            return None
+            return None, None
         groups = parse_query(text)
         if not groups:  # no word: the search filters nothing
-            return self.everything
+            return self.everything, None
+        tsquery = tsquery_text(websearch_text(groups))
         try:
-            return self.text.matching(tsquery_text(websearch_text(groups)))
+            return self.text.matching(tsquery), tsquery
         except Unsupported:
-            return None
+            return None, None
 
-    def text_ranks(self, text: str) -> list[int] | None:
-        """The search's matches as bitmaps by relevance, highest first (each newest first within),
-        where the postings rank them as the database does (one word); else None."""
-        groups = parse_query(text)
-        if self.text is None or not groups:
-            return None
-        try:
-            return self.text.by_rank(tsquery_text(websearch_text(groups)))
-        except Unsupported:
-            return None
-
-    def select(self, data: dict[str, Any], text: int | None = None) -> Selection | None:
+    def select(self, data: dict[str, Any], text: int | None = None, tsquery: str | None = None) -> Selection | None:
         """The count, facets and bitmap of a valid form's cleaned data (``text``: as for
-        ``filters``); None if the filters are not all this index's."""
+        ``filters``, and ``tsquery`` the text search the postings read); None if the filters are
+        not all this index's."""
         kept = self.filters(data, text)
         if kept is None:
             return None
@@ -324,7 +322,7 @@ class ListingIndex:
             counts = {value: (others & bitmap).bit_count() for value, bitmap in options.items()}
             facets[name] = {value: n for value, n in counts.items() if n}
         bitmap = _all(kept.values(), self.everything)
-        return Selection(self, bitmap, bitmap.bit_count(), facets)
+        return Selection(self, bitmap, bitmap.bit_count(), facets, tsquery)
 
 
 def _any(bitmaps: Iterable[int]) -> int:
@@ -373,7 +371,6 @@ def build(version: int | None, text: bool = True) -> ListingIndex:
     size = len(rows)
     ids = [row[0] for row in rows]
     position = {pk: i for i, pk in enumerate(ids)}
-    scope_of: dict[str, str] = {str(model_value): value for value, model_value in SCOPES.items()}
     decades = {int(value) for value, _ in DECADES}
     columns = {name: Bits(size) for name in COLUMNS}
     listed, years, signed_keys = Bits(size), Bits(size), []
@@ -385,8 +382,8 @@ def build(version: int | None, text: bool = True) -> ListingIndex:
     for i, (_, kind, status, scope, signed_on, in_default_lists, _) in enumerate(rows):
         columns["kind"].add(kind, i)
         columns["status"].add(status, i)
-        if scope in scope_of:
-            columns["scope"].add(scope_of[scope], i)
+        if scope in SCOPE_PARAMETERS:
+            columns["scope"].add(SCOPE_PARAMETERS[scope], i)
         if signed_on is not None:
             signed_keys.append(-signed_on.toordinal())
             years.add(signed_on.year, i)

@@ -19,6 +19,7 @@ search is newest first.) SQLite keeps its own search (agreements.search): nothin
 
 import re
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -104,25 +105,25 @@ def tsquery_text(websearch: str) -> str:
 Packed = int | array  # positions as a bitmap, or sorted in an array when that is smaller
 
 
-def pack(positions: list[int], size: int) -> Packed:
-    """Sorted positions as a bitmap when more than one agreement in 32 has them, else as an array."""
-    if len(positions) * 32 <= size:
-        return array("I", positions)
+def positions_bitmap(positions: Iterable[int], size: int) -> int:
+    """Positions below ``size`` as a bitmap, set a byte at a time (an int's bits cannot be set in place)."""
     octets = bytearray((size + 7) // 8)
     for i in positions:
         octets[i >> 3] |= 1 << (i & 7)
     return int.from_bytes(octets, "little")
 
 
+def pack(positions: list[int], size: int) -> Packed:
+    """Sorted positions as a bitmap when more than one agreement in 32 has them, else as an array."""
+    if len(positions) * 32 <= size:
+        return array("I", positions)
+    return positions_bitmap(positions, size)
+
+
 def unpack(packed: Packed) -> int:
     if isinstance(packed, int):
         return packed
-    if not packed:
-        return 0
-    octets = bytearray(packed[-1] // 8 + 1)  # sorted: the last is the highest
-    for i in packed:
-        octets[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(octets, "little")
+    return positions_bitmap(packed, packed[-1] + 1) if packed else 0  # sorted: the last is the highest
 
 
 @dataclass(frozen=True)

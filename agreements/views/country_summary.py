@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from agreements.country_picker import folded
 from agreements.current_index import listing_index
 from agreements.default_lists import shown_for
-from agreements.filters import SCOPE_CHOICES, SCOPES
+from agreements.filters import SCOPE_CHOICES, SCOPE_PARAMETERS
 from agreements.models import Agreement, Country
 from agreements.trade.partners import PartnerShare, TopPartners
 from agreements.views.country_groups import year_items
@@ -28,8 +28,7 @@ from agreements.views.entries import agreement_list_url, with_party
 
 # Trading partners named in the summary (the section further down has the top ten).
 SUMMARY_PARTNERS = 5
-# The list's ?scope= values by the model's, and their labels: "Bilateral", not "(two countries)".
-READABLE_SCOPE: dict[str, str] = {str(model_value): value for value, model_value in SCOPES.items()}
+# The scopes' labels: "Bilateral", not "(two countries)".
 SCOPE_LABELS = [(value, label.split(" (")[0]) for value, label in SCOPE_CHOICES]
 
 
@@ -72,7 +71,7 @@ class ListedCounts:
 
     kinds: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
-    scopes: dict[str, int] = field(default_factory=dict)
+    scopes: dict[str, int] = field(default_factory=dict)  # by the list's ?scope= value
     years: dict[int | None, int] = field(default_factory=dict)
 
 
@@ -83,11 +82,10 @@ def listed_counts(country: Country) -> ListedCounts:
     its 19,484 agreements instead of two, 40-80 ms)."""
     if (index := listing_index()) is not None:
         shown = index.shown_for(country.pk)
-        model_scope = {value: str(model_value) for value, model_value in SCOPES.items()}
         return ListedCounts(
             kinds=index.tally(shown, "kind"),
             statuses=index.tally(shown, "status"),
-            scopes={model_scope[value]: n for value, n in index.tally(shown, "scope").items()},
+            scopes=index.tally(shown, "scope"),
             years=index.year_counts(shown),
         )
     grouped = (
@@ -109,7 +107,8 @@ def listed_counts(country: Country) -> ListedCounts:
     for kind, status, scope, year, n in rows:
         kinds[kind] = kinds.get(kind, 0) + n
         statuses[status] = statuses.get(status, 0) + n
-        scopes[scope] = scopes.get(scope, 0) + n
+        if scope in SCOPE_PARAMETERS:
+            scopes[SCOPE_PARAMETERS[scope]] = scopes.get(SCOPE_PARAMETERS[scope], 0) + n
         years[year] = years.get(year, 0) + n
     # PostgreSQL's EXTRACT gives a numeric: the years as int.
     counts.years = {None if year is None else int(year): n for year, n in years.items()}
@@ -128,7 +127,7 @@ def country_summary(country: Country, counts: ListedCounts, trade: TopPartners) 
         kinds=_tallies(kinds, kind_choices, lambda value: {"kind": value}, iso3),
         statuses=_tallies(statuses, Agreement.Status.choices, lambda value: {"status": value}, iso3),
         scopes=_tallies(
-            {READABLE_SCOPE[value]: n for value, n in counts.scopes.items() if value in READABLE_SCOPE},
+            counts.scopes,
             SCOPE_LABELS,
             lambda value: {"scope": value},
             iso3,

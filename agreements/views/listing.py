@@ -14,7 +14,6 @@ form is written in Python (tradepacts.form_renderer) from reference lists read o
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -80,22 +79,11 @@ def active_filters(form: Form) -> list[tuple[str, str]]:
     return chosen
 
 
-@dataclass(frozen=True)
-class ListRow:
-    """One agreement in the list, with its dates ready to show, and its table row."""
-
-    agreement: Agreement
-    signed: ShownDate | None
-    in_force: ShownDate | None
-    parties: str = ""  # the Parties cell (agreements.party_codes), safe HTML
-    html: str = ""  # the whole <tr> (row_html), safe HTML
-
-
 # A date as shown, written once per process (a ShownDate is immutable): a page of 50 rows has
 # 100 dates to write in words, most of them shown on other pages before.
 shown_date = functools.lru_cache(maxsize=8192)(ShownDate.of)
 NOT_KNOWN, NO_DATE = '<span class="muted">Not known</span>', '<span class="muted">—</span>'
-# What row_html and ListRow read of an agreement: its other columns (a JSON of curated fields,
+# What row_html reads of an agreement (as named values): its other columns (a JSON of curated fields,
 # timestamps, identifiers) cost a fifth of the rows' loading.
 ROW_FIELDS = ("title", "slug", "kind", "status", "signed_on", "signed_precision", "in_force_on", "in_force_precision")
 # The kinds' and statuses' labels by value: get_FIELD_display() builds this dict for every call.
@@ -108,7 +96,7 @@ def _date_cell(label: str, when: ShownDate | None, unknown: str) -> str:
     return f'<td data-label="{label}">{shown}</td>'
 
 
-def row_html(agreement: Agreement, signed: ShownDate | None, in_force: ShownDate | None, parties: str, url: str) -> str:
+def row_html(agreement: Any, signed: ShownDate | None, in_force: ShownDate | None, parties: str, url: str) -> str:
     """The list's row for one agreement, in one pass: the template's loop did the same with
     about ten variable look-ups and a URL reversal per row (50 rows: a fifth of the page's
     Python). The whitespace is the template's, so the page is unchanged byte for byte.
@@ -213,9 +201,10 @@ class AgreementListView(FilterView):
         return self.render_to_response(context, status=200 if self.valid else 400)
 
     def indexed(self) -> Selection | None:
-        """The count and facets from the listing index, when it is current (the text search's
-        ids from the database); the rows' order too when it is newest first. The FilterSet's
-        queryset is then built only for another order (relevance, title...)."""
+        """The count and facets from the listing index, when it is current (a text search from its
+        lexemes, else the database's ids); the rows' order too when it is newest first, or by the
+        relevance of one word. The FilterSet's queryset is then built only for another order
+        (title, the relevance of several words...)."""
         index = listing_index()
         if index is None:
             return None
@@ -227,8 +216,8 @@ class AgreementListView(FilterView):
         if sort == "newest" or (sort == "relevance" and not data.get("q")):  # nothing to rank: newest first
             self.filterset.sort_applied, self.page_ids = "newest", selection.page_ids
             self.object_list = self.get_queryset()
-        elif sort == "relevance" and (ranks := index.text_ranks(data["q"])) is not None:
-            self.filterset.sort_applied, self.page_ids = "relevance", selection.ranked_page_ids(ranks)
+        elif sort == "relevance" and (ranked := selection.ranked_page_ids()) is not None:
+            self.filterset.sort_applied, self.page_ids = "relevance", ranked
             self.object_list = self.get_queryset()
         else:
             self.object_list = self.filterset.qs
@@ -248,11 +237,12 @@ class AgreementListView(FilterView):
         # Nothing to page through when the filter is invalid: show the form, whatever ?page= says.
         return self.paginate_by if self.valid else None
 
-    def row(self, agreement: Agreement, parties: str) -> ListRow:
+    def row(self, agreement: Any, parties: str) -> str:
+        """The table row of an agreement (its ROW_FIELDS, as named values) with its Parties cell."""
         signed = shown_date(agreement.signed_on, agreement.signed_precision)
         in_force = shown_date(agreement.in_force_on, agreement.in_force_precision)
         url = f"{self.detail_prefix}{agreement.slug}/"  # the detail's URL pattern, without a reverse() per row
-        return ListRow(agreement, signed, in_force, parties, row_html(agreement, signed, in_force, parties, url))
+        return row_html(agreement, signed, in_force, parties, url)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.detail_prefix = reverse("agreements:list")
@@ -270,7 +260,7 @@ class AgreementListView(FilterView):
             valid=self.valid,
             active_filters=active_filters(self.filterset.form) if self.valid else [],
             rows=rows,
-            rows_html=mark_safe("".join(row.html for row in rows)),  # each row's HTML is safe
+            rows_html=mark_safe("".join(rows)),  # each row's HTML is safe
             page_range=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
             if page
             else [],
